@@ -1,0 +1,124 @@
+"""The plan's priority order as a sequence of LPs over one model.
+
+``strict``: bands are served one after another. Band b is optimised with every earlier band held
+at what it reached, so no learner of a later band is covered while an earlier band's learner
+could still have been covered with what is left.
+Inside a band, ``equal_rate`` is leximin over the band's cells (raise the lowest coverage rate,
+fix the cells that cannot go higher, repeat), so being cheaper to serve is no reason to be served
+first; ``max_count`` maximises the band's covered learners.
+``weighted``: one LP maximising sum_b w_b * (covered learners of band b).
+A last LP keeps every cell's coverage and spends as little money as it can, so nothing is bought
+that stock could have given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulp
+
+from .model import AllocationModel
+from .rules import BANDS
+from .scenario import Mode, Policy, WithinBand
+from .solvers import solve_lp
+
+# Solvers meet constraints to about 1e-7; floors are held this much below what was reached,
+# so a later LP never fails on rounding noise (whole devices are counted afterwards).
+SLACK = 1e-6
+BINDING = 1e-9
+
+
+@dataclass
+class LpSolution:
+    covered: list[float]  # per cell
+    given: dict[tuple[int, str], float]  # (cell, device) -> learners
+    solves: int
+
+
+class _Runner:
+    def __init__(self, m: AllocationModel, solver: pulp.LpSolver):
+        self.m, self.solver, self.solves = m, solver, 0
+
+    def maximise(self, terms) -> float:
+        self.m.problem.sense = pulp.LpMaximize
+        self.m.problem.setObjective(pulp.LpAffineExpression(list(terms)))
+        solve_lp(self.m.problem, self.solver)
+        self.solves += 1
+        return pulp.value(self.m.problem.objective) or 0.0
+
+    def hold_cell(self, c: int, value: float) -> None:
+        self.m.y[c].lowBound = max(0.0, value - SLACK)
+
+
+def _band_cells(m: AllocationModel, band: int) -> list[int]:
+    return [c for c, b in enumerate(m.inputs.cells["band"]) if b == band]
+
+
+def serve_max_count(run: _Runner, cells: list[int], tag: str) -> None:
+    """Maximise the learners covered in ``cells``, then hold that total: sum_c y[c] >= best."""
+    best = run.maximise((run.m.y[c], 1.0) for c in cells)
+    run.m.add(f"hold_{tag}", [(run.m.y[c], 1.0) for c in cells], pulp.LpConstraintGE, best - SLACK)
+
+
+def serve_equal_rate(run: _Runner, cells: list[int], tag: str) -> None:
+    """Leximin over coverage rates y[c]/p_c of ``cells``.
+
+    Round k maximises t_k subject to y[c] >= t_k p_c for every cell still free. A cell whose
+    floor has a non-zero dual is tight in every optimal solution (complementary slackness), so
+    it cannot rise above t_k without another falling below: hold it at t_k p_c and go on.
+    Each round holds at least one cell, so this ends.
+    """
+    m = run.m
+    pupils = m.inputs.cells["pupils"]
+    free = list(cells)
+    round_no = 0
+    while free:
+        t = m.problem.add_variable(f"t_{tag}_{round_no}", lowBound=0, upBound=1)
+        floors = {c: m.add(f"floor_{tag}_{round_no}_{c}", [(m.y[c], 1.0), (t, -float(pupils[c]))],
+                           pulp.LpConstraintGE, 0.0) for c in free}
+        level = run.maximise([(t, 1.0)])
+        if level >= 1 - BINDING:
+            held = free
+        else:
+            held = [c for c in free if abs(floors[c].pi or 0.0) > BINDING] or free
+        for c in held:
+            run.hold_cell(c, level * pupils[c])
+        held_set = set(held)
+        free = [c for c in free if c not in held_set]
+        round_no += 1
+
+
+def spend_least(run: _Runner) -> None:
+    """Keep every cell's coverage and minimise the money spent (general and earmarked)."""
+    m = run.m
+    for c, y in enumerate(m.y):
+        run.hold_cell(c, y.value() or 0.0)
+    res = m.inputs.resources
+    m.problem.sense = pulp.LpMinimize
+    m.problem.setObjective(pulp.LpAffineExpression(
+        [(m.bought[a, item], float(res.price[item])) for a in m.areas for item in res.items]))
+    solve_lp(m.problem, run.solver)
+    run.solves += 1
+
+
+def optimise(m: AllocationModel, policy: Policy, solver: pulp.LpSolver) -> LpSolution:
+    """Run the policy's sequence of LPs and return the fractional plan."""
+    run = _Runner(m, solver)
+    if not m.y:
+        return LpSolution([], {}, 0)
+    if policy.mode is Mode.weighted:
+        bands = m.inputs.cells["band"]
+        run.maximise((m.y[c], policy.weights[bands[c]]) for c in range(len(m.y)))
+    else:
+        for band in BANDS:
+            cells = _band_cells(m, band)
+            if not cells:
+                continue
+            if policy.within_band is WithinBand.equal_rate:
+                serve_equal_rate(run, cells, f"b{band}")
+            else:
+                serve_max_count(run, cells, f"b{band}")
+    spend_least(run)
+    covered = [y.value() or 0.0 for y in m.y]
+    given = {key: var.value() or 0.0 for key, var in m.x.items()}
+    return LpSolution(covered, given, run.solves)

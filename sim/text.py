@@ -1,0 +1,36 @@
+"""The short plain-text summary printed after a run."""
+
+from __future__ import annotations
+
+from .rules import BANDS
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def summary_text(summary: dict) -> str:
+    lines = [f"Plan '{summary['scenario']}': {summary['status']}, "
+             f"{summary['solver']['name']}, {summary['solver']['lp_solves']} LPs, {summary['seconds']:.1f} s",
+             "", "Learners covered, by priority band:"]
+    width = max(len(label) for label in summary["band_labels"].values())
+    for b in map(str, BANDS):
+        pupils, covered = summary["pupils_by_band"][b], summary["covered_by_band"][b]
+        rate = f"{covered / pupils:6.1%}" if pupils else "     -"
+        lines.append(f"  {b}  {summary['band_labels'][b]:<{width}}  {_n(covered):>7} of {_n(pupils):>7}  {rate}")
+    total, covered = summary["pupils"], summary["covered"]
+    lines.append(f"     {'all bands':<{width}}  {_n(covered):>7} of {_n(total):>7}  {covered / total if total else 0:6.1%}")
+    lines += ["", f"Money: spent {_n(summary['spent_vnd'])} VND "
+                  f"({_n(summary['spent_general_vnd'])} from the budget, {_n(summary['spent_earmarked_vnd'])} earmarked); "
+                  f"budget left {_n(summary['cash_left_vnd'])} VND"]
+    for district, left in summary["earmark_left_vnd"].items():
+        lines.append(f"  earmark for {district}: {_n(left)} VND left")
+    bought = ", ".join(f"{item} {_n(n)}" for item, n in summary["bought"].items() if n) or "nothing"
+    lines.append(f"Bought: {bought}")
+    lines.append("Stock left: " + ", ".join(f"{item} {_n(n)}" for item, n in summary["stock_left"].items()))
+    comparison = summary.get("max_count_comparison")
+    if comparison:
+        more = comparison["more_than_equal_rate"]
+        lines.append(f"Serving each band to the most learners (max_count) instead of at equal rates would cover "
+                     f"{_n(more)} more learner{'s' if more != 1 else ''}.")
+    return "\n".join(lines)

@@ -1,0 +1,161 @@
+"""Small cases solved by hand; each test states the arithmetic behind its expected values."""
+
+from __future__ import annotations
+
+import pytest
+
+import sim
+from tests.conftest import covered, given, student
+
+M = 1_000_000
+
+
+def bands(result: sim.Result) -> dict[str, int]:
+    return result.summary["covered_by_band"]
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_bands_are_served_in_order(case, solver):
+    # Five learners in each band, desktops at 1 M, 12 M: bands 1 and 2 in full, 2 of band 3.
+    scenario = case([
+        student("An Bình", 10, "poor", 5),          # band 1
+        student("An Bình", 5, "poor", 5),           # band 2
+        student("An Bình", 10, "near_poor", 5),     # band 3
+        student("An Bình", 5, "near_poor", 5),      # band 4
+        student("An Bình", 5, "covid_orphan", 5),   # band 5
+    ], budget_vnd=12 * M, solver=solver)
+    result = sim.solve(scenario)
+    assert bands(result) == {"1": 5, "2": 5, "3": 2, "4": 0, "5": 0}
+    assert result.summary["spent_vnd"] == 12 * M
+    assert result.summary["cash_left_vnd"] == 0
+
+
+def test_near_poor_grade_12_is_in_band_1(case):
+    # Near-poor grade 12 (band 1) comes before poor grade 5 (band 2): 3 devices go to grade 12.
+    result = sim.solve(case([student("An Bình", 5, "poor", 3), student("An Bình", 12, "near_poor", 3)],
+                            budget_vnd=3 * M))
+    assert covered(result, grade="12", status="near_poor") == 3
+    assert covered(result, grade="5", status="poor") == 0
+    assert bands(result)["1"] == 3
+
+
+def test_stock_that_suits_some_grades_goes_down_the_bands(case):
+    # Band 1: 2 in grade 9 (tablet or desktop), 2 in grade 11 (desktop only); band 2: 3 in grade 3.
+    # 3 donated tablets (grades 1-9), desktops 1 M, 2 M cash. Band 1 takes 2 tablets for grade 9
+    # and buys 2 desktops for grade 11; the one tablet left goes to band 2.
+    result = sim.solve(case([student("An Bình", 9, "poor", 2), student("An Bình", 11, "poor", 2),
+                             student("An Bình", 3, "poor", 3)],
+                            budget_vnd=2 * M,
+                            devices={"tablet": {"unit_cost_vnd": 3 * M, "grades": [1, 9], "in_stock": 3},
+                                     "desktop": {"unit_cost_vnd": M}}))
+    assert given(result, grade="9", device="tablet") == 2
+    assert given(result, grade="11", device="desktop") == 2
+    assert given(result, grade="3", device="tablet") == 1
+    assert result.summary["stock_left"]["tablet"] == 0
+    assert result.summary["bought"] == {"tablet": 0, "desktop": 2, "data_package": 0}
+
+
+def test_devices_only_go_to_grades_they_suit(case):
+    # Tablets suit grades 1-9 only; higher-education learners cannot get one, whatever is left.
+    result = sim.solve(case([student("An Bình", 3, "poor", 10), student("An Bình", "higher", "poor", 5)],
+                            budget_vnd=4 * M, devices={"tablet": {"unit_cost_vnd": M, "grades": [1, 9]}}))
+    assert covered(result, grade="3") == 4
+    assert covered(result, grade="higher") == 0
+
+
+def test_earmark_money_stays_in_its_district(case):
+    # 4 + 4 band-1 learners, desktops 1 M, 2 M general cash, 3 M earmarked for Bình Hòa.
+    # Equal rates: both districts rise together until the general 2 M is used (An Bình at 2 of 4);
+    # Bình Hòa then rises on its own earmark to 3 of 4. Total 5 M, all spent.
+    result = sim.solve(case([student("An Bình", 10, "poor", 4), student("Bình Hòa", 10, "poor", 4)],
+                            budget_vnd=2 * M, earmarks=[{"district": "Bình Hòa", "budget_vnd": 3 * M}]))
+    assert covered(result, district="An Bình") == 2
+    assert covered(result, district="Bình Hòa") == 3
+    assert result.summary["cash_left_vnd"] == 0
+    assert result.summary["earmark_left_vnd"] == {"Bình Hòa": 0}
+
+
+def test_earmark_is_not_used_elsewhere_even_when_left_over(case):
+    result = sim.solve(case([student("An Bình", 10, "poor", 4), student("Bình Hòa", 10, "poor", 1)],
+                            budget_vnd=0, earmarks=[{"district": "bình hoà", "budget_vnd": 3 * M}]))  # other case, old tone placement
+    assert covered(result, district="An Bình") == 0
+    assert covered(result, district="Bình Hòa") == 1
+    assert result.summary["earmark_left_vnd"] == {"Bình Hòa": 2 * M}
+
+
+def test_earmarked_devices_stay_in_their_district(case):
+    result = sim.solve(case([student("An Bình", 10, "poor", 2), student("Bình Hòa", 10, "poor", 2)],
+                            earmarks=[{"district": "B2", "devices": {"desktop": 5}}]))
+    assert covered(result, district="An Bình") == 0
+    assert covered(result, district="Bình Hòa") == 2
+    assert result.summary["stock_left"]["desktop"] == 3
+
+
+def test_learners_without_internet_need_a_data_package(case):
+    # 4 learners, 2 without internet; desktop 1 M, data 100,000 x 10 months = 1 M; 5 M cash.
+    # With internet a learner costs 1 M, without 2 M: equal rates give 5/6 of each group in the
+    # LP; in whole devices one group gets 2 and the other 1 (3 learners, 4 M), and 1 M is left,
+    # less than the 2 M the fourth learner would need.
+    result = sim.solve(case([student("An Bình", 10, "poor", 4, without_internet=2)], budget_vnd=5 * M,
+                            data_package={"monthly_cost_vnd": 100_000, "months": 10}))
+    assert result.summary["covered"] == 3
+    assert result.summary["cash_left_vnd"] == M
+    row = result.allocation.iloc[0]
+    assert (row["devices"], row["data_packages"]) == (3, result.summary["without_internet"]["covered"])
+
+
+def test_donated_data_packages_are_used_first(case):
+    # Same learners with 2 donated packages: each learner now costs 1 M, so all 4 are covered.
+    result = sim.solve(case([student("An Bình", 10, "poor", 4, without_internet=2)], budget_vnd=5 * M,
+                            data_package={"monthly_cost_vnd": 100_000, "months": 10, "in_stock": 2}))
+    assert result.summary["covered"] == 4
+    assert result.summary["cash_left_vnd"] == M
+    assert result.summary["stock_left"]["data_package"] == 0
+    assert result.allocation["data_packages"].sum() == 2
+
+
+def test_equal_rate_against_max_count(case):
+    # Band 2: 10 in grade 3 (tablet 1 M) and 10 in higher education (desktop 3 M); 20 M.
+    # equal_rate: 10t x 1 M + 10t x 3 M = 20 M gives t = 1/2: 5 and 5, 10 learners.
+    # max_count: all 10 of grade 3 (10 M), then 3 in higher education (9 M): 13 learners.
+    students = [student("An Bình", 3, "poor", 10), student("An Bình", "higher", "poor", 10)]
+    devices = {"tablet": {"unit_cost_vnd": M, "grades": [1, 9]}, "desktop": {"unit_cost_vnd": 3 * M}}
+    equal = sim.solve(case(students, budget_vnd=20 * M, devices=devices))
+    assert (covered(equal, grade="3"), covered(equal, grade="higher")) == (5, 5)
+    assert equal.summary["max_count_comparison"]["more_than_equal_rate"] == 3
+    most = sim.solve(case(students, budget_vnd=20 * M, devices=devices,
+                          policy={"mode": "strict", "within_band": "max_count"}))
+    assert (covered(most, grade="3"), covered(most, grade="higher")) == (10, 3)
+    assert most.summary["cash_left_vnd"] == M
+
+
+def test_equal_rate_is_leximin_not_just_max_min(case):
+    # Band 2: 10 in grade 3 and 5 in higher education that no device suits. Max-min alone would
+    # stop at rate 0; leximin holds the unservable cell at 0 and still raises grade 3 to 4 of 10.
+    result = sim.solve(case([student("An Bình", 3, "poor", 10), student("An Bình", "higher", "poor", 5)],
+                            budget_vnd=4 * M, devices={"tablet": {"unit_cost_vnd": M, "grades": [1, 9]}}))
+    assert covered(result, grade="3") == 4
+
+
+def test_weighted_mode_follows_the_weights(case):
+    # Band 1: 5 learners at 2 M each; band 2: 5 at 1 M (tablets); 6 M.
+    # strict: band 1 first, 3 learners. weighted with band 2 worth 10x band 1: 5 of band 2, and the
+    # 1 M left cannot buy a 2 M desktop.
+    students = [student("An Bình", 10, "poor", 5), student("An Bình", 3, "poor", 5)]
+    devices = {"tablet": {"unit_cost_vnd": M, "grades": [1, 9]}, "desktop": {"unit_cost_vnd": 2 * M}}
+    strict = sim.solve(case(students, budget_vnd=6 * M, devices=devices))
+    assert bands(strict)["1"] == 3 and bands(strict)["2"] == 0
+    weighted = sim.solve(case(students, budget_vnd=6 * M, devices=devices,
+                              policy={"mode": "weighted", "weights": {1: 1, 2: 10}}))
+    assert bands(weighted)["1"] == 0 and bands(weighted)["2"] == 5
+    assert weighted.summary["cash_left_vnd"] == M
+
+
+def test_rounding_hands_out_what_fractions_leave(case):
+    # Three districts' band-1 cells of 3 learners, 4 M for 1 M desktops: the LP gives 4/3 each;
+    # whole devices give 1 each and the 4th desktop to the first cell in the fixed order.
+    areas = [{"code": c, "name": n, "type": "", "population": "", "lat": "", "lon": ""}
+             for c, n in (("1", "Một"), ("2", "Hai"), ("3", "Ba"))]
+    result = sim.solve(case([student(n, 10, "poor", 3) for n in ("Một", "Hai", "Ba")], areas=areas, budget_vnd=4 * M))
+    assert sorted(result.coverage["covered"]) == [1, 1, 2]
+    assert result.summary["cash_left_vnd"] == 0

@@ -1,0 +1,58 @@
+"""The project's own files agree with each other, and the core stays free of its views."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+# PyPI requirement -> conda-forge packages that provide it
+CONDA_NAMES = {"pulp[cbc]": ["pulp", "coin-or-cbc"]}
+
+
+def _split(requirement: str) -> tuple[str, str]:
+    name, spec = re.match(r"^([A-Za-z0-9_.\-\[\]]+)\s*(.*)$", requirement.strip()).groups()
+    return name.lower(), spec.replace(" ", "")
+
+
+def test_environment_yml_names_the_same_dependencies_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["notebook"],
+              *project["optional-dependencies"]["test"]]
+    expected = {}
+    for requirement in wanted:
+        name, spec = _split(requirement)
+        for conda_name in CONDA_NAMES.get(name, [name]):
+            expected[conda_name] = spec if conda_name == name.split("[")[0] else ""
+    conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    found = dict(_split(d) for d in conda if isinstance(d, str) and not d.startswith(("python", "pip")))
+    assert found == expected
+
+
+def test_python_version_agrees():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    assert f"python{project['requires-python']}" in conda
+
+
+def test_only_the_pulp_api_that_pulp_4_keeps():
+    banned = re.compile(r"LpVariable\s*\(|LpVariable\.dicts|PULP_CBC_CMD|\.constraints\s*\[")
+    offenders = [f"{p.name}:{n}" for p in (ROOT / "sim").glob("*.py")
+                 for n, line in enumerate(p.read_text().splitlines(), 1) if banned.search(line)]
+    assert offenders == []
+
+
+def test_the_core_does_not_import_the_views():
+    code = "import sys, sim, sim.plan, sim.cli; print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    assert "make test" in (ROOT / "README.md").read_text()
