@@ -14,6 +14,10 @@ import pulp
 
 from .inputs import DATA_PACKAGE, PlanInputs
 
+# Money enters the LP in millions of VND: prices of millions next to counts of a few learners
+# make a badly scaled matrix, on which CBC's presolve can call a feasible LP infeasible.
+MONEY_UNIT = 1_000_000
+
 
 def _expr(terms) -> pulp.LpAffineExpression:
     return pulp.LpAffineExpression(list(terms))
@@ -83,13 +87,14 @@ def add_data_packages(m: AllocationModel) -> None:
 
 def add_budget(m: AllocationModel) -> None:
     """Purchases in an area are paid from its earmarked cash first, then the general budget:
-    sum_i price[i] b[a,i] <= C[a] + g[a];  sum_a g[a] <= B."""
+    sum_i price[i] b[a,i] <= C[a] + g[a];  sum_a g[a] <= B  (money in millions of VND)."""
     res = m.inputs.resources
     for i, a in enumerate(m.areas):
-        terms = [(m.bought[a, item], float(res.price[item])) for item in res.items]
+        terms = [(m.bought[a, item], res.price[item] / MONEY_UNIT) for item in res.items]
         m.spend[a] = _expr(terms)
-        m.add(f"spend_{i}", terms + [(m.general_cash[a], -1.0)], pulp.LpConstraintLE, float(res.earmarked_cash.get(a, 0)))
-    m.add("budget", [(m.general_cash[a], 1.0) for a in m.areas], pulp.LpConstraintLE, float(res.cash))
+        m.add(f"spend_{i}", terms + [(m.general_cash[a], -1.0)], pulp.LpConstraintLE,
+              res.earmarked_cash.get(a, 0) / MONEY_UNIT)
+    m.add("budget", [(m.general_cash[a], 1.0) for a in m.areas], pulp.LpConstraintLE, res.cash / MONEY_UNIT)
 
 
 RULES = (add_coverage_within_need, add_device_supply, add_data_packages, add_budget)

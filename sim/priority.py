@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pulp
 
-from .model import AllocationModel
+from .model import MONEY_UNIT, AllocationModel
 from .rules import BANDS
 from .scenario import Mode, Policy, WithinBand
 from .solvers import solve_lp
@@ -26,6 +26,7 @@ from .solvers import solve_lp
 # so a later LP never fails on rounding noise (whole devices are counted afterwards).
 SLACK = 1e-6
 BINDING = 1e-9
+RISE = 1e-4  # cap on the rise tested in a leximin round, as a coverage rate
 
 
 @dataclass
@@ -61,26 +62,38 @@ def serve_max_count(run: _Runner, cells: list[int], tag: str) -> None:
 
 
 def serve_equal_rate(run: _Runner, cells: list[int], tag: str) -> None:
-    """Leximin over coverage rates y[c]/p_c of ``cells``.
+    """Leximin over the coverage rates y[c]/p_c of ``cells``.
 
-    Round k maximises t_k subject to y[c] >= t_k p_c for every cell still free. A cell whose
-    floor has a non-zero dual is tight in every optimal solution (complementary slackness), so
-    it cannot rise above t_k without another falling below: hold it at t_k p_c and go on.
-    Each round holds at least one cell, so this ends.
+    Round k: (1) maximise t subject to y[c] >= t p_c for every cell still free, giving t*;
+    (2) keep y[c] >= t* p_c and maximise sum_c w[c] subject to y[c] >= (t* + w[c]) p_c,
+    0 <= w[c] <= EPS. The feasible set is convex, so if each of several cells can rise above t*
+    on its own, all can rise together (average the solutions); hence with a small cap every
+    cell that can rise reaches w[c] = EPS in (2), and a cell with w[c] = 0 cannot rise above t*
+    without another falling below. Hold those at t* and go on with the rest.
+    Cells no device suits are held at 0 from the start.
     """
     m = run.m
     pupils = m.inputs.cells["pupils"]
-    free = list(cells)
+    servable = {c for (c, _d) in m.x}
+    free = [c for c in cells if c in servable]
     round_no = 0
     while free:
-        t = m.problem.add_variable(f"t_{tag}_{round_no}", lowBound=0, upBound=1)
-        floors = {c: m.add(f"floor_{tag}_{round_no}_{c}", [(m.y[c], 1.0), (t, -float(pupils[c]))],
-                           pulp.LpConstraintGE, 0.0) for c in free}
+        name = f"{tag}_{round_no}"
+        t = m.problem.add_variable(f"t_{name}", lowBound=0, upBound=1)
+        floors = [m.add(f"floor_{name}_{c}", [(m.y[c], 1.0), (t, -float(pupils[c]))], pulp.LpConstraintGE, 0.0)
+                  for c in free]
         level = run.maximise([(t, 1.0)])
-        if level >= 1 - BINDING:
+        # A floor with a non-zero dual is tight in every optimum (complementary slackness): when
+        # every floor has one, all cells are held without the second LP.
+        if level >= 1 - BINDING or all(abs(f.pi or 0.0) > BINDING for f in floors):
             held = free
         else:
-            held = [c for c in free if abs(floors[c].pi or 0.0) > BINDING] or free
+            rise = {c: m.problem.add_variable(f"w_{name}_{c}", lowBound=0, upBound=RISE) for c in free}
+            for c in free:
+                m.add(f"rise_{name}_{c}", [(m.y[c], 1.0), (rise[c], -float(pupils[c]))],
+                      pulp.LpConstraintGE, level * float(pupils[c]) - SLACK)
+            run.maximise((w, 1.0) for w in rise.values())
+            held = [c for c in free if (rise[c].value() or 0.0) < RISE / 2] or free
         for c in held:
             run.hold_cell(c, level * pupils[c])
         held_set = set(held)
@@ -96,7 +109,7 @@ def spend_least(run: _Runner) -> None:
     res = m.inputs.resources
     m.problem.sense = pulp.LpMinimize
     m.problem.setObjective(pulp.LpAffineExpression(
-        [(m.bought[a, item], float(res.price[item])) for a in m.areas for item in res.items]))
+        [(m.bought[a, item], res.price[item] / MONEY_UNIT) for a in m.areas for item in res.items]))
     solve_lp(m.problem, run.solver)
     run.solves += 1
 

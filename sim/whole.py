@@ -159,9 +159,10 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution) -> WholePlan:
     package = price[DATA_PACKAGE]
 
     def key(c: int) -> tuple:
-        if equal_rate:
-            return (ledger.covered[c] / pupils[c], c)
-        left_in_lp = lp.covered[c] - ledger.covered[c] > ROUNDING_NOISE
+        left_in_lp = lp.covered[c] - ledger.covered[c]
+        if equal_rate:  # lowest rate first; at equal rates the larger share the LP gave, then the fixed order
+            return (ledger.covered[c] / pupils[c], -left_in_lp, c)
+        left_in_lp = left_in_lp > ROUNDING_NOISE
         cheapest = min((price[d] for d in inputs.devices if inputs.suits[d][c]), default=0)
         return (not left_in_lp, cheapest + (package if ledger.offline[c] else 0), c)
 

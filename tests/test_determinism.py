@@ -35,3 +35,13 @@ def test_summary_has_the_documented_keys(tmp_path):
         assert key in summary
     assert sorted(summary["pupils_by_band"]) == ["1", "2", "3", "4", "5"]
     assert sorted(summary["inputs_sha256"]) == ["areas", "scenario", "students"]
+
+
+def test_cbc_and_highs_give_the_same_baseline_plan(tmp_path):
+    import sim
+
+    highs = sim.solve(sim.load_scenario(BASELINE), compare=False)
+    cbc = sim.solve(sim.load_scenario(BASELINE).with_changes(solver="cbc"), compare=False)
+    assert cbc.summary["solver"]["name"] == "cbc"
+    assert cbc.coverage.equals(highs.coverage)
+    assert cbc.allocation.equals(highs.allocation)

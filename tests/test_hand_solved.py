@@ -159,3 +159,30 @@ def test_rounding_hands_out_what_fractions_leave(case):
     result = sim.solve(case([student(n, 10, "poor", 3) for n in ("Một", "Hai", "Ba")], areas=areas, budget_vnd=4 * M))
     assert sorted(result.coverage["covered"]) == [1, 1, 2]
     assert result.summary["cash_left_vnd"] == 0
+
+
+def test_leximin_with_earmarks_in_several_districts(case):
+    # 4 band-1 learners in each of three districts, desktops 1 M, 3 M general cash, earmarks of
+    # 2 M for Hai and 4 M for Ba. Highest common rate t: Một needs 4t M of general cash, Hai
+    # 4t - 2 M more than its earmark: 4t + (4t - 2) = 3 gives t = 5/8 (2.5 learners each), and
+    # both are then held. Ba rises alone on its own 4 M to all 4. In whole devices Một and Hai
+    # get 2 each, the 1 M left goes to the first of them in the fixed order: 3, 2, 4.
+    areas = [{"code": c, "name": n, "type": "", "population": "", "lat": "", "lon": ""}
+             for c, n in (("1", "Một"), ("2", "Hai"), ("3", "Ba"))]
+    result = sim.solve(case([student(n, 10, "poor", 4) for n in ("Một", "Hai", "Ba")], areas=areas, budget_vnd=3 * M,
+                            earmarks=[{"district": "Hai", "budget_vnd": 2 * M}, {"district": "Ba", "budget_vnd": 4 * M}]))
+    assert [covered(result, district=n) for n in ("Một", "Hai", "Ba")] == [3, 2, 4]
+    assert result.summary["cash_left_vnd"] == 0 and result.summary["earmark_left_vnd"] == {"Hai": 0, "Ba": 0}
+
+
+def test_leximin_holds_every_stuck_group_in_one_round(case):
+    # Twelve districts, each with grade-10 learners no device suits and grade-9 learners that
+    # tablets suit. Leximin must not spend one round per stuck group: the groups no device suits
+    # are held at 0 at once and the grade-9 groups share the money at one rate.
+    areas = [{"code": str(i), "name": f"Xã {i}", "type": "", "population": "", "lat": "", "lon": ""} for i in range(12)]
+    rows = [student(f"Xã {i}", g, "poor", 5) for i in range(12) for g in (9, 10)]
+    result = sim.solve(case(rows, areas=areas, budget_vnd=30 * M,
+                            devices={"tablet": {"unit_cost_vnd": M, "grades": [1, 9]}}), compare=False)
+    assert covered(result, grade="10") == 0 and covered(result, grade="9") == 30
+    assert sorted({covered(result, district=f"Xã {i}") for i in range(12)}) == [2, 3]
+    assert result.summary["solver"]["lp_solves"] <= 4
