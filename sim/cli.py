@@ -1,7 +1,11 @@
-"""Command line: ``python -m sim run SCENARIO.yaml --out DIR``.
+"""Command line: ``python -m sim run SCENARIO.yaml --out DIR`` and the other commands.
 
 Exit codes: 0 done; 2 an input file breaks the file contract; 3 the scenario cannot be
 satisfied as written; 1 anything else (the solver failed). Messages, never tracebacks.
+
+Each command is a ``register(commands)`` function that adds a sub-parser whose defaults hold
+``handler``, a function of the parsed arguments returning the exit code; add new commands to
+``COMMANDS``.
 """
 
 from __future__ import annotations
@@ -17,15 +21,13 @@ from .solvers import SolverFailed
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_UNSATISFIABLE = 0, 1, 2, 3
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m sim", description="Plan donated computers and data packages.")
-    commands = parser.add_subparsers(dest="command", required=True)
+def register_run(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="solve a scenario and write allocation.csv, coverage.csv, summary.json")
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--out", type=Path, required=True, help="folder for the results (created if missing)")
     run.add_argument("--solver", choices=[s.value for s in SolverName], help="override the scenario's solver")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
-    return parser
+    run.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -44,10 +46,21 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+COMMANDS = [register_run]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sim", description="Plan donated computers and data packages.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for register in COMMANDS:
+        register(commands)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return _run(args)
+        return args.handler(args)
     except InputError as exc:
         print(f"error: bad input\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -240,6 +240,8 @@ def check_satisfiable(scenario: Scenario, area_index) -> None:
     need(package.months >= 1, ("data_package", "months"), "no months of data", package.months, "at least 1 month")
     need(package.in_stock >= 0, ("data_package", "in_stock"), "a negative stock", package.in_stock, "a count ≥ 0")
     need(bool(scenario.devices), ("devices",), "no devices", None, "at least one device with a price, e.g. tablet")
+    need("data_package" not in scenario.devices, ("devices", "data_package"), "a device may not be called data_package",
+         "data_package", "another name; data is priced under the data_package key")
     for i, mark in enumerate(scenario.earmarks):
         need(area_index.find(mark.district) is not None, ("earmarks", i, "district"),
              "the earmark names a district that is not in the areas file", mark.district,

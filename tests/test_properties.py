@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,7 +15,8 @@ M = 1_000_000
 AREAS = pd.DataFrame({"code": ["A1", "B2"], "name": ["An Bình", "Bình Hòa"], "type": ["", ""],
                       "population": pd.array([None, None], dtype="Int64"), "lat": [None, None], "lon": [None, None]})
 NAMES = dict(zip(AREAS["code"], AREAS["name"]))
-PROFILE = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROFILE = settings(max_examples=int(os.environ.get("SIM_HYPOTHESIS_EXAMPLES", 60)), deadline=None, derandomize=True,
+                   suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
