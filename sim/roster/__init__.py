@@ -5,10 +5,13 @@ assign (plan, then name who gets what, waiting list) -> Assignment.write (sharea
 delivery lists with names only in DIR/delivery). Learners appear in shareable outputs only by
 pseudonym, a keyed hash whose key is kept outside the project and the outputs (``load_key``).
 
->>> from sim.roster import read_roster, assign, load_key          # doctest: +SKIP
->>> roster = read_roster(["school_a.xlsx"], areas)                # doctest: +SKIP
->>> run = assign(scenario, roster, load_key())                    # doctest: +SKIP
->>> run.write("reports/round1")                                   # doctest: +SKIP
+Example (see notebooks/05_delivery_lists.ipynb)::
+
+    from sim.roster import assign, load_key, read_roster
+    roster = read_roster(["school_a.xlsx", "school_b.csv"], areas)
+    print(check_text(roster))                 # the validation report
+    run = assign(scenario, roster, load_key())
+    run.write("reports/round1")               # delivery lists in reports/round1/delivery/
 """
 
 from .aggregate import students_csv, students_frame, students_table
