@@ -210,3 +210,14 @@ def test_the_environment_key_wins_over_the_default_file_and_must_be_long(monkeyp
     with pytest.raises(InputError) as error:
         load_key()
     assert "too short" in str(error.value) and "short" not in str(error.value).replace("too short", "")
+
+
+def test_a_key_others_can_read_or_inside_a_repository_gets_a_warning(tmp_path):
+    from sim.roster.pseudonym import key_warnings, new_key_file
+
+    (tmp_path / "project" / ".git").mkdir(parents=True)
+    key = load_key(new_key_file(tmp_path / "project" / "keys" / "k.key"))
+    assert [w.split(": ")[-1] for w in key_warnings(key)] == ["move it out, it must never be committed"]
+    key.path.chmod(0o644)
+    assert [w.split(": ")[-1] for w in key_warnings(key)] == ["chmod 600 it", "move it out, it must never be committed"]
+    assert key_warnings(load_key(new_key_file(tmp_path / "elsewhere.key"))) == []

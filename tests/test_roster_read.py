@@ -132,7 +132,9 @@ def test_bad_values_name_row_column_value_and_what_is_expected(tmp_path):
     assert roster.counts()["invalid"] == 5
     with pytest.raises(InputError) as error:
         roster.raise_if_invalid()
-    assert len(error.value.problems) == 5
+    assert len(error.value.problems) == 6 and str(error.value.problems[0]) == (
+        "roster.csv: 5 rows with bad values; expected every row fixed (listed below). "
+        "Or plan without them: --skip-invalid (skip_invalid=True in Python)")
 
 
 def test_personal_values_never_appear_in_messages(tmp_path):

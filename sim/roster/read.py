@@ -256,8 +256,13 @@ class Roster:
 
     def raise_if_invalid(self) -> None:
         """InputError (exit 2) listing every row whose values break the format."""
-        if self.errors():
-            raise InputError([i.problem() for i in self.errors()])
+        errors = self.errors()
+        if errors:
+            rows = len({(i.file, i.row) for i in errors})
+            first = Problem(", ".join(p.name for p in self.files), f"{rows} row{'s' if rows > 1 else ''} with bad values",
+                            expected="every row fixed (listed below)",
+                            hint="Or plan without them: --skip-invalid (skip_invalid=True in Python)")
+            raise InputError([first, *(i.problem() for i in errors)])
 
     def reasons(self) -> pd.DataFrame:
         """Rows per outcome and reason: what the check report starts with."""
