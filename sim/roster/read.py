@@ -17,6 +17,7 @@ the line in the school's file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from ..tables import AreaIndex, read_raw
 from .eligibility import eligibility
 from .pseudonym import PseudonymKey
 from .schema import BY_NAME, HEADER_ALIASES, PERSONAL, ROSTER, header_key
-from .values import (EARLIEST_BIRTH, HOUSEHOLD_SPELLINGS, id_key, parse_date, parse_flag, parse_grade, parse_household,
+from .values import (EARLIEST_BIRTH, HOUSEHOLD_SPELLINGS, cached_key, id_key, parse_date, parse_flag, parse_grade, parse_household,
                      phone_digits)
 
 ELIGIBLE, NOT_ELIGIBLE, INVALID, REVIEW = "eligible", "not_eligible", "invalid", "held_for_review"
@@ -119,6 +120,7 @@ def _flag(check: _Row, cells: dict[str, str], name: str, blank: bool | None) -> 
 def _read_rows(path: Path, index: AreaIndex, today: dt.date, issues: list[RowIssue]) -> list[dict]:
     table = read_raw(path)
     columns = _columns(table, path, issues)
+    find_area = functools.lru_cache(maxsize=1024)(index.find)
     records = []
     for row, raw in table.rows:
         cells = {name: to_nfc(raw.get(header, "")).strip() for name, header in columns.items()}
@@ -136,7 +138,7 @@ def _read_rows(path: Path, index: AreaIndex, today: dt.date, issues: list[RowIss
         school = " ".join(cells["school"].split())
         if not school:
             check.add(ERROR, "school", "school is empty", expected="the name of the learner's school")
-        area = index.find(cells["district"])
+        area = find_area(cells["district"])
         if area is None:
             check.add(ERROR, "district", "unknown district", cells["district"], "a name or code from the areas file",
                       index.suggestion(cells["district"]))
@@ -170,7 +172,7 @@ def _read_rows(path: Path, index: AreaIndex, today: dt.date, issues: list[RowIss
         records.append({
             "file": path.name, "row": row, "pupil_id": pupil_id, "id_key": id_key(pupil_id), "full_name": name,
             "name_key": match_key(name), "date_of_birth": born, "school": school,
-            "school_key": f"{area or match_key(cells['district'])}|{match_key(school)}",
+            "school_key": f"{area or cached_key(cells['district'])}|{cached_key(school)}",
             "district": index.name_of.get(area, cells["district"]), "area": area, "grade": grade, "class_name": cells["grade"],
             "household": household, "certificate_no": certificate, "covid_orphan": orphan,
             "has_computer": has_computer, "has_internet": has_internet, "phone": phone_digits(phone) or phone,

@@ -8,6 +8,7 @@ form (NFC/NFD) and tone-mark placement, as ``sim.names.match_key`` does.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from ..names import ascii_fold, match_key, to_nfc
@@ -34,6 +35,9 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 EARLIEST_BIRTH = dt.date(1950, 1, 1)
 
+# Rosters repeat the same few spellings thousands of times (flags, households, schools).
+cached_key = functools.lru_cache(maxsize=8192)(match_key)
+
 
 def parse_flag(text: str) -> bool | None:
     """có/không, yes/no, true/false, 1/0 (also x, y/n, and có/không typed without marks).
@@ -41,7 +45,7 @@ def parse_flag(text: str) -> bool | None:
     >>> parse_flag("Có"), parse_flag("KHÔNG"), parse_flag("true"), parse_flag("0"), parse_flag("maybe")
     (True, False, True, False, None)
     """
-    return FLAGS.get(match_key(text))
+    return FLAGS.get(cached_key(text))
 
 
 def parse_household(text: str) -> str | None:
@@ -50,7 +54,7 @@ def parse_household(text: str) -> str | None:
     >>> parse_household("Hộ cận nghèo"), parse_household("NGHÈO"), parse_household(""), parse_household("pooor")
     ('near_poor', 'poor', '', None)
     """
-    return HOUSEHOLDS.get(match_key(text))
+    return HOUSEHOLDS.get(cached_key(text))
 
 
 def parse_grade(text: str) -> int | None:
@@ -62,7 +66,7 @@ def parse_grade(text: str) -> int | None:
     (9, 9, 12, 13, None)
     """
     text = text.strip()
-    if match_key(text) in HIGHER_NAMES:
+    if cached_key(text) in HIGHER_NAMES:
         return HIGHER_LEVEL
     try:
         return grade_level(text)
