@@ -61,3 +61,16 @@ def given(result: sim.Result, **where) -> int:
     for column, value in where.items():
         table = table[table[column] == value]
     return int(table["devices"].sum())
+
+
+TEST_PSEUDONYM_KEY = "sim-tests-only-pseudonym-key-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def throwaway_pseudonym_key(tmp_path_factory):
+    """Tests (and the notebooks they run) use a throwaway key and never touch the user's own key."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("SIM_PSEUDONYM_KEY", TEST_PSEUDONYM_KEY)
+    patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    yield
+    patch.undo()

@@ -1,0 +1,128 @@
+"""Reading one roster cell: flags, dates, households, grades, ids and phone numbers.
+
+Each parser returns the value, or None when the text is not one of the accepted spellings; the
+reader turns None into a message naming the row and column. Comparison ignores case, Unicode
+form (NFC/NFD) and tone-mark placement, as ``sim.names.match_key`` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+
+from ..names import ascii_fold, match_key, to_nfc
+from ..rules import HIGHER_LEVEL, grade_level
+
+_YES = ("có", "co", "yes", "y", "true", "1", "x")
+_NO = ("không", "khong", "no", "n", "false", "0")
+FLAGS = {**{match_key(v): True for v in _YES}, **{match_key(v): False for v in _NO}}
+
+HOUSEHOLDS = {
+    match_key(alias): value
+    for value, aliases in {
+        "poor": ["poor", "nghèo", "hộ nghèo"],
+        "near_poor": ["near_poor", "near-poor", "near poor", "cận nghèo", "hộ cận nghèo"],
+        "": ["", "-", "không", "khong", "none", "no"],
+    }.items()
+    for alias in aliases
+}
+HOUSEHOLD_SPELLINGS = ["poor", "near_poor", "nghèo", "cận nghèo"]
+
+HIGHER_NAMES = {match_key(v) for v in ("higher", "đại học", "cao đẳng", "sinh viên", "dai hoc", "cao dang")}
+_CLASS = re.compile(r"^(1[0-2]|[1-9])\s*[a-z]", re.IGNORECASE)
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+EARLIEST_BIRTH = dt.date(1950, 1, 1)
+
+# Rosters repeat the same few spellings thousands of times (flags, households, schools).
+cached_key = functools.lru_cache(maxsize=8192)(match_key)
+
+
+def parse_flag(text: str) -> bool | None:
+    """có/không, yes/no, true/false, 1/0 (also x, y/n, and có/không typed without marks).
+
+    >>> parse_flag("Có"), parse_flag("KHÔNG"), parse_flag("true"), parse_flag("0"), parse_flag("maybe")
+    (True, False, True, False, None)
+    """
+    return FLAGS.get(cached_key(text))
+
+
+def parse_household(text: str) -> str | None:
+    """``poor``, ``near_poor``, ``""`` (neither) or None if not understood.
+
+    >>> parse_household("Hộ cận nghèo"), parse_household("NGHÈO"), parse_household(""), parse_household("pooor")
+    ('near_poor', 'poor', '', None)
+    """
+    return HOUSEHOLDS.get(cached_key(text))
+
+
+def parse_grade(text: str) -> int | None:
+    """1-12 for school grades, 13 (``rules.HIGHER_LEVEL``) for higher education.
+
+    A class name gives its grade: ``9A1`` is grade 9, ``12C`` grade 12.
+
+    >>> parse_grade("9"), parse_grade("9A1"), parse_grade("12 C3"), parse_grade("Đại học"), parse_grade("13")
+    (9, 9, 12, 13, None)
+    """
+    text = text.strip()
+    if cached_key(text) in HIGHER_NAMES:
+        return HIGHER_LEVEL
+    try:
+        return grade_level(text)
+    except ValueError:
+        pass
+    found = _CLASS.match(ascii_fold(text))
+    return int(found.group(1)) if found else None
+
+
+def parse_date(text: str, today: dt.date | None = None) -> dt.date | None:
+    """A birth date written day first (``dd/mm/yyyy``, also with ``-`` or ``.``) or as ISO ``yyyy-mm-dd``.
+
+    Excel dates read from an XLSX file arrive as ``yyyy-mm-dd 00:00:00``. Dates before 1950 or
+    after ``today`` are not birth dates of learners.
+
+    >>> parse_date("05/09/2010"), parse_date("2010-09-05"), parse_date("2010-09-05 00:00:00")
+    (datetime.date(2010, 9, 5), datetime.date(2010, 9, 5), datetime.date(2010, 9, 5))
+    >>> parse_date("31/02/2010"), parse_date("09/2010"), parse_date("01/01/2090")
+    (None, None, None)
+    """
+    text = text.strip()
+    if found := _ISO.match(text):
+        year, month, day = map(int, found.groups())
+    elif found := _DAY_FIRST.match(text):
+        day, month, year = map(int, found.groups())
+    else:
+        return None
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        return None
+    return date if EARLIEST_BIRTH <= date <= (today or dt.date.today()) else None
+
+
+def id_key(text: str) -> str:
+    """The form under which two spellings of a pupil id are the same id: no case, no spaces.
+
+    >>> id_key(" ab 0123 ") == id_key("AB0123")
+    True
+    """
+    return "".join(to_nfc(text).casefold().split())
+
+
+def phone_digits(text: str) -> str | None:
+    """A Vietnamese phone number as its digits (``+84`` becomes ``0``), or None if it is not one.
+
+    Spreadsheets drop the leading 0 of numbers stored as numbers; nine digits get it back.
+
+    >>> phone_digits("0912 345 678"), phone_digits("+84 912.345.678"), phone_digits("912345678"), phone_digits("12")
+    ('0912345678', '0912345678', '0912345678', None)
+    """
+    digits = re.sub(r"[\s.\-()]", "", text)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    if not digits.isdigit():
+        return None
+    if len(digits) == 9 and not digits.startswith("0"):
+        digits = "0" + digits
+    return digits if len(digits) in (10, 11) and digits.startswith("0") else None
