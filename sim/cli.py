@@ -46,7 +46,13 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = [register_run]
+def register_report(commands: argparse._SubParsersAction) -> None:
+    from .report import register  # imports nothing heavy: nbconvert is loaded only when a report is made
+
+    register(commands)
+
+
+COMMANDS = [register_run, register_report]
 
 
 def _parser() -> argparse.ArgumentParser:
