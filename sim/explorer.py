@@ -99,8 +99,8 @@ class Solved:
 class Explorer:
     """A baseline scenario and its result, and a memory of the last scenarios solved.
 
-    Moving a control back to a value already tried shows the earlier result at once; the baseline
-    is solved once and never again. Plans are solved without the max_count comparison, which
+    Moving a control back to a value already tried shows the earlier result at once (the last
+    ``memory`` scenarios are kept); the baseline is solved once and always kept. Plans are solved without the max_count comparison, which
     would double the time and which the explorer does not show.
     """
 
@@ -108,14 +108,21 @@ class Explorer:
         self.baseline = baseline
         self.memory = memory
         self._solved: OrderedDict[str, Result] = OrderedDict()
-        self.baseline_result = self.solve(baseline).result
+        self._baseline_key = self._key(baseline)
+        self.baseline_result = solve_plan(baseline, compare=False)
 
     def scenario(self, controls: Controls) -> Scenario:
         return scenario_with(self.baseline, controls)
 
+    @staticmethod
+    def _key(scenario: Scenario) -> str:
+        return scenario.model_dump_json(exclude=DESCRIPTIVE)
+
     def solve(self, scenario: Scenario) -> Solved:
         started = time.perf_counter()
-        key = scenario.model_dump_json(exclude=DESCRIPTIVE)
+        key = self._key(scenario)
+        if key == self._baseline_key:
+            return Solved(self.baseline_result, time.perf_counter() - started, True)
         if key in self._solved:
             self._solved.move_to_end(key)
             return Solved(self._solved[key], time.perf_counter() - started, True)

@@ -112,6 +112,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "saved": {"vi": "Đã lưu {path}. Chạy lại bằng lệnh: python -m sim run {path} --out reports/{stem}",
               "en": "Saved {path}. Run it with: python -m sim run {path} --out reports/{stem}"},
     "save_folder": {"vi": "Kịch bản được lưu vào thư mục {folder}.", "en": "Scenarios are saved in {folder}."},
+    "problem": {"vi": "{file}: {message} — cần {expected}", "en": "{file}: {message}; expected {expected}"},
     "file_exists": {"vi": "tệp đã có", "en": "the file already exists"},
     "file_exists_expected": {"vi": "một tên tệp mới, hoặc đánh dấu “Ghi đè”", "en": "a new file name, or tick “Overwrite”"},
     "bad_file_name": {"vi": "tên tệp không hợp lệ", "en": "not a valid file name"},

@@ -237,7 +237,12 @@ class ExplorerView:
         self.status.value = html.escape(message)
 
     def _draw(self) -> None:
+        """Charts and tables first, the headline last: when the headline changes, all is drawn."""
         base, result = self.explorer.baseline_result, self.result
+        self.results_image.value = explorer_charts.png(explorer_charts.results_figure(result, base))
+        self.money_table.value = html_table(money_and_stock(result))
+        if self.results_tabs.selected_index == 1:
+            self._draw_comparison()
         n = totals(base, result)
         covered = f"<span class='sim-covered' data-covered='{n['covered']}'>{i18n.number(n['covered'])}</span>"
         headline = i18n.t("headline", covered=covered, pupils=i18n.number(n["pupils"]), rate=i18n.percent(n["rate"]))
@@ -246,10 +251,6 @@ class ExplorerView:
                        earmarked=i18n.number(n["spent_earmarked_vnd"]), left=i18n.number(n["cash_left_vnd"]))
         self.headline.value = (f"<div style='font-family: {FONT}'><div style='font-size:20px;font-weight:600;margin-top:8px'>"
                                f"{headline}</div><div>{html.escape(change)}</div><div>{html.escape(money)}</div></div>")
-        self.results_image.value = explorer_charts.png(explorer_charts.results_figure(result, base))
-        self.money_table.value = html_table(money_and_stock(result))
-        if self.results_tabs.selected_index == 1:
-            self._draw_comparison()
 
     def _draw_comparison(self) -> None:
         base, result = self.explorer.baseline_result, self.result
@@ -289,11 +290,14 @@ class ExplorerView:
 
     def save(self) -> Path | None:
         """Write the scenario on screen to ``save_dir / file name``; the message says how to run it."""
-        path = self.save_dir / self.file_name.value.strip()
+        name = self.file_name.value.strip()
+        path = self.save_dir / name.replace("/", "?").replace("\\", "?")  # a name, not a path: stay in save_dir
         try:
             saved = save_scenario(self.scenario, path, baseline=self.explorer.baseline, overwrite=self.overwrite.value)
         except InputError as exc:
-            self.save_message.value = f"<span style='color:#b30000'>{html.escape(str(exc))}</span>"
+            text = "; ".join(i18n.t("problem", file=Path(p.file).name, message=p.message, expected=p.expected or "")
+                             for p in exc.problems)
+            self.save_message.value = f"<span style='color:#b30000'>{html.escape(text)}</span>"
             return None
         shown = saved.resolve()
         self.save_message.value = html.escape(i18n.t("saved", path=shown, stem=saved.stem))
