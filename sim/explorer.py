@@ -13,7 +13,6 @@ what this module returns; nothing here imports ipywidgets or matplotlib.
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 import tempfile
@@ -69,9 +68,6 @@ class Controls:
             within_band=str(scenario.policy.within_band),
             weights=dict(scenario.policy.weights),
         )
-
-    def copy(self) -> "Controls":
-        return copy.deepcopy(self)
 
 
 def scenario_with(base: Scenario, controls: Controls) -> Scenario:

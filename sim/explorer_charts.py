@@ -69,7 +69,7 @@ def _grade_panel(ax, result: Result, baseline: Result | None) -> None:
     if baseline is not None:
         _, before, _ = _rates(baseline, "grade")
         ax.scatter(cols, before, marker="_", s=200, color=BASELINE_COLOUR, zorder=3)
-    ax.set_xticks(list(cols), [i18n.grade_label(g).replace("/", "/\n") for g in grades], fontsize=8)
+    ax.set_xticks(list(cols), [i18n.grade_label(g).replace("/", "/\n").replace(" ", "\n") for g in grades], fontsize=8)
     ax.set_xlabel(i18n.t("grade"), fontsize=8)
     _rate_axis(ax, "y")
     ax.set_title(i18n.t("chart_grade_title"), fontsize=10, loc="left")

@@ -100,10 +100,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "headline": {"vi": "Người học được hỗ trợ: {covered} / {pupils} ({rate})",
                  "en": "Learners covered: {covered} of {pupils} ({rate})"},
     "headline_change": {"vi": "{change} so với kịch bản gốc", "en": "{change} against the baseline"},
-    "money_line": {"vi": "Đã chi {spent} đồng (ngân sách chung {general}, quỹ riêng {earmarked}); ngân sách còn {left} đồng",
+    "money_line": {"vi": "Đã chi {spent} đồng (ngân sách chung {general}, khoản tặng riêng cho huyện {earmarked}); "
+                         "ngân sách còn {left} đồng",
                    "en": "Spent {spent} VND ({general} from the budget, {earmarked} earmarked); budget left {left} VND"},
     "solved_in": {"vi": "Đã tính lại trong {seconds} giây.", "en": "Re-solved in {seconds} s."},
-    "from_memory": {"vi": "Kịch bản này đã tính trước đó: kết quả lấy lại ngay.",
+    "from_memory": {"vi": "Kịch bản này đã được tính trước đó, kết quả hiện ngay.",
                     "en": "This scenario was solved before: result shown at once."},
     "cannot_solve": {"vi": "Không tính được kịch bản này:", "en": "This scenario cannot be solved:"},
     "file_name": {"vi": "Tên tệp", "en": "File name"},
@@ -116,7 +117,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "file_exists": {"vi": "tệp đã có", "en": "the file already exists"},
     "file_exists_expected": {"vi": "một tên tệp mới, hoặc đánh dấu “Ghi đè”", "en": "a new file name, or tick “Overwrite”"},
     "bad_file_name": {"vi": "tên tệp không hợp lệ", "en": "not a valid file name"},
-    "bad_file_name_expected": {"vi": "chữ, số, dấu gạch ngang hoặc gạch dưới, kết thúc bằng .yaml",
+    "bad_file_name_expected": {"vi": "chữ cái, chữ số, dấu gạch ngang (-) hoặc gạch dưới (_), kết thúc bằng .yaml",
                                "en": "letters, digits, - or _, ending in .yaml"},
     "baseline_protected": {"vi": "không ghi đè kịch bản gốc", "en": "the baseline is never overwritten"},
     "saved_from": {"vi": "Lưu từ công cụ khám phá kịch bản, dựa trên kịch bản “{base}”.",
@@ -143,7 +144,7 @@ ITEM_LABELS = {
     "desktop": {"vi": "máy tính để bàn", "en": "desktop"},
     "data_package": {"vi": "gói dữ liệu di động", "en": "data package"},
 }
-HIGHER_LABEL = {"vi": "CĐ/ĐH", "en": "higher"}
+HIGHER_LABEL = {"vi": "CĐ/ĐH", "en": "higher ed."}
 
 _state = {"language": DEFAULT_LANGUAGE}
 
@@ -185,7 +186,7 @@ def item_label(item: str) -> str:
 
 
 def grade_label(grade: int | str) -> str:
-    """``"9"`` stays ``"9"``; higher education becomes ``CĐ/ĐH`` (cao đẳng, đại học) or ``higher``."""
+    """``"9"`` stays ``"9"``; higher education becomes ``CĐ/ĐH`` (cao đẳng, đại học) or ``higher ed.``."""
     text = str(grade)
     return HIGHER_LABEL[get_language()] if text in (HIGHER, "13") else text
 

@@ -6,8 +6,7 @@ Every control changes one field of :class:`sim.explorer.Controls`; the explorer 
 change only when released or confirmed (``continuous_update=False``), so dragging a slider
 solves once, not at every pixel. The comparison tab is redrawn only when it is shown.
 
->>> view = ExplorerView(explorer, save_dir="../data/scenarios")   # doctest: +SKIP
->>> view                                                          # doctest: +SKIP
+In a notebook cell: ``ExplorerView(sim.explorer.Explorer(baseline), save_dir="../data/scenarios")``.
 """
 
 from __future__ import annotations
@@ -29,13 +28,14 @@ from .solvers import SolverFailed
 MILLION, THOUSAND = 1_000_000, 1_000
 GRADE_VALUES = [*range(1, 13), HIGHER]
 TABLE_STYLES = [
-    {"selector": "", "props": "border-collapse: collapse; font-size: 13px; margin: 4px 0 12px 0"},
+    {"selector": "", "props": 'border-collapse: collapse; margin: 4px 0 12px 0; '
+                              'font: 13px system-ui, "DejaVu Sans", sans-serif'},
     {"selector": "th", "props": "text-align: right; padding: 3px 8px; border-bottom: 1px solid #999"},
     {"selector": "td", "props": "text-align: right; padding: 2px 8px; border-bottom: 1px solid #e5e5e5"},
     {"selector": "th:first-child, td:first-child", "props": "text-align: left"},
 ]
 WIDE = {"description_width": "initial"}
-FONT = "system-ui, 'DejaVu Sans', sans-serif"
+FONT = 'system-ui, "DejaVu Sans", sans-serif'  # goes inside style='...'
 
 
 def table(frame):
