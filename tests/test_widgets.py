@@ -49,7 +49,7 @@ def test_moving_the_budget_re_solves_and_redraws(view, explorer):
     assert "Đã tính lại trong" in view.status.value
     view.budget.value = 2000
     assert covered(view) == explorer.baseline_result.summary["covered"]
-    assert "đã tính trước đó" in view.status.value
+    assert "đã được tính trước đó" in view.status.value
 
 
 def test_the_comparison_tab_is_drawn_when_shown(view):
