@@ -25,8 +25,11 @@ demo: $(VENV)/.core  ## solve the bundled Long An baseline and print a summary
 test: $(VENV)/.full  ## run every test, notebooks included
 	$(PY) -m pytest
 
+# Jupyter refuses to run as root unless told; root is what containers and CI machines are.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(VENV)/.full  ## open JupyterLab on the notebooks
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) notebooks/
 
 report: $(VENV)/.full  ## run every notebook and save it as one HTML page in reports/ (SIM_LANG=en for English)
 	$(PY) -m sim report notebooks/*.ipynb --out reports

@@ -66,7 +66,7 @@ def serve_equal_rate(run: _Runner, cells: list[int], tag: str) -> None:
 
     Round k: (1) maximise t subject to y[c] >= t p_c for every cell still free, giving t*;
     (2) keep y[c] >= t* p_c and maximise sum_c w[c] subject to y[c] >= (t* + w[c]) p_c,
-    0 <= w[c] <= EPS. The feasible set is convex, so if each of several cells can rise above t*
+    0 <= w[c] <= RISE. The feasible set is convex, so if each of several cells can rise above t*
     on its own, all can rise together (average the solutions); hence with a small cap every
     cell that can rise reaches w[c] = EPS in (2), and a cell with w[c] = 0 cannot rise above t*
     without another falling below. Hold those at t* and go on with the rest.

@@ -13,6 +13,7 @@ from enum import StrEnum
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
 
+import numpy as np
 import pulp
 
 from .scenario import SolverName
@@ -68,12 +69,58 @@ def _cbc_path() -> str:
     return found
 
 
+class BulkHiGHS(pulp.HiGHS):
+    """PuLP's in-process HiGHS, loading the model as arrays in two calls.
+
+    PuLP's own HiGHS class adds one column and one row at a time from Python, which took most
+    of a Long An solve; the model, the solution and the duals are the same.
+    """
+
+    def buildSolverModel(self, lp: pulp.LpProblem) -> None:
+        import highspy
+
+        inf = highspy.kHighsInf
+        variables = lp.variables()
+        for i, var in enumerate(variables):
+            var.index = i
+        sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0  # HiGHS minimises
+        cost = np.zeros(len(variables))
+        for var, coefficient in lp.objective.items():
+            cost[var.index] = sign * coefficient
+        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], dtype=float)
+        upper = np.array([inf if v.upBound is None else v.upBound for v in variables], dtype=float)
+        empty_i, empty_f = np.zeros(0, dtype=np.int32), np.zeros(0)
+        lp.solverModel.addCols(len(variables), cost, lower, upper, 0, empty_i, empty_i, empty_f)
+        starts, columns, values, row_lower, row_upper = [], [], [], [], []
+        for i, constraint in enumerate(lp.constraints()):
+            constraint.index = i
+            starts.append(len(columns))
+            for var, coefficient in constraint.items():
+                if coefficient != 0:
+                    columns.append(var.index)
+                    values.append(coefficient)
+            lb, ub = constraint.getLb(), constraint.getUb()
+            row_lower.append(-inf if lb is None else lb)
+            row_upper.append(inf if ub is None else ub)
+        lp.solverModel.addRows(len(starts), np.array(row_lower, dtype=float), np.array(row_upper, dtype=float),
+                               len(columns), np.array(starts, dtype=np.int32), np.array(columns, dtype=np.int32),
+                               np.array(values, dtype=float))
+
+    def actualSolve(self, lp: pulp.LpProblem) -> int:
+        self.createAndConfigureSolver(lp)
+        self.buildSolverModel(lp)
+        self.callSolver(lp)
+        status, solution_status = self.findSolutionValues(lp)
+        lp.assignStatus(status, solution_status)
+        return status
+
+
 def make_solver(name: SolverName | str) -> pulp.LpSolver:
     name = SolverName(name)
     if name is SolverName.cbc:
         return pulp.COIN_CMD(path=_cbc_path(), msg=False)
     _silence_highs_banner()
-    return pulp.HiGHS(msg=False)
+    return BulkHiGHS(msg=False)
 
 
 def solver_version(name: SolverName | str) -> str:

@@ -49,7 +49,8 @@ def account(used: dict[str, dict[str, int]], res: Resources) -> Accounts:
 
     General stock goes first to areas with no earmarked cash (each unit saves its full price of
     general money), then to earmarked areas whose spending exceeds their earmark, largest excess
-    first; dearer items are placed first. ``payable`` is whether the general budget suffices.
+    first, and what is still left to earmarked areas, so donated stock is used before any money;
+    dearer items are placed first. ``payable`` is whether the general budget suffices.
     """
     items = sorted(res.items, key=lambda i: (-res.price[i], i))
     accounts: dict[str, AreaAccount] = {}
@@ -80,6 +81,10 @@ def account(used: dict[str, dict[str, int]], res: Resources) -> Accounts:
                 continue
             units = math.ceil(over / res.price[item]) if res.price[item] else remaining[area][item]
             take = min(remaining[area][item] - accounts[area].from_stock[item], stock[item], units)
+            accounts[area].from_stock[item] += take
+            stock[item] -= take
+        for area in sorted(earmarked):  # donated stock before anyone's money, earmarked money too
+            take = min(remaining[area][item] - accounts[area].from_stock[item], stock[item])
             accounts[area].from_stock[item] += take
             stock[item] -= take
     general = 0
@@ -166,14 +171,38 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution) -> WholePlan:
         cheapest = min((price[d] for d in inputs.devices if inputs.suits[d][c]), default=0)
         return (not left_in_lp, cheapest + (package if ledger.offline[c] else 0), c)
 
+    res = inputs.resources
+    state = ledger.accounts()
+
+    def plainly_unaffordable(c: int, device: str) -> bool:
+        """True when no stock of the device (or package) is left and its price exceeds all money left
+        to this cell's area: a quick necessary test that spares most full recounts. (With every
+        unit of general stock in use, moving stock between areas only moves money between the
+        budget and an earmark, so their sum is what one more unit can draw on.)"""
+        area = ledger.area[c]
+        acc = state.areas[area]
+
+        def stocked(item: str) -> bool:
+            kept = res.earmarked_stock.get(area, {}).get(item, 0) - acc.from_earmark.get(item, 0)
+            return res.stock[item] > state.stock_used[item] or kept > 0
+
+        need = (0 if stocked(device) else price[device]) + (
+            0 if not ledger.offline[c] or stocked(DATA_PACKAGE) else package)
+        money = res.cash - state.general_cash_vnd + res.earmarked_cash.get(area, 0) - acc.earmark_cash_vnd
+        return need > money
+
     for band in order:
         heap = [(key(c), c) for c in range(len(pupils)) if bands[c] == band and ledger.covered[c] < pupils[c]]
         heapq.heapify(heap)
         while heap:
             _, c = heapq.heappop(heap)
             for device in _preferences(inputs, lp, c):
+                if plainly_unaffordable(c, device):
+                    continue
                 ledger.change(c, device, +1)
-                if ledger.accounts().payable:
+                trial = ledger.accounts()
+                if trial.payable:
+                    state = trial
                     break
                 ledger.change(c, device, -1)
             else:

@@ -45,3 +45,16 @@ def test_cbc_and_highs_give_the_same_baseline_plan(tmp_path):
     assert cbc.summary["solver"]["name"] == "cbc"
     assert cbc.coverage.equals(highs.coverage)
     assert cbc.allocation.equals(highs.allocation)
+
+
+def test_readme_shows_what_make_demo_prints():
+    import re
+
+    import sim
+    from sim.text import summary_text
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"`make demo` prints \(abridged\):\n\n```\n(.*?)```", readme, re.S).group(1)
+    printed = summary_text(sim.solve(sim.load_scenario(BASELINE)).summary)
+    for line in shown.strip().splitlines():
+        assert line in printed.splitlines(), line
