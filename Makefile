@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 OUT    ?= reports/baseline
 
-.PHONY: demo test lab clean
+.PHONY: demo test lab report dashboard clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: $(VENV)/.full  ## open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) notebooks/
+
+report: $(VENV)/.full  ## run every notebook and save it as one HTML page in reports/ (SIM_LANG=en for English)
+	$(PY) -m sim report notebooks/*.ipynb --out reports
+
+dashboard: $(VENV)/.full  ## the scenario explorer without code, on http://127.0.0.1:8866 (Ctrl+C stops it)
+	$(VENV)/bin/voila notebooks/02_donation_scenarios.ipynb --Voila.ip=127.0.0.1 --port=8866
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .hypothesis

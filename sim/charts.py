@@ -2,27 +2,36 @@
 
 This is a view of a :class:`sim.Result`; nothing in the core package imports it, so
 ``import sim`` never loads matplotlib. Every chart takes ``ax=None`` (a new figure is made
-when it is None) and returns the Axes it drew on. Text uses matplotlib's default DejaVu Sans,
-which has every Vietnamese letter.
+when it is None) and returns the Axes it drew on. Words follow ``sim.i18n`` (Vietnamese by
+default). The font is chosen here, once: ``CHART_FONT``, DejaVu Sans, has every Vietnamese
+letter (ă â đ ê ô ơ ư with all five tones); draw inside ``chart_style()`` to use it.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
+import matplotlib
 import pandas as pd
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter
 
+from . import i18n
 from .results import Result
 from .rules import BANDS
 
+CHART_FONT = "DejaVu Sans"  # ships with matplotlib; covers Vietnamese (Latin Extended Additional)
 PUPILS_COLOUR = "#c6dbef"
 COVERED_COLOUR = "#2171b5"
 MONEY_AND_STOCK_COLUMNS = ["item", "given", "bought", "from stock", "stock left", "money spent VND"]
 
 
+def chart_style():
+    """A context in which charts are drawn with ``CHART_FONT``, whatever the user's matplotlib settings."""
+    return matplotlib.rc_context({"font.family": CHART_FONT})
+
+
 def _n(value: float) -> str:
-    return f"{value:,.0f}"
+    return i18n.number(value)
 
 
 def _axes(ax, size: tuple[float, float]):
@@ -30,31 +39,37 @@ def _axes(ax, size: tuple[float, float]):
         return ax
     import matplotlib.pyplot as plt
 
-    _, ax = plt.subplots(figsize=size, layout="constrained")
+    with chart_style():
+        _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
 
 
 def coverage_by_band(result: Result, ax=None):
     """Horizontal bars of pupils and covered learners per priority band, band 1 at the top."""
+    with chart_style():
+        return _coverage_by_band(result, ax)
+
+
+def _coverage_by_band(result: Result, ax):
     summary = result.summary
     bands = [str(b) for b in BANDS]
     pupils = [summary["pupils_by_band"][b] for b in bands]
     covered = [summary["covered_by_band"][b] for b in bands]
-    labels = [f"{b}  {summary['band_labels'][b]}" for b in bands]
+    labels = [f"{b}  {i18n.band_label(b)}" for b in bands]
     ax = _axes(ax, (9, 0.6 * len(bands) + 1.5))
     rows = range(len(bands))
-    ax.barh(rows, pupils, color=PUPILS_COLOUR, label="pupils")
-    ax.barh(rows, covered, height=0.5, color=COVERED_COLOUR, label="covered")
+    ax.barh(rows, pupils, color=PUPILS_COLOUR, label=i18n.t("legend_pupils"))
+    ax.barh(rows, covered, height=0.5, color=COVERED_COLOUR, label=i18n.t("legend_covered"))
     top = max(pupils, default=0) or 1
     for row, p, c in zip(rows, pupils, covered):
-        rate = f"{c / p:.1%}" if p else "-"
-        ax.text(p + 0.01 * top, row, f"{_n(c)} of {_n(p)}  ({rate})", va="center", fontsize=9)
+        rate = i18n.percent(c / p if p else None)
+        ax.text(p + 0.01 * top, row, f"{i18n.t('covered_of', covered=_n(c), pupils=_n(p))}  ({rate})", va="center", fontsize=9)
     ax.set_yticks(list(rows), labels)
     ax.invert_yaxis()  # band 1 at the top
     ax.set_xlim(0, top * 1.3)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: _n(x)))
-    ax.set_xlabel("learners")
-    ax.set_title(f"Learners covered by priority band: {_n(summary['covered'])} of {_n(summary['pupils'])}")
+    ax.set_xlabel(i18n.t("axis_learners"))
+    ax.set_title(i18n.t("chart_band_title", covered=_n(summary["covered"]), pupils=_n(summary["pupils"])))
     ax.legend(loc="lower right", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return ax
@@ -62,6 +77,11 @@ def coverage_by_band(result: Result, ax=None):
 
 def coverage_by_district(result: Result, ax=None):
     """Horizontal bars of the coverage rate per district, highest at the top, labelled covered / pupils."""
+    with chart_style():
+        return _coverage_by_district(result, ax)
+
+
+def _coverage_by_district(result: Result, ax):
     table = result.coverage_by("district").sort_values(["rate", "district"], ascending=[False, True], na_position="last")
     names = [unicodedata.normalize("NFC", str(name)) for name in table["district"]]
     rates = table["rate"].fillna(0).tolist()
@@ -75,14 +95,14 @@ def coverage_by_district(result: Result, ax=None):
     if total:
         overall = result.summary["covered"] / total
         ax.axvline(overall, color="grey", linestyle="--", linewidth=1, zorder=2)
-        ax.text(overall, -0.7, f" all districts {overall:.1%}", color="grey", fontsize=9, va="bottom")
+        ax.text(overall, -0.7, f" {i18n.t('all_districts')} {i18n.percent(overall)}", color="grey", fontsize=9, va="bottom")
     ax.set_yticks(list(rows), names)
     ax.invert_yaxis()
     ax.set_ylim(len(table) - 0.5, -1.2)
     ax.set_xlim(0, max(rates, default=0) * 1.25 or 1)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel("share of eligible learners covered")
-    ax.set_title("Coverage by district (covered / pupils)")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: i18n.percent(x, 0)))
+    ax.set_xlabel(i18n.t("axis_share"))
+    ax.set_title(i18n.t("chart_district_title"))
     ax.spines[["top", "right"]].set_visible(False)
     return ax
 

@@ -47,7 +47,13 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = [register_run, register_roster]
+def register_report(commands: argparse._SubParsersAction) -> None:
+    from .report import register  # imports nothing heavy: nbconvert is loaded only when a report is made
+
+    register(commands)
+
+
+COMMANDS = [register_run, register_roster, register_report]
 
 
 def _parser() -> argparse.ArgumentParser:

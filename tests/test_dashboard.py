@@ -1,0 +1,100 @@
+"""The dashboard as a person uses it: Voilà serves the explorer, chromium opens it, the budget
+slider is dragged, and the covered-learners figure and the chart change."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from _browser import ARTEFACTS, offline_page, require_chromium
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "02_donation_scenarios.ipynb"
+READY_SECONDS = 90  # Voilà starting and answering its first page
+RESULT_MS = 180_000  # the notebook running in Voilà's kernel, or one re-solve
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    """Voilà on a free port of 127.0.0.1, as ``make dashboard`` starts it; stopped afterwards."""
+    require_chromium()
+    port = _free_port()
+    log = (tmp_path / "voila.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
+         "--Voila.port_retries=0"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env={**os.environ, "SIM_LANG": "vi"})
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + READY_SECONDS
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"Voilà stopped (exit {server.returncode}):\n{(tmp_path / 'voila.log').read_text()}")
+            try:  # listening is ready: the first page request starts the kernel and runs the notebook
+                with socket.create_connection(("127.0.0.1", port), timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"Voilà did not answer within {READY_SECONDS} s:\n{(tmp_path / 'voila.log').read_text()}")
+                time.sleep(0.5)
+        yield url
+    finally:
+        # The whole process group: Voilà and the kernel it started.
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def test_moving_the_budget_changes_the_covered_learners_and_the_chart(dashboard):
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    with offline_page(viewport=(1300, 2300)) as page:
+        page.goto(dashboard)
+        covered = page.locator(".sim-covered").first
+        covered.wait_for(timeout=RESULT_MS)
+        chart = page.locator(".sim-results-chart").first
+        chart.wait_for(timeout=RESULT_MS)
+        before = int(covered.get_attribute("data-covered"))
+        chart_before = chart.screenshot()
+        source_before = chart.get_attribute("src")
+        assert page.locator(".sim-budget .widget-readout").inner_text().strip() == "2000"
+
+        handle = page.locator(".sim-budget .noUi-handle").first
+        handle.scroll_into_view_if_needed()  # the chart's screenshot scrolled the page
+        box = handle.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] / 2 + 120, box["y"] + box["height"] / 2, steps=8)
+        page.mouse.up()
+
+        page.wait_for_function("b => Number(document.querySelector('.sim-covered').dataset.covered) !== b",
+                               arg=before, timeout=RESULT_MS)
+        budget = int(page.locator(".sim-budget .widget-readout").inner_text().strip())
+        after = int(covered.get_attribute("data-covered"))
+        page.wait_for_function("s => document.querySelector('.sim-results-chart').src !== s",
+                               arg=source_before, timeout=RESULT_MS)
+        page.screenshot(path=str(ARTEFACTS / "dashboard.png"))
+        page.locator(".sim-explorer").first.screenshot(path=str(ARTEFACTS / "explorer.png"))
+        chart_after = chart.screenshot()
+        assert budget > 2000, budget
+        assert after > before, (before, after, budget)  # more money, more learners covered
+        assert chart_after != chart_before
+        assert "Người học được hỗ trợ" in page.locator(".sim-headline").inner_text()
+        assert page.js_errors == []

@@ -1,0 +1,66 @@
+"""The rendered reports (``make report``): every notebook becomes one HTML page that opens
+offline, holds its charts and tables, and no traceback."""
+
+from __future__ import annotations
+
+import base64
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from _browser import offline_page
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+EXPLORER = "02_donation_scenarios"
+PNG = re.compile(r'<img[^>]+src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+FETCHED = re.compile(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="(?:https?:)?//', re.I)
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    done = subprocess.run([sys.executable, "-m", "sim", "report", *map(str, NOTEBOOKS), "--out", str(out)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return {path.stem: path.read_text(encoding="utf-8") for path in out.glob("*.html")}
+
+
+def test_every_notebook_has_a_page(pages):
+    assert set(pages) == {p.stem for p in NOTEBOOKS}
+
+
+@pytest.mark.parametrize("name", [p.stem for p in NOTEBOOKS])
+def test_a_page_holds_its_charts_and_no_traceback(pages, name):
+    page = pages[name]
+    assert "Traceback" not in page and 'data-mime-type="application/vnd.jupyter.stderr"' not in page
+    assert "jp-OutputArea-output" in page
+    images = [base64.b64decode(data) for data in PNG.findall(page)]
+    assert len(images) >= 2 and all(image.startswith(b"\x89PNG") and len(image) > 10_000 for image in images)
+    assert "<table" in page
+    assert FETCHED.findall(page) == []  # nothing to fetch from the network
+    assert '<html lang="vi">' in page
+
+
+def test_the_explorer_page_keeps_the_widgets_and_reads_in_vietnamese(pages):
+    page = pages[EXPLORER]
+    assert 'application/vnd.jupyter.widget-state+json' in page
+    assert "data:text/javascript;base64," in page  # the widget renderer, inline
+    for words in ("Khám phá kịch bản", "Nếu có thêm 1 tỷ đồng?", "nhóm ưu tiên", "được hỗ trợ (đang xem)", "chênh lệch"):
+        assert words in page
+    assert "import sim" not in page  # code is for the notebook, not for the reader
+
+
+def test_the_explorer_page_opens_offline_in_a_browser(pages, tmp_path):
+    path = tmp_path / "explorer.html"
+    path.write_text(pages[EXPLORER], encoding="utf-8")
+    with offline_page() as page:
+        page.goto(path.as_uri())
+        page.locator(".sim-covered").first.wait_for(timeout=30_000)  # drawn from the saved widget state
+        assert page.locator(".sim-budget .widget-readout").first.inner_text().strip() == "2000"
+        page.wait_for_function("Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length >= 4",
+                               timeout=30_000)
+        assert page.refused == [] and page.js_errors == []
