@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from .errors import InputError, ScenarioError
+from .ledger_cli import register as register_ledger
 from .scenario import SolverName
 from .solvers import SolverFailed
 
@@ -46,7 +47,7 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = [register_run]
+COMMANDS = [register_run, register_ledger]
 
 
 def _parser() -> argparse.ArgumentParser:
