@@ -325,52 +325,55 @@ class Ledger:
         already there with other content is an error naming both rows, unless ``update`` records the
         correction (kept in the events table with the content before and after)."""
         report = ImportReport([], [], [])
-        if not items:
-            return report
-        is_donation = isinstance(items[0].record, Donation)
+        with self.write():
+            for is_donation in (True, False):
+                group = [i for i in items if isinstance(i.record, Donation) == is_donation]
+                if group:
+                    self._record(group, is_donation, update, report)
+            failpoint("import")
+        return report
+
+    def _record(self, items: list[Sourced], is_donation: bool, update: bool, report: ImportReport) -> None:
         table, key, fields_ = (("donations", "donation_id", _DONATION_FIELDS) if is_donation
                                else ("deliveries", "delivery_id", _DELIVERY_FIELDS))
         names = [f.strip() for f in fields_.split(",")]
-        with self.write():
-            existing = {getattr(r, key): r for r in (self.donations() if is_donation else self.deliveries())}
-            where = self.sources(table)
-            problems = []
-            for item in items:
-                record, record_id = item.record, getattr(item.record, key)
-                old = existing.get(record_id)
-                if old is not None and old.same_as(record):
-                    report.unchanged.append(record_id)
-                    continue
-                if old is not None and not update:
-                    column = old.differences(record)[0]
-                    source, at = where[record_id]
-                    problems.append(Problem(item.file or "command line", f"{key} {record_id!r} is already in the ledger with different content",
-                                            item.row, column, getattr(record, column),
-                                            f"{getattr(old, column)!r} as recorded from {source} on {at[:10]}",
-                                            "Give the new one another id, or add --update to record it as a correction"))
-                    continue
-                values = asdict(record)
-                stamp = now()
-                if old is None:
-                    self.db.execute(f"INSERT INTO {table} ({fields_}, source, recorded_at, checksum) VALUES "
-                                    f"({', '.join('?' * (len(names) + 3))})",
-                                    [values[n] for n in names] + [item.source, stamp, checksum(values)])
-                    report.added.append(record_id)
-                else:
-                    self.db.execute(f"UPDATE {table} SET {', '.join(f'{n} = ?' for n in names)}, source = ?, recorded_at = ?, "
-                                    f"checksum = ? WHERE {key} = ?",
-                                    [values[n] for n in names] + [item.source, stamp, checksum(values), record_id])
-                    report.changed.append(record_id)
-                existing[record_id] = record
-                self.db.execute("INSERT INTO events (at, record, record_id, action, before, after, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                (stamp, "donation" if is_donation else "delivery", record_id,
-                                 "recorded" if old is None else "changed",
-                                 None if old is None else json.dumps(asdict(old), ensure_ascii=False),
-                                 json.dumps(values, ensure_ascii=False), item.source))
-            if problems:
-                raise InputError(problems)
-            failpoint("import")
-        return report
+        existing = {getattr(r, key): r for r in (self.donations() if is_donation else self.deliveries())}
+        where = self.sources(table)
+        problems = []
+        for item in items:
+            record, record_id = item.record, getattr(item.record, key)
+            old = existing.get(record_id)
+            if old is not None and old.same_as(record):
+                report.unchanged.append(record_id)
+                continue
+            if old is not None and not update:
+                column = old.differences(record)[0]
+                source, at = where[record_id]
+                problems.append(Problem(item.file or "command line", f"{key} {record_id!r} is already in the ledger with different content",
+                                        item.row, column, getattr(record, column),
+                                        f"{getattr(old, column)!r} as recorded from {source} on {at[:10]}",
+                                        "Give the new one another id, or add --update to record it as a correction"))
+                continue
+            values = asdict(record)
+            stamp = now()
+            if old is None:
+                self.db.execute(f"INSERT INTO {table} ({fields_}, source, recorded_at, checksum) VALUES "
+                                f"({', '.join('?' * (len(names) + 3))})",
+                                [values[n] for n in names] + [item.source, stamp, checksum(values)])
+                report.added.append(record_id)
+            else:
+                self.db.execute(f"UPDATE {table} SET {', '.join(f'{n} = ?' for n in names)}, source = ?, recorded_at = ?, "
+                                f"checksum = ? WHERE {key} = ?",
+                                [values[n] for n in names] + [item.source, stamp, checksum(values), record_id])
+                report.changed.append(record_id)
+            existing[record_id] = record
+            self.db.execute("INSERT INTO events (at, record, record_id, action, before, after, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (stamp, "donation" if is_donation else "delivery", record_id,
+                             "recorded" if old is None else "changed",
+                             None if old is None else json.dumps(asdict(old), ensure_ascii=False),
+                             json.dumps(values, ensure_ascii=False), item.source))
+        if problems:
+            raise InputError(problems)
 
     def set_status(self, donation_id: str, status: str, source: str = "command line") -> Donation:
         """Change one donation's status (a pledge received, cancelled ...), as a recorded correction."""

@@ -61,21 +61,21 @@ def _register_records(commands: argparse._SubParsersAction, kind: RecordKind) ->
     load.add_argument("file", type=Path)
     load.add_argument("--update", action="store_true", help="record rows whose id is already there with other content as corrections")
     _db(load)
-    load.set_defaults(handler=_import, kind=kind)
+    load.set_defaults(handler=_import, records=kind)
     add = group.add_parser("add", help=f"add one record given on the command line")
     for column in kind.columns:
         add.add_argument("--" + column.name.replace("_", "-"), dest=column.name, default="", required=column.required,
                          help=column.description)
     add.add_argument("--update", action="store_true", help="record it as a correction if the id is already there")
     _db(add)
-    add.set_defaults(handler=_add, kind=kind)
+    add.set_defaults(handler=_add, records=kind)
     listing = group.add_parser("list", help="print every record, then totals")
     _db(listing)
-    listing.set_defaults(handler=_list, kind=kind)
+    listing.set_defaults(handler=_list, records=kind)
     export = group.add_parser("export", help="write every record to a CSV or XLSX file (the import format)")
     export.add_argument("file", type=Path)
     _db(export)
-    export.set_defaults(handler=_export, kind=kind)
+    export.set_defaults(handler=_export, records=kind)
     if kind is DONATION_KIND:
         status = group.add_parser("status", help="change a donation's status (a pledge received or cancelled ...)")
         status.add_argument("donation_id")
@@ -89,24 +89,24 @@ def _records(ledger: Ledger, kind: RecordKind) -> list:
 
 
 def _import(args: argparse.Namespace) -> int:
-    items = read_records(args.file, args.kind)
+    items = read_records(args.file, args.records)
     with Ledger(args.db, create=True) as ledger:
         report = ledger.record(items, update=args.update)
-    print(f"{args.file.name}: {report} ({args.kind.name} in {args.db})")
+    print(f"{args.file.name}: {report} ({args.records.name} in {args.db})")
     return 0
 
 
 def _add(args: argparse.Namespace) -> int:
-    cells = {c.name: str(getattr(args, c.name)) for c in args.kind.columns}
+    cells = {c.name: str(getattr(args, c.name)) for c in args.records.columns}
     found = _Rows(Path("command line"))
-    record = args.kind.from_cells(found, None, cells)
+    record = args.records.from_cells(found, None, cells)
     if record is None:
         for problem in found.problems:
             problem.column = "--" + problem.column.replace("_", "-")
         raise InputError(found.problems)
     with Ledger(args.db, create=True) as ledger:
         report = ledger.record([Sourced(record, "added on the command line")], update=args.update)
-    print(f"{report} ({args.kind.name} in {args.db})")
+    print(f"{report} ({args.records.name} in {args.db})")
     return 0
 
 
@@ -114,15 +114,15 @@ def _list(args: argparse.Namespace) -> int:
     from .donations import records_table
 
     with Ledger(args.db) as ledger, ledger.read():
-        records = _records(ledger, args.kind)
+        records = _records(ledger, args.records)
     if not records:
-        print(f"No {args.kind.name} in {args.db}.")
+        print(f"No {args.records.name} in {args.db}.")
         return 0
     import pandas as pd
 
-    header, *rows = records_table(records, args.kind)
+    header, *rows = records_table(records, args.records)
     print(pd.DataFrame(rows, columns=header).to_string(index=False))
-    print("\n" + _totals(records, args.kind))
+    print("\n" + _totals(records, args.records))
     return 0
 
 
@@ -150,9 +150,9 @@ def _export(args: argparse.Namespace) -> int:
     from .donations import write_records
 
     with Ledger(args.db) as ledger, ledger.read():
-        records = _records(ledger, args.kind)
-    write_records(args.file, records, args.kind)
-    print(f"Wrote {len(records)} {args.kind.name} to {args.file}")
+        records = _records(ledger, args.records)
+    write_records(args.file, records, args.records)
+    print(f"Wrote {len(records)} {args.records.name} to {args.file}")
     return 0
 
 

@@ -6,7 +6,8 @@ differs (new, cancelled, received, corrected, or counted differently); it can re
 when it is unearmarked (its money or stock could go anywhere) or earmarked for that district.
 ``because`` lists, per district and device, the donations that changed and can reach it, plus
 "deliveries" when the devices recorded as delivered there changed, and "scenario" when the
-scenario's settings or tables changed.
+scenario's settings or tables changed. A district can also change because of a gift earmarked for
+another one (it frees or takes general money and stock): that is listed as "indirectly ...".
 """
 
 from __future__ import annotations
@@ -146,14 +147,24 @@ def diff(a: PlanVersion, b: PlanVersion) -> Diff:
                         or {k: v for k, v in a.inputs_sha256.items() if k in ("areas", "students")}
                         != {k: v for k, v in b.inputs_sha256.items() if k in ("areas", "students")})
 
+    def listed(ids: set[str]) -> list[str]:
+        ordered = sorted(ids)
+        return ordered[:8] + ([f"and {len(ordered) - 8} more"] if len(ordered) > 8 else [])
+
+    deliveries_changed = delivered_a != delivered_b
+
     def because(district: str, device: str) -> str:
-        ids = sorted({i for where, i in reaching if where in ("", match_key(district))})
-        causes = ids[:8] + ([f"and {len(ids) - 8} more"] if len(ids) > 8 else [])
+        direct = {i for where, i in reaching if where in ("", match_key(district))}
+        causes = listed(direct)
+        if not direct and reaching:  # an earmark elsewhere frees or takes general money and stock
+            causes.append("indirectly " + ", ".join(listed({i for _, i in reaching})))
         if delivered_a.get(district, {}).get(device, 0) != delivered_b.get(district, {}).get(device, 0):
             causes.append("deliveries")
+        elif deliveries_changed and not causes:
+            causes.append("deliveries elsewhere")
         if scenario_changed:
             causes.append("scenario")
-        return ", ".join(causes) or "no donation changed"
+        return ", ".join(causes) or "rounding to whole devices"
 
     devices = devices[devices["change"] != 0].reset_index(drop=True)
     devices["because"] = [because(d, k) for d, k in zip(devices["district"], devices["device"])]
