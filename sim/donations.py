@@ -319,6 +319,31 @@ def read_records(path: str | Path, kind: RecordKind) -> list[Sourced]:
     return out
 
 
+def from_columns(record_kind: RecordKind, source: str = "added by hand", /, **values: object) -> Sourced:
+    """One record given column by column, checked like a file row (InputError if it is wrong):
+    ``from_columns(DONATION_KIND, donation_id="D7", date="24/11/2026", kind="cash", amount_vnd=5_000_000,
+    status="received")``."""
+    names = [c.name for c in record_kind.columns]
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise InputError([Problem(source, "unknown column", column=unknown[0], expected="one of " + ", ".join(names),
+                                  hint=did_you_mean(unknown[0], names))])
+    cells = {name: "" if values.get(name) is None else str(values[name]) for name in names}
+    found = _Rows(Path(source))
+    record = record_kind.from_cells(found, None, cells)
+    if record is None:
+        raise InputError(found.problems)
+    return Sourced(record, source)
+
+
+def records_frame(records: list, kind: RecordKind = DONATION_KIND):
+    """Records as a table in the file format's columns (for notebooks)."""
+    import pandas as pd
+
+    header, *rows = records_table([r.record if isinstance(r, Sourced) else r for r in records], kind)
+    return pd.DataFrame(rows, columns=header)
+
+
 def _cell(value: object) -> str:
     return "" if value is None else str(value)
 

@@ -140,6 +140,13 @@ class PlanVersion:
     def summary(self) -> dict:
         return json.loads(self.summary_json)
 
+    @property
+    def allocation(self):
+        """The version's allocation.csv as a table."""
+        from .replan import table_of
+
+        return table_of(self.allocation_csv)
+
 
 @dataclass
 class ImportReport:

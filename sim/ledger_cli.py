@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .donations import DELIVERY_KIND, DONATION_KIND, STATUSES, RecordKind, Sourced, _Rows, read_records
+from .donations import DELIVERY_KIND, DONATION_KIND, STATUSES, RecordKind, from_columns, read_records
 from .errors import InputError
 from .ledger import DEFAULT_DB, Ledger
 
@@ -97,31 +97,27 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
-    cells = {c.name: str(getattr(args, c.name)) for c in args.records.columns}
-    found = _Rows(Path("command line"))
-    record = args.records.from_cells(found, None, cells)
-    if record is None:
-        for problem in found.problems:
+    try:
+        item = from_columns(args.records, "command line", **{c.name: getattr(args, c.name) for c in args.records.columns})
+    except InputError as exc:
+        for problem in exc.problems:  # name the option, not the file column
             problem.column = "--" + problem.column.replace("_", "-")
-        raise InputError(found.problems)
+        raise InputError(exc.problems) from None
     with Ledger(args.db, create=True) as ledger:
-        report = ledger.record([Sourced(record, "added on the command line")], update=args.update)
+        report = ledger.record([item], update=args.update)
     print(f"{report} ({args.records.name} in {args.db})")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .donations import records_table
+    from .donations import records_frame
 
     with Ledger(args.db) as ledger, ledger.read():
         records = _records(ledger, args.records)
     if not records:
         print(f"No {args.records.name} in {args.db}.")
         return 0
-    import pandas as pd
-
-    header, *rows = records_table(records, args.records)
-    print(pd.DataFrame(rows, columns=header).to_string(index=False))
+    print(records_frame(records, args.records).to_string(index=False))
     print("\n" + _totals(records, args.records))
     return 0
 

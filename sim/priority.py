@@ -8,7 +8,8 @@ fix the cells that cannot go higher, repeat), so being cheaper to serve is no re
 first; ``max_count`` maximises the band's covered learners.
 ``weighted``: one LP maximising sum_b w_b * (covered learners of band b).
 A last LP keeps every cell's coverage and spends as little money as it can, so nothing is bought
-that stock could have given.
+that stock could have given. With a previous plan (re-planning), an LP before it keeps each band's
+coverage and changes the previous plan as little as it can (``keep_close_to_previous``).
 """
 
 from __future__ import annotations

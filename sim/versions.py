@@ -27,8 +27,9 @@ def _covered(version: PlanVersion) -> dict:
     return version.summary["covered_by_band"]
 
 
-def as_of(version: PlanVersion) -> str:
-    """The latest date in the ledger state the version used (its donations and deliveries)."""
+def last_record_date(version: PlanVersion) -> str:
+    """The latest date among the donations and deliveries the version used (a status change
+    carries no date of its own)."""
     state = version.ledger_state
     dates = [d["date"] for d in state["donations"]] + [d["date"] for d in state["deliveries"]]
     return max(dates, default="")
@@ -42,7 +43,7 @@ def versions_table(ledger: Ledger) -> pd.DataFrame:
         counting = summary["ledger"]["counting"]
         rows.append({
             "version": v.version, "created_utc": v.created_at.replace("+00:00", ""), "previous": v.previous_version,
-            "scenario": v.scenario_name, "ledger_as_of": as_of(v),
+            "scenario": v.scenario_name, "last_record": last_record_date(v),
             "counting": counting["count"] + (f" {counting['realisation_rate']:g}" if counting.get("realisation_rate") is not None else ""),
             "donations_counted": summary["ledger"]["donations_counted"],
             "covered": summary["covered"], "pupils": summary["pupils"],
@@ -50,7 +51,7 @@ def versions_table(ledger: Ledger) -> pd.DataFrame:
             "spent_vnd": summary["spent_vnd"],
             "devices_changed": summary.get("previous_plan", {}).get("devices_changed"),
         })
-    columns = ["version", "created_utc", "previous", "scenario", "ledger_as_of", "counting", "donations_counted", "covered",
+    columns = ["version", "created_utc", "previous", "scenario", "last_record", "counting", "donations_counted", "covered",
                "pupils", *[f"band_{b}" for b in BANDS], "spent_vnd", "devices_changed"]
     return pd.DataFrame(rows, columns=columns).astype({"previous": "Int64", "devices_changed": "Int64"})
 
@@ -181,7 +182,7 @@ def coverage_history(ledger: Ledger) -> pd.DataFrame:
     """Learners covered per band, one row per version, with the ledger date each version used."""
     rows = []
     for v in ledger.versions():
-        rows.append({"version": v.version, "as_of": as_of(v), **{f"band {b}": _covered(v)[str(b)] for b in BANDS},
+        rows.append({"version": v.version, "last_record": last_record_date(v), **{f"band {b}": _covered(v)[str(b)] for b in BANDS},
                      "all bands": v.summary["covered"]})
     return pd.DataFrame(rows)
 
@@ -197,7 +198,7 @@ def what_each_bought(ledger: Ledger) -> pd.DataFrame:
             continue
         change = diff(by_number[v.previous_version], v)
         effective = change.donations[change.donations["effect"]]
-        rows.append({"version": v.version, "as_of": as_of(v),
+        rows.append({"version": v.version,
                      "donations": "; ".join(f"{r.donation_id} {r.what} ({r.status})" for r in effective.itertuples())
                      or "no donation changed",
                      "learners_covered": int(change.bands["change"].sum()),
@@ -214,7 +215,7 @@ def show(version: PlanVersion) -> str:
     ledger = summary["ledger"]
     lines = [f"Plan version {version.version}, made {version.created_at} (UTC) from scenario '{version.scenario_name}'"
              + (f", after version {version.previous_version}" if version.previous_version else ""),
-             f"Ledger as of {as_of(version) or '-'}: {ledger['donations']} donations, {ledger['donations_counted']} counted "
+             f"Ledger with records up to {last_record_date(version) or '-'}: {ledger['donations']} donations, {ledger['donations_counted']} counted "
              f"({ledger['counting']['count']})",
              "Counted: " + (", ".join(f"{k} {_n(v)}" for k, v in ledger["counted"].items()) or "nothing"),
              "Inputs (SHA-256): " + json.dumps(version.inputs_sha256, sort_keys=True), "", ""]
