@@ -214,6 +214,8 @@ class Ledger:
                         "an intact ledger: restore the last copy you made of it")
 
     def _create_if_empty(self) -> None:
+        if self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            return  # made already: no need to wait for the write lock
         with self.write():
             if self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 return  # another process created it first
@@ -412,10 +414,12 @@ class Ledger:
         failpoint("replan")
         return version
 
-    def versions(self) -> list[PlanVersion]:
-        """Every stored plan version, oldest first."""
+    def versions(self, number: int | None = None) -> list[PlanVersion]:
+        """Every stored plan version, oldest first (or only the one numbered ``number``)."""
+        where, params = ("WHERE version = ?", (number,)) if number is not None else ("", ())
         try:
-            rows = self.db.execute(f"SELECT {', '.join(_VERSION_FIELDS)}, checksum FROM plan_versions ORDER BY version").fetchall()
+            rows = self.db.execute(f"SELECT {', '.join(_VERSION_FIELDS)}, checksum FROM plan_versions {where} ORDER BY version",
+                                   params).fetchall()
         except sqlite3.DatabaseError as exc:
             raise self._error_for(exc) from None
         out = []
@@ -430,11 +434,12 @@ class Ledger:
         return out
 
     def version(self, number: int) -> PlanVersion:
-        found = {v.version: v for v in self.versions()}
-        if number not in found:
+        found = self.versions(number)
+        if not found:
+            numbers = [str(n) for (n,) in self.db.execute("SELECT version FROM plan_versions ORDER BY version")]
             raise InputError([Problem(str(self.path), "no plan version with this number", column="version", value=number,
-                                      expected="one of " + (", ".join(map(str, found)) or "none yet: run `python -m sim replan` first"))])
-        return found[number]
+                                      expected="one of " + (", ".join(numbers) or "none yet: run `python -m sim replan` first"))])
+        return found[0]
 
     def latest_version(self) -> PlanVersion | None:
         row = self.db.execute("SELECT max(version) FROM plan_versions").fetchone()
