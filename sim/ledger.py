@@ -438,7 +438,8 @@ class Ledger:
         if not found:
             numbers = [str(n) for (n,) in self.db.execute("SELECT version FROM plan_versions ORDER BY version")]
             raise InputError([Problem(str(self.path), "no plan version with this number", column="version", value=number,
-                                      expected="one of " + (", ".join(numbers) or "none yet: run `python -m sim replan` first"))])
+                                      expected="one of " + ", ".join(numbers) if numbers
+                                      else "a stored version; there is none yet: run `python -m sim replan` first")])
         return found[0]
 
     def latest_version(self) -> PlanVersion | None:

@@ -144,7 +144,7 @@ def diff(a: PlanVersion, b: PlanVersion) -> Diff:
     donations = pd.DataFrame(rows, columns=["donation_id", "donor", "what", "status", "counted_before", "counted_after", "effect"])
 
     delivered_a, delivered_b = a.summary.get("delivered", {}), b.summary.get("delivered", {})
-    scenario_changed = (a.scenario_yaml != b.scenario_yaml
+    scenario_changed = (_settings(a) != _settings(b)
                         or {k: v for k, v in a.inputs_sha256.items() if k in ("areas", "students")}
                         != {k: v for k, v in b.inputs_sha256.items() if k in ("areas", "students")})
 
@@ -170,6 +170,14 @@ def diff(a: PlanVersion, b: PlanVersion) -> Diff:
     devices = devices[devices["change"] != 0].reset_index(drop=True)
     devices["because"] = [because(d, k) for d, k in zip(devices["district"], devices["device"])]
     return Diff(a, b, devices, bands, donations, scenario_changed)
+
+
+def _settings(version: PlanVersion) -> dict:
+    """The scenario's settings without the tables' paths (the tables are compared by hash)."""
+    import yaml
+
+    settings = yaml.safe_load(version.scenario_yaml)
+    return {k: v for k, v in settings.items() if k not in ("areas", "students")}
 
 
 def _describe(record: dict) -> str:

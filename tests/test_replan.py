@@ -254,3 +254,13 @@ def test_record_replan_and_explain_in_three_commands(case, tmp_path):
     listed = run_cli("plans", "list", "--db", db)
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 3
     assert run_cli("plans", "diff", "1", "7", "--db", db).returncode == 2
+
+
+def test_a_changed_scenario_is_named_as_a_cause(case, ledger):
+    scenario = case([student("An Bình", 10, "poor", 6)], budget_vnd=2 * M)
+    first = replan(scenario, ledger, compare=False)
+    second = replan(scenario.with_changes(budget_vnd=5 * M), ledger, compare=False)
+    change = diff(ledger.version(first.version), ledger.version(second.version))
+    assert change.scenario_changed
+    assert change.devices[["district", "before", "after", "because"]].values.tolist() == [["An Bình", 2, 5, "scenario"]]
+    assert not diff(ledger.version(first.version), ledger.version(first.version)).scenario_changed
