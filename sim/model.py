@@ -97,6 +97,17 @@ def add_budget(m: AllocationModel) -> None:
     m.add("budget", [(m.general_cash[a], 1.0) for a in m.areas], pulp.LpConstraintLE, res.cash / MONEY_UNIT)
 
 
+def add_delivered_floor(m: AllocationModel, delivered: dict[tuple[str, str], int]) -> None:
+    """Devices already handed out cannot be taken back: a district never gets fewer devices of a
+    kind than it has received, sum_{c in a} x[c,d] >= D[a,d]. Not in RULES: ``sim.solve`` adds it
+    only when deliveries are given."""
+    for i, a in enumerate(m.areas):
+        for k, d in enumerate(m.inputs.devices):
+            if delivered.get((a, d), 0) > 0:
+                m.add(f"delivered_{k}_{i}", [(m.x[c, d], 1.0) for c in m.cells_of(a) if (c, d) in m.x],
+                      pulp.LpConstraintGE, float(delivered[a, d]))
+
+
 RULES = (add_coverage_within_need, add_device_supply, add_data_packages, add_budget)
 
 

@@ -7,8 +7,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 import pandas as pd
 
+from . import fixed
 from .inputs import PlanInputs, prepare
-from .model import build_model
+from .model import add_delivered_floor, build_model
 from .priority import optimise
 from .results import Result, allocation_table, build_summary, by_band, coverage_table
 from .scenario import Mode, Policy, Scenario, WithinBand
@@ -23,30 +24,54 @@ def package_version() -> str:
         return "0+unknown"
 
 
-def plan_whole(inputs: PlanInputs, policy: Policy) -> tuple[WholePlan, int]:
-    """Solve the policy's LPs for ``inputs`` and round to whole devices; also the LP count."""
+def plan_whole(inputs: PlanInputs, policy: Policy, delivered: fixed.Counts | None = None,
+               previous: fixed.Counts | None = None) -> tuple[WholePlan, int]:
+    """Solve the policy's LPs for ``inputs`` and round to whole devices; also the LP count.
+    ``delivered`` and ``previous`` are devices per (area code, device), see ``sim.fixed``."""
     scenario = inputs.scenario if policy is inputs.scenario.policy else inputs.scenario.with_changes(policy=policy)
     staged = PlanInputs(scenario, inputs.areas, inputs.students, inputs.cells, inputs.suits, inputs.resources, inputs.inputs_sha256)
     model = build_model(staged)
-    lp = optimise(model, policy, make_solver(scenario.solver))
-    return round_to_whole(staged, lp), lp.solves
+    solver = make_solver(scenario.solver)
+    if delivered:
+        add_delivered_floor(model, delivered)
+        fixed.check_payable(model, solver)
+    lp = optimise(model, policy, solver, previous=previous)
+    floors = fixed.whole_floors(staged, lp, delivered) if delivered else None
+    plan = round_to_whole(staged, lp, floors)
+    if previous is not None:
+        plan = fixed.stay_close(staged, plan, previous, floors)
+    return plan, lp.solves
 
 
 def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd.DataFrame | None = None,
-          compare: bool = True) -> Result:
+          compare: bool = True, delivered=None, previous=None) -> Result:
     """Plan the scenario. Tables given here replace the files the scenario names.
 
     With ``compare`` (the default) a strict ``equal_rate`` plan is also solved as ``max_count``
     and the summary says how many more learners that would cover.
+    ``delivered``: devices already handed out, per district and device (a table with district,
+    device, devices, or {(district, device): n}); no district gets fewer. ``previous``: the plan in
+    force (a Result or its allocation table); among the plans with the best coverage the one
+    changing it least is chosen. Without them the plan is exactly what it was before either existed.
     """
     started = time.perf_counter()
     inputs = prepare(scenario, areas, students)
-    plan, solves = plan_whole(inputs, scenario.policy)
     extra: dict = {}
+    if delivered is not None:
+        delivered = fixed.per_area(delivered, inputs, "deliveries", strict=True)
+        fixed.check_deliverable(inputs, delivered)
+        extra["delivered"] = fixed.by_district(delivered, inputs)
+    if previous is not None:
+        previous = fixed.per_area(previous, inputs, "previous plan", strict=False)
+    plan, solves = plan_whole(inputs, scenario.policy, delivered, previous)
+    if previous is not None:
+        extra["previous_plan"] = {"devices": fixed.by_district(previous, inputs),
+                                  "devices_changed": fixed.distance(plan.units, inputs, previous)}
     policy = scenario.policy
     cells = inputs.cells
     if compare and policy.mode is Mode.strict and policy.within_band is WithinBand.equal_rate:
-        other, more = plan_whole(inputs, Policy(mode=policy.mode, within_band=WithinBand.max_count, weights=policy.weights))
+        other, more = plan_whole(inputs, Policy(mode=policy.mode, within_band=WithinBand.max_count, weights=policy.weights),
+                                 delivered)
         solves += more
         ours = by_band(cells.assign(covered=plan.covered), "covered")
         theirs = by_band(cells.assign(covered=other.covered), "covered")

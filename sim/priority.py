@@ -8,7 +8,8 @@ fix the cells that cannot go higher, repeat), so being cheaper to serve is no re
 first; ``max_count`` maximises the band's covered learners.
 ``weighted``: one LP maximising sum_b w_b * (covered learners of band b).
 A last LP keeps every cell's coverage and spends as little money as it can, so nothing is bought
-that stock could have given.
+that stock could have given. With a previous plan (re-planning), an LP before it keeps each band's
+coverage and changes the previous plan as little as it can (``keep_close_to_previous``).
 """
 
 from __future__ import annotations
@@ -101,6 +102,41 @@ def serve_equal_rate(run: _Runner, cells: list[int], tag: str) -> None:
         round_no += 1
 
 
+def keep_close_to_previous(run: _Runner, previous: dict[tuple[str, str], float]) -> None:
+    """Among the plans with the coverage reached, the one that changes the previous plan least.
+
+    Hold each band's covered learners at what the policy reached, then minimise the L1 change
+    per district x device, sum_{a,d} |X[a,d] - P[a,d]| with X[a,d] = sum_{c in a} x[c,d], through
+    X[a,d] - P[a,d] = u[a,d] - v[a,d], u, v >= 0; then hold sum (u + v) at that least change so the
+    money-saving LP after it cannot undo it. Coverage first, churn second, money third.
+    """
+    m = run.m
+    bands = m.inputs.cells["band"]
+    for band in BANDS:
+        cells = [c for c in range(len(m.y)) if bands[c] == band]
+        if cells:
+            reached = sum(m.y[c].value() or 0.0 for c in cells)
+            m.add(f"hold_reached_{band}", [(m.y[c], 1.0) for c in cells], pulp.LpConstraintGE, reached - SLACK)
+    change = []
+    for i, a in enumerate(m.areas):
+        for k, d in enumerate(m.inputs.devices):
+            given = [(m.x[c, d], 1.0) for c in m.cells_of(a) if (c, d) in m.x]
+            if not given:
+                continue
+            up = m.problem.add_variable(f"up_{k}_{i}", lowBound=0)
+            down = m.problem.add_variable(f"down_{k}_{i}", lowBound=0)
+            m.add(f"change_{k}_{i}", given + [(up, -1.0), (down, 1.0)], pulp.LpConstraintEQ, float(previous.get((a, d), 0)))
+            change += [(up, 1.0), (down, 1.0)]
+    if not change:
+        return
+    m.problem.sense = pulp.LpMinimize
+    m.problem.setObjective(pulp.LpAffineExpression(change))
+    solve_lp(m.problem, run.solver)
+    run.solves += 1
+    least = pulp.value(m.problem.objective) or 0.0
+    m.add("hold_least_change", change, pulp.LpConstraintLE, least * (1 + BINDING) + SLACK)
+
+
 def spend_least(run: _Runner) -> None:
     """Keep every cell's coverage and minimise the money spent (general and earmarked)."""
     m = run.m
@@ -114,8 +150,10 @@ def spend_least(run: _Runner) -> None:
     run.solves += 1
 
 
-def optimise(m: AllocationModel, policy: Policy, solver: pulp.LpSolver) -> LpSolution:
-    """Run the policy's sequence of LPs and return the fractional plan."""
+def optimise(m: AllocationModel, policy: Policy, solver: pulp.LpSolver,
+             previous: dict[tuple[str, str], float] | None = None) -> LpSolution:
+    """Run the policy's sequence of LPs and return the fractional plan. With ``previous``
+    (devices per (area, device) of the plan in force) the plan changes it as little as it can."""
     run = _Runner(m, solver)
     if not m.y:
         return LpSolution([], {}, 0)
@@ -131,6 +169,8 @@ def optimise(m: AllocationModel, policy: Policy, solver: pulp.LpSolver) -> LpSol
                 serve_equal_rate(run, cells, f"b{band}")
             else:
                 serve_max_count(run, cells, f"b{band}")
+    if previous is not None:
+        keep_close_to_previous(run, previous)
     spend_least(run)
     covered = [y.value() or 0.0 for y in m.y]
     given = {key: var.value() or 0.0 for key, var in m.x.items()}

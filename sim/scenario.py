@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError, Problem, ScenarioError
 from .rules import BANDS, HIGHER, HIGHER_LEVEL
@@ -96,6 +96,30 @@ class Policy(_Strict):
         return {b: float(weights.get(b, DEFAULT_WEIGHTS[b])) for b in BANDS}
 
 
+class Counting(StrEnum):
+    received = "received"
+    pledged = "pledged"
+    pledged_at_rate = "pledged_at_rate"
+
+
+class DonationCounting(_Strict):
+    """Which of the ledger's donations a replan counts (``python -m sim replan``): ``received``
+    (and delivered) ones only, the default; ``pledged`` ones too, in full; or ``pledged_at_rate``:
+    pledges times ``realisation_rate`` (0 to 1), the share of what is pledged expected to arrive."""
+
+    count: Counting = Counting.received
+    realisation_rate: float | None = None
+
+    @model_validator(mode="after")
+    def _rate_only_at_rate(self) -> "DonationCounting":
+        if self.count is Counting.pledged_at_rate:
+            if self.realisation_rate is None or not 0 <= self.realisation_rate <= 1:
+                raise ValueError("count: pledged_at_rate needs a realisation_rate from 0 to 1")
+        elif self.realisation_rate is not None:
+            raise ValueError("realisation_rate is read only with count: pledged_at_rate")
+        return self
+
+
 class Scenario(_Strict):
     """Everything one run needs besides the two tables it points to."""
 
@@ -110,6 +134,7 @@ class Scenario(_Strict):
     earmarks: list[Earmark] = Field(default_factory=list)
     policy: Policy = Field(default_factory=Policy)
     solver: SolverName = SolverName.highs
+    donations: DonationCounting = Field(default_factory=DonationCounting)
     source_file: Path | None = Field(default=None, exclude=True)
 
     def with_changes(self, **changes: Any) -> "Scenario":

@@ -15,6 +15,7 @@ import heapq
 import math
 from dataclasses import dataclass, field
 
+from .errors import Problem, ScenarioError
 from .inputs import DATA_PACKAGE, PlanInputs, Resources
 from .priority import LpSolution
 from .scenario import Mode, WithinBand
@@ -142,12 +143,14 @@ def _preferences(inputs: PlanInputs, lp: LpSolution, c: int) -> list[str]:
     return sorted(fits, key=lambda d: (-(lp.given.get((c, d), 0.0) % 1.0), price[d], d))
 
 
-def round_to_whole(inputs: PlanInputs, lp: LpSolution) -> WholePlan:
+def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: dict[tuple[int, str], int] | None = None) -> WholePlan:
+    """``floors``: whole devices per (cell, device) the plan must keep (devices already delivered)."""
+    floors = floors or {}
     ledger = _Ledger(inputs)
     cells = inputs.cells
     pupils, bands = list(cells["pupils"]), list(cells["band"])
     for (c, d), value in sorted(lp.given.items()):
-        whole = math.floor(value + ROUNDING_NOISE)
+        whole = max(math.floor(value + ROUNDING_NOISE), floors.get((c, d), 0))
         if whole > 0:
             ledger.change(c, d, whole)
     order = _priority(inputs)
@@ -155,9 +158,12 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution) -> WholePlan:
 
     # Rounding noise can leave a plan a few VND over: give back units from the lowest priority.
     while not ledger.accounts().payable:
-        c, d = max(((c, d) for (c, d), n in ledger.units.items() if n > 0),
-                   key=lambda cd: (rank[bands[cd[0]]], inputs.resources.price[cd[1]], cd[0]))
-        ledger.change(c, d, -1)
+        found = max(((c, d) for (c, d), n in ledger.units.items() if n > floors.get((c, d), 0)),
+                    key=lambda cd: (rank[bands[cd[0]]], inputs.resources.price[cd[1]], cd[0]), default=None)
+        if found is None:  # only delivered devices are left, and they cost more than there is
+            raise ScenarioError([Problem("deliveries", "the devices already delivered cost more than the money and stock on hand",
+                                         expected="deliveries the scenario and the donations counted can pay for")])
+        ledger.change(*found, -1)
 
     equal_rate = inputs.scenario.policy.within_band is WithinBand.equal_rate and inputs.scenario.policy.mode is Mode.strict
     price = inputs.resources.price
