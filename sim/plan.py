@@ -25,6 +25,11 @@ def package_version() -> str:
 
 def plan_whole(inputs: PlanInputs, policy: Policy) -> tuple[WholePlan, int]:
     """Solve the policy's LPs for ``inputs`` and round to whole devices; also the LP count."""
+    if inputs.scenario.fairness is not None:  # district equity rules: sim/fairness.py
+        from .fairness import plan_fair
+
+        fair = plan_fair(inputs, policy)
+        return fair.plan, fair.solves
     scenario = inputs.scenario if policy is inputs.scenario.policy else inputs.scenario.with_changes(policy=policy)
     staged = PlanInputs(scenario, inputs.areas, inputs.students, inputs.cells, inputs.suits, inputs.resources, inputs.inputs_sha256)
     model = build_model(staged)
@@ -41,8 +46,19 @@ def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd
     """
     started = time.perf_counter()
     inputs = prepare(scenario, areas, students)
-    plan, solves = plan_whole(inputs, scenario.policy)
     extra: dict = {}
+    if scenario.fairness is None:
+        plan, solves = plan_whole(inputs, scenario.policy)
+    else:
+        from .fairness import fairness_summary, plan_fair, staged_inputs
+
+        fair = plan_fair(inputs)
+        plan, solves = fair.plan, fair.solves
+        without = None
+        if scenario.fairness.active:  # the price of fairness: the same scenario without the rules
+            other, more = plan_whole(staged_inputs(inputs, fairness=None), scenario.policy)
+            without, solves = sum(other.covered), solves + more
+        extra["fairness"] = fairness_summary(inputs, fair, without)
     policy = scenario.policy
     cells = inputs.cells
     if compare and policy.mode is Mode.strict and policy.within_band is WithinBand.equal_rate:

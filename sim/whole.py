@@ -142,7 +142,11 @@ def _preferences(inputs: PlanInputs, lp: LpSolution, c: int) -> list[str]:
     return sorted(fits, key=lambda d: (-(lp.given.get((c, d), 0.0) % 1.0), price[d], d))
 
 
-def round_to_whole(inputs: PlanInputs, lp: LpSolution) -> WholePlan:
+def round_to_whole(inputs: PlanInputs, lp: LpSolution,
+                   targets: list[tuple[tuple[int, ...], int]] | None = None) -> WholePlan:
+    """Whole devices for the LP plan. ``targets`` (fairness rules): groups of cells to bring to at least
+    so many covered learners before the rest is handed out, one unit at a time to the group furthest
+    below its target; inside it to cells the LP gave more than they have, earliest band first."""
     ledger = _Ledger(inputs)
     cells = inputs.cells
     pupils, bands = list(cells["pupils"]), list(cells["band"])
@@ -191,21 +195,37 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution) -> WholePlan:
         money = res.cash - state.general_cash_vnd + res.earmarked_cash.get(area, 0) - acc.earmark_cash_vnd
         return need > money
 
+    def try_add(c: int) -> bool:
+        """Give cell c one more unit if the money and stock left allow it."""
+        nonlocal state
+        for device in _preferences(inputs, lp, c):
+            if plainly_unaffordable(c, device):
+                continue
+            ledger.change(c, device, +1)
+            trial = ledger.accounts()
+            if trial.payable:
+                state = trial
+                return True
+            ledger.change(c, device, -1)
+        return False
+
+    groups = [(cells_, target) for cells_, target in targets or () if target > 0]
+    while groups:
+        reached = [sum(ledger.covered[c] for c in cells_) for cells_, _ in groups]
+        i = min(range(len(groups)), key=lambda i: (reached[i] / groups[i][1], i))
+        cells_, target = groups[i]
+        open_cells = sorted((c for c in cells_ if ledger.covered[c] < pupils[c]),  # what the LP gave first
+                            key=lambda c: (lp.covered[c] - ledger.covered[c] < ROUNDING_NOISE, rank[bands[c]],
+                                           ledger.covered[c] / pupils[c], c))
+        if reached[i] >= target or not any(try_add(c) for c in open_cells):
+            del groups[i]  # reached, or nothing more can be paid for in this group
+
     for band in order:
         heap = [(key(c), c) for c in range(len(pupils)) if bands[c] == band and ledger.covered[c] < pupils[c]]
         heapq.heapify(heap)
         while heap:
             _, c = heapq.heappop(heap)
-            for device in _preferences(inputs, lp, c):
-                if plainly_unaffordable(c, device):
-                    continue
-                ledger.change(c, device, +1)
-                trial = ledger.accounts()
-                if trial.payable:
-                    state = trial
-                    break
-                ledger.change(c, device, -1)
-            else:
+            if not try_add(c):
                 continue  # no device fits the money and stock left: this cell is done
             if ledger.covered[c] < pupils[c]:
                 heapq.heappush(heap, (key(c), c))
