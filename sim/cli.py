@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from .errors import InputError, ScenarioError
+from .fairness_cli import register_frontier, register_marginal
 from .scenario import SolverName
 from .solvers import SolverFailed
 
@@ -46,7 +47,7 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = [register_run]
+COMMANDS = [register_run, register_frontier, register_marginal]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -24,7 +24,8 @@ that band, in ``weighted`` mode on their overall rates; the district rates reach
 - ``leximin``: maxmin, then hold the districts that cannot go higher and raise the others, repeatedly.
 - ``alpha``: maximise sum_g P_g U_a(Y_g / P_g) with U_a(r) = r^(1-a) / (1-a) (log r when a = 1),
   made piecewise linear on rates 0, 0.05, ..., 1 (``alpha_slopes``). a = 0 covers the most learners,
-  a = 1 is proportional fairness, large a approaches max-min (to within one 5-point segment).
+  a = 1 is proportional fairness, larger a comes closer to max-min (a is at most 5; use ``maxmin``
+  or ``leximin`` for the limit).
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ from .whole import WholePlan, round_to_whole
 
 UPPER_SECONDARY = (10, 11, 12)
 ALPHA_STEP = 0.05  # width of a piece of the piecewise-linear alpha-fair utility, as a coverage rate
-MIN_SLOPE = 1e-6  # flattest piece relative to the steepest: keeps the LP well scaled for large alpha
 LEARNER = 1e-6  # learners: below this a difference is solver noise
 
 
@@ -92,14 +92,13 @@ class FairReport:
         return {g: math.ceil(level * g.pupils - LEARNER) for g, level in self.floors.items() if level > 0}
 
     @property
-    def targets(self) -> list[tuple[tuple[int, ...], int]]:
-        """For the whole-device rounding: each floored group to its floor, and each district back to the
-        whole part of what the LP gave it, before the rest is handed out in band order; so the rounding
-        keeps the districts' rates where the rules put them (to within a learner or two)."""
-        wanted = {g.cells: math.floor(value + LEARNER) for g, value in self.district_lp.items()}
-        for g, target in self.floor_targets().items():
-            wanted[g.cells] = max(wanted.get(g.cells, 0), target)
-        return sorted(wanted.items())
+    def targets(self) -> tuple[list[tuple[tuple[int, ...], int]], list[tuple[tuple[int, ...], int]]]:
+        """For the whole-device rounding (``whole.round_to_whole``): the floors, and each district's share
+        (the whole part of what the LP gave it), so that rounding keeps the districts' rates where
+        the rules put them, to within a learner or two."""
+        floors = sorted((g.cells, target) for g, target in self.floor_targets().items())
+        shares = sorted((g.cells, math.floor(value + LEARNER)) for g, value in self.district_lp.items())
+        return floors, shares
 
 
 @dataclass
@@ -211,8 +210,8 @@ def rate_needs(m: AllocationModel, groups: list[Group]) -> dict[Group, Needs]:
 
 
 def floor_needs(m: AllocationModel, fairness: Fairness) -> dict[Group, Needs]:
-    """What each group owes the floor f at level 1: Y_g >= min(f P_g, S_g), S_g its learners some
-    device suits. Groups are districts (``floor_scope: overall``) or district x band (``band``).
+    """What each group owes the floor f at level 1: Y_g >= min(ceil(f P_g), S_g), S_g its learners
+    some device suits. Groups are districts (``floor_scope: overall``) or district x band (``band``).
 
     An overall floor counts any of the district's learners: the LP meets it with whichever cost
     least and serves the bands in order with what is left, so a high floor can take money from
@@ -221,7 +220,8 @@ def floor_needs(m: AllocationModel, fairness: Fairness) -> dict[Group, Needs]:
     f = fairness.district_floor
     servable = {c for (c, _d) in m.x}
     pupils = m.inputs.cells["pupils"]
-    return {g: [(g.cells, min(f * g.pupils, float(sum(pupils[c] for c in g.cells if c in servable))))]
+    # In whole learners (f P_g rounded up), so that a floor met in the LP can be met in whole devices.
+    return {g: [(g.cells, float(min(math.ceil(f * g.pupils - 1e-9), sum(pupils[c] for c in g.cells if c in servable))))]
             for g in groups_of(m, by_band=fairness.floor_scope is FloorScope.band)}
 
 
@@ -255,9 +255,14 @@ def add_gap_cap(run: _Runner, gap: float, report: FairReport) -> pulp.LpVariable
             report.gap_widened = True
             gap = narrowest + BINDING
     report.gap = gap
+    return hold_gap(m, gap)
+
+
+def hold_gap(m: AllocationModel, gap: float) -> pulp.LpVariable:
+    """The cap's constraints ``gap_lo_i``, ``gap_hi_i`` (district i); returns ``widen`` (fixed at 0)."""
     worst = m.problem.add_variable("gap_worst", lowBound=0, upBound=1)
     widen = m.problem.add_variable("gap_widen", lowBound=0, upBound=0)
-    for i, g in enumerate(districts):
+    for i, g in enumerate(groups_of(m, by_band=False)):
         m.add(f"gap_lo_{i}", _covered(m, g) + [(worst, -float(g.pupils))], pulp.LpConstraintGE, -SLACK)
         m.add(f"gap_hi_{i}", _covered(m, g) + [(worst, -float(g.pupils)), (widen, -float(g.pupils))],
               pulp.LpConstraintLE, gap * g.pupils + SLACK)
@@ -270,8 +275,9 @@ def alpha_slopes(alpha: float, step: float = ALPHA_STEP) -> list[float]:
     """Slopes of the piecewise-linear alpha-fair utility on rates [0, step], [step, 2 step], ..., [1 - step, 1].
 
     Chords of U_a, except on the first piece when U_a(0) is -inf (a >= 1): there the tangent at its
-    middle. Scaled so the first slope is 1; never below MIN_SLOPE. Non-increasing, so the LP fills
-    the pieces in order and the piecewise function is concave.
+    middle. Non-increasing, so the LP fills the pieces in order and the piecewise function is
+    concave. Scaled so the first and last slopes are reciprocal (only ratios matter): for alpha up
+    to 5 (the scenario's limit) they stay within 1e-4 to 1e4, which the solvers handle well.
 
     >>> alpha_slopes(0)[:3], alpha_slopes(0)[-1]
     ([1.0, 1.0, 1.0], 1.0)
@@ -292,7 +298,8 @@ def alpha_slopes(alpha: float, step: float = ALPHA_STEP) -> list[float]:
             slopes.append((hi / 2) ** -alpha)
         else:
             slopes.append((utility(hi) - utility(lo)) / step)
-    return [max(s / slopes[0], MIN_SLOPE) for s in slopes]
+    middle = math.sqrt(slopes[0] * slopes[-1])  # scaled about 1 both ways: at most 39^2.5 < 1e4 for alpha <= 5
+    return [s / middle for s in slopes]
 
 
 def share_maxmin(run: _Runner, groups: list[Group], tag: str) -> None:
@@ -442,7 +449,7 @@ def plan_fair(inputs: PlanInputs, policy: Policy | None = None) -> FairPlan:
         lp, report = optimise(model, scenario.policy, solver), FairReport()
     else:
         lp, report = optimise_fair(model, scenario.policy, scenario.fairness, solver)
-    return FairPlan(round_to_whole(staged, lp, report.targets), lp, report, lp.solves)
+    return FairPlan(round_to_whole(staged, lp, *report.targets), lp, report, lp.solves)
 
 
 # ---------------------------------------------------------------- reporting

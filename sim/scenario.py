@@ -126,7 +126,7 @@ class Fairness(_Strict):
     district_floor: float = Field(default=0.0, ge=0.0, le=1.0)
     floor_scope: FloorScope = FloorScope.overall
     rule: FairnessRule = FairnessRule.none
-    alpha: float = Field(default=1.0, ge=0.0, le=20.0)
+    alpha: float = Field(default=1.0, ge=0.0, le=5.0)  # beyond 5 use rule: maxmin or leximin
     max_gap: float | None = Field(default=None, ge=0.0, le=1.0)
     upper_secondary_computer_share: float = Field(default=0.0, ge=0.0, le=1.0)
     computer_devices: list[str] | None = None

@@ -20,6 +20,7 @@ from .priority import LpSolution
 from .scenario import Mode, WithinBand
 
 ROUNDING_NOISE = 1e-6
+Targets = list[tuple[tuple[int, ...], int]]  # (cells, learners they must reach)
 
 
 @dataclass
@@ -142,11 +143,13 @@ def _preferences(inputs: PlanInputs, lp: LpSolution, c: int) -> list[str]:
     return sorted(fits, key=lambda d: (-(lp.given.get((c, d), 0.0) % 1.0), price[d], d))
 
 
-def round_to_whole(inputs: PlanInputs, lp: LpSolution,
-                   targets: list[tuple[tuple[int, ...], int]] | None = None) -> WholePlan:
-    """Whole devices for the LP plan. ``targets`` (fairness rules): groups of cells to bring to at least
-    so many covered learners before the rest is handed out, one unit at a time to the group furthest
-    below its target; inside it to cells the LP gave more than they have, earliest band first."""
+def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: Targets | None = None,
+                   shares: Targets | None = None) -> WholePlan:
+    """Whole devices for the LP plan. For the fairness rules (sim/fairness.py): ``floors`` are groups
+    of cells brought to at least so many covered learners before anything else is handed out;
+    ``shares`` are groups (districts) brought back towards what the LP gave them band by band, before
+    each band's hand-out. Both go one unit at a time to the group furthest below its target, to a
+    cell whose LP share was rounded away (earliest band, lowest rate first)."""
     ledger = _Ledger(inputs)
     cells = inputs.cells
     pupils, bands = list(cells["pupils"]), list(cells["band"])
@@ -209,18 +212,31 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution,
             ledger.change(c, device, -1)
         return False
 
-    groups = [(cells_, target) for cells_, target in targets or () if target > 0]
-    while groups:
-        reached = [sum(ledger.covered[c] for c in cells_) for cells_, _ in groups]
-        i = min(range(len(groups)), key=lambda i: (reached[i] / groups[i][1], i))
-        cells_, target = groups[i]
-        open_cells = sorted((c for c in cells_ if ledger.covered[c] < pupils[c]),  # what the LP gave first
-                            key=lambda c: (lp.covered[c] - ledger.covered[c] < ROUNDING_NOISE, rank[bands[c]],
-                                           ledger.covered[c] / pupils[c], c))
-        if reached[i] >= target or not any(try_add(c) for c in open_cells):
-            del groups[i]  # reached, or nothing more can be paid for in this group
+    def reach(targets: Targets, band: int | None, lp_share_only: bool) -> None:
+        """Add units to the groups below their targets, in cells of ``band`` (any band when None)."""
+        groups = [(cells_, target) for cells_, target in targets if target > 0]
+        tried: set[int] = set()
+        while True:
+            short = []
+            for i, (cells_, target) in enumerate(groups):
+                reached = sum(ledger.covered[c] for c in cells_)
+                open_cells = [c for c in cells_ if c not in tried and ledger.covered[c] < pupils[c]
+                              and (band is None or bands[c] == band)
+                              and (not lp_share_only or lp.covered[c] - ledger.covered[c] > ROUNDING_NOISE)]
+                if reached < target and open_cells:
+                    short.append((reached / target, i, min(open_cells, key=lambda c: (
+                        rank[bands[c]], ledger.covered[c] / pupils[c], c))))
+            if not short:
+                return
+            c = min(short)[2]
+            if not try_add(c):
+                tried.add(c)
 
+    for band in order:  # floors are guarantees: before any band's hand-out
+        reach(floors or [], band, lp_share_only=True)
+    reach(floors or [], None, lp_share_only=False)
     for band in order:
+        reach(shares or [], band, lp_share_only=True)
         heap = [(key(c), c) for c in range(len(pupils)) if bands[c] == band and ledger.covered[c] < pupils[c]]
         heapq.heapify(heap)
         while heap:
