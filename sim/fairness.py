@@ -221,7 +221,7 @@ def floor_needs(m: AllocationModel, fairness: Fairness) -> dict[Group, Needs]:
     servable = {c for (c, _d) in m.x}
     pupils = m.inputs.cells["pupils"]
     # In whole learners (f P_g rounded up), so that a floor met in the LP can be met in whole devices.
-    return {g: [(g.cells, float(min(math.ceil(f * g.pupils - 1e-9), sum(pupils[c] for c in g.cells if c in servable))))]
+    return {g: [(g.cells, float(min(f * g.pupils, sum(pupils[c] for c in g.cells if c in servable))))]
             for g in groups_of(m, by_band=fairness.floor_scope is FloorScope.band)}
 
 

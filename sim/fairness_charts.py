@@ -51,18 +51,20 @@ def district_map(result: Result, ax=None, cmap: str = "RdYlGn"):
     placed = table.dropna(subset=["lat", "lon"])
     ax = _axes(ax, (8, 6.5))
     top = max(placed["pupils"].max(), 1) if len(placed) else 1
+    low, high = (placed["rate"].min(), placed["rate"].max()) if len(placed) else (0.0, 1.0)
+    if high - low < 0.01:  # (nearly) equal rates: a scale one point wide, not a false contrast
+        low, high = low - 0.005, high + 0.005
     points = ax.scatter(placed["lon"], placed["lat"], s=60 + 1400 * placed["pupils"] / top, c=placed["rate"],
-                        cmap=cmap, vmin=min(placed["rate"].min(), 0.0) if len(placed) else 0, vmax=max(placed["rate"].max(), 0.01)
-                        if len(placed) else 1, edgecolors="black", linewidths=0.6, alpha=0.85, zorder=2)
+                        cmap=cmap, vmin=low, vmax=high, edgecolors="black", linewidths=0.6, alpha=0.85, zorder=2)
     for _, row in placed.iterrows():
-        ax.annotate(f"{_nfc(row['district'])}\n{row['rate']:.0%}", (row["lon"], row["lat"]), fontsize=8,
+        ax.annotate(f"{_nfc(row['district'])}\n{row['rate']:.1%}", (row["lon"], row["lat"]), fontsize=8,
                     ha="center", va="center", xytext=(0, -18 - 14 * (row["pupils"] / top) ** 0.5),
                     textcoords="offset points", zorder=3)
     bar = ax.figure.colorbar(points, ax=ax, shrink=0.7)
-    bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     bar.set_label("share of eligible learners covered")
     missing = len(table) - len(placed)
-    ax.set_title("Coverage by district (bubble size: eligible learners)"
+    ax.set_title("Coverage by district (bubble size: eligible learners; colours from lowest to highest rate)"
                  + (f"; {missing} without coordinates not shown" if missing else ""))
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")

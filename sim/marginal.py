@@ -230,9 +230,12 @@ def marginal_table(values: list[MarginalValue]) -> pd.DataFrame:
     for v in values:
         row = {"change": v.label,
                "first band it helps": "-" if v.band is None else f"band {v.band}",
-               "estimate from the LP (learners)": round(v.estimate, 2),
-               "LP re-solved (learners)": round(v.lp_resolved, 2),
-               "plan re-solved, whole devices (learners)": v.plan_resolved}
+               "estimate from the LP (learners)": round(v.estimate, 2) + 0.0,  # + 0.0: no "-0.0"
+               "LP re-solved (learners)": round(v.lp_resolved, 2) + 0.0,
+               "plan re-solved, whole devices (learners)": v.plan_resolved,
+               "note": ("" if abs(v.estimate - v.lp_resolved) < 0.01 else
+                        "the shadow price is not unique at this corner of the LP (e.g. a stock of 0): "
+                        "use the re-solved figures")}
         if v.district_change is not None:
             row["of which in its district"] = v.district_change
             row["rest of the province"] = v.plan_resolved - v.district_change

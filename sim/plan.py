@@ -61,7 +61,8 @@ def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd
         extra["fairness"] = fairness_summary(inputs, fair, without)
     policy = scenario.policy
     cells = inputs.cells
-    if compare and policy.mode is Mode.strict and policy.within_band is WithinBand.equal_rate:
+    fair_rules = scenario.fairness is not None and scenario.fairness.active  # compared by the price of fairness instead
+    if compare and policy.mode is Mode.strict and policy.within_band is WithinBand.equal_rate and not fair_rules:
         other, more = plan_whole(inputs, Policy(mode=policy.mode, within_band=WithinBand.max_count, weights=policy.weights))
         solves += more
         ours = by_band(cells.assign(covered=plan.covered), "covered")

@@ -212,8 +212,12 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: Targets | None = 
             ledger.change(c, device, -1)
         return False
 
+    def unit_price(c: int) -> int:
+        return min(price[d] for d in inputs.devices if inputs.suits[d][c]) + (package if ledger.offline[c] else 0)
+
     def reach(targets: Targets, band: int | None, lp_share_only: bool) -> None:
-        """Add units to the groups below their targets, in cells of ``band`` (any band when None)."""
+        """Add units to the groups below their targets, in cells of ``band`` (any band when None,
+        then cheapest cells first: a floor is met with as little as the LP needed for it)."""
         groups = [(cells_, target) for cells_, target in targets if target > 0]
         tried: set[int] = set()
         while True:
@@ -225,15 +229,14 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: Targets | None = 
                               and (not lp_share_only or lp.covered[c] - ledger.covered[c] > ROUNDING_NOISE)]
                 if reached < target and open_cells:
                     short.append((reached / target, i, min(open_cells, key=lambda c: (
-                        rank[bands[c]], ledger.covered[c] / pupils[c], c))))
+                        0 if band is not None else unit_price(c), rank[bands[c]], ledger.covered[c] / pupils[c], c))))
             if not short:
                 return
             c = min(short)[2]
             if not try_add(c):
                 tried.add(c)
 
-    for band in order:  # floors are guarantees: before any band's hand-out
-        reach(floors or [], band, lp_share_only=True)
+    reach(floors or [], None, lp_share_only=True)  # floors are guarantees: before any band's hand-out
     reach(floors or [], None, lp_share_only=False)
     for band in order:
         reach(shares or [], band, lp_share_only=True)
