@@ -81,11 +81,11 @@ class FairReport:
     """What the fairness rules did in the LP, for the summary and the whole-device rounding."""
 
     floors: dict[Group, float] = field(default_factory=dict)  # group -> floor held (a rate)
+    floor_share: dict[Group, float] = field(default_factory=dict)  # group -> share of its floor held (leximin level)
     gap: float | None = None  # gap cap held in the LP
+    gap_widened: bool = False  # the floors spread the rates wider than the cap
     gap_released: bool = False  # money left after meeting the cap was handed out without it
     district_lp: dict[Group, float] = field(default_factory=dict)  # district -> learners covered in the LP
-    floor_share: dict[Group, float] = field(default_factory=dict)  # group -> share of its floor held (leximin level)
-    gap_widened: bool = False  # the floors spread the rates wider than the cap
 
     def floor_targets(self) -> dict[Group, int]:
         """Whole learners each floored group must reach: the floor's rate times its learners, rounded up."""
@@ -122,8 +122,8 @@ def groups_of(m: AllocationModel, by_band: bool) -> list[Group]:
     return [Group(a, b, tuple(found[a, b]), int(sum(pupils[c] for c in found[a, b]))) for a, b in order]
 
 
-def _covered(m: AllocationModel, g: Group, scale: float = 1.0) -> list[tuple]:
-    return [(m.y[c], scale) for c in g.cells]
+def _covered(m: AllocationModel, g: Group) -> list[tuple]:
+    return [(m.y[c], 1.0) for c in g.cells]
 
 
 def _servable(m: AllocationModel, g: Group) -> bool:
@@ -210,8 +210,9 @@ def rate_needs(m: AllocationModel, groups: list[Group]) -> dict[Group, Needs]:
 
 
 def floor_needs(m: AllocationModel, fairness: Fairness) -> dict[Group, Needs]:
-    """What each group owes the floor f at level 1: Y_g >= min(ceil(f P_g), S_g), S_g its learners
-    some device suits. Groups are districts (``floor_scope: overall``) or district x band (``band``).
+    """What each group owes the floor f at level 1: Y_g >= min(f P_g, S_g), S_g its learners some
+    device suits. Groups are districts (``floor_scope: overall``) or district x band (``band``).
+    (Whole-device rounding then brings each group to f P_g rounded up, cheapest learners first.)
 
     An overall floor counts any of the district's learners: the LP meets it with whichever cost
     least and serves the bands in order with what is left, so a high floor can take money from
@@ -220,7 +221,6 @@ def floor_needs(m: AllocationModel, fairness: Fairness) -> dict[Group, Needs]:
     f = fairness.district_floor
     servable = {c for (c, _d) in m.x}
     pupils = m.inputs.cells["pupils"]
-    # In whole learners (f P_g rounded up), so that a floor met in the LP can be met in whole devices.
     return {g: [(g.cells, float(min(f * g.pupils, sum(pupils[c] for c in g.cells if c in servable))))]
             for g in groups_of(m, by_band=fairness.floor_scope is FloorScope.band)}
 
@@ -485,13 +485,13 @@ def unmet_rules(inputs: PlanInputs, fair: FairPlan) -> list[Unmet]:
         rates = district_rates(inputs, covered)
         best, worst = max(rates, key=rates.get), min(rates, key=rates.get)
         if rates[best] - rates[worst] > fairness.max_gap + 1e-9:
+            reasons = []
             if report.gap_widened:
-                reason = "the district floors spread the rates wider than the cap"
-            elif report.gap_released:
-                reason = ("the worst-off districts could not be raised further, so what could still cover learners "
-                          "elsewhere was handed out in band order rather than left unused")
-            else:
-                reason = "met in the LP; whole devices widen it by a learner or two"
+                reasons.append("the district floors spread the rates wider than the cap")
+            if report.gap_released:
+                reasons.append("the worst-off districts could not be raised further, so what could still cover "
+                               "learners elsewhere was handed out in band order rather than left unused")
+            reason = "; ".join(reasons) or "met in the LP; whole devices widen it by a learner or two"
             unmet.append(Unmet("max_gap", fairness.max_gap, rates[best] - rates[worst],
                                {best: rates[best], worst: rates[worst]}, reason))
     share = fairness.upper_secondary_computer_share

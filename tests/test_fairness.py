@@ -98,7 +98,8 @@ def test_floor_a_district_can_meet_is_met_while_another_cannot(case):
     assert unmet["districts"] == {"An Bình": 0.2}
 
 
-def test_leximin_raises_the_second_worst_where_maxmin_stops(case):
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_leximin_raises_the_second_worst_where_maxmin_stops(case, solver):
     # Một: 10 pupils of grade 3 and 10 students no device suits (at most 50%); Hai: 10 of grade 3
     # (1 M); Ba: 10 of grade 3 without internet (2 M); 28 M, all band 2.
     # none: equal group rates 10t + 10t + 20t = 28, t = 0.7: 7, 7, 7 (Một only 35%).
@@ -111,7 +112,7 @@ def test_leximin_raises_the_second_worst_where_maxmin_stops(case):
     expected = {"none": [7, 7, 7], "maxmin": [10, 8, 5], "leximin": [10, 6, 6], "alpha": [10, 10, 4]}
     for rule, counts in expected.items():
         result = sim.solve(case(rows, areas=THREE, budget_vnd=28 * M, devices=TABLETS, data_package=DATA,
-                                fairness={"rule": rule, "alpha": 0}), compare=False)
+                                fairness={"rule": rule, "alpha": 0}, solver=solver), compare=False)
         assert list(by_district(result).values()) == counts, rule
 
 
@@ -125,6 +126,17 @@ def test_gap_never_leaves_money_unused(case):
     assert result.summary["cash_left_vnd"] == 0
     (unmet,) = result.summary["fairness"]["unmet"]
     assert unmet["rule"] == "max_gap" and unmet["reached"] == 0.5 and "could not be raised" in unmet["reason"]
+
+
+def test_floors_that_spread_the_rates_wider_than_the_gap_cap_come_first(case):
+    # An Bình can reach 50% at most (half its learners are students no device suits), Bình Hòa its
+    # 80% with 26 M (10 + 2 x 8): the floors are 30 points apart, so a 10-point cap is widened to 30.
+    result = two_districts(case, {"district_floor": 0.8, "max_gap": 0.1}, budget=26 * M)
+    assert by_district(result) == {"An Bình": 10, "Bình Hòa": 8}
+    rules = {u["rule"]: u for u in result.summary["fairness"]["unmet"]}
+    assert rules["district_floor"]["districts"] == {"An Bình": 0.5}
+    assert "grades no device suits" in rules["district_floor"]["reason"]
+    assert rules["max_gap"]["reached"] == pytest.approx(0.3) and "floors" in rules["max_gap"]["reason"]
 
 
 def test_computer_share_for_upper_secondary(case):

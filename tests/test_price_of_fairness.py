@@ -1,7 +1,10 @@
 """The measured price of max-min fairness never exceeds Bertsimas, Farias and Trichakis's bound.
 
 Bertsimas, Farias and Trichakis, "The Price of Fairness", Operations Research 59(1):17-31, 2011,
-Theorem 1 (read in the authors' manuscript, MIT DSpace handle 1721.1/69093), in our words: take n >= 2
+Theorem 1, in our words (checked against excerpts of the authors' manuscript, MIT DSpace handle
+1721.1/69093: its proof normalises every player's largest achievable utility to 1, uses that the
+utility set is compact and convex, Assumption 1, and may be taken monotone; the theorem's own
+sentence was not among the excerpts, so its wording here also rests on CONTEXT.md §3): take n >= 2
 players whose set of achievable utility vectors is compact and convex (their Assumption 1), and
 suppose every player's largest achievable utility, each considered on its own, is the same positive
 number. Let the price of fairness be the relative loss in the sum of utilities, (best sum - sum under
