@@ -95,7 +95,7 @@ class FairReport:
     def targets(self) -> tuple[list[tuple[tuple[int, ...], int]], list[tuple[tuple[int, ...], int]]]:
         """For the whole-device rounding (``whole.round_to_whole``): the floors, and each district's share
         (the whole part of what the LP gave it), so that rounding keeps the districts' rates where
-        the rules put them, to within a learner or two."""
+        the rules put them, to within a few learners."""
         floors = sorted((g.cells, target) for g, target in self.floor_targets().items())
         shares = sorted((g.cells, math.floor(value + LEARNER)) for g, value in self.district_lp.items())
         return floors, shares
@@ -478,7 +478,7 @@ def unmet_rules(inputs: PlanInputs, fair: FairPlan) -> list[Unmet]:
             reasons.append("some districts have too many learners in grades no device suits")
         targets = report.floor_targets()
         if any(sum(covered[c] for c in g.cells) < targets.get(g, 0) for g in below):
-            reasons.append("whole devices leave some districts a learner or two below the LP's floor, "
+            reasons.append("rounding to whole devices leaves some districts a few learners below the floor, "
                            "where what was left could not pay for one more device")
         unmet.append(Unmet("district_floor", f, min(below.values()), _named(inputs, below), "; ".join(reasons)))
     if fairness.max_gap is not None:
@@ -491,7 +491,7 @@ def unmet_rules(inputs: PlanInputs, fair: FairPlan) -> list[Unmet]:
             if report.gap_released:
                 reasons.append("the worst-off districts could not be raised further, so what could still cover "
                                "learners elsewhere was handed out in band order rather than left unused")
-            reason = "; ".join(reasons) or "met in the LP; whole devices widen it by a learner or two"
+            reason = "; ".join(reasons) or "met in the LP; rounding to whole devices widens it by a few learners"
             unmet.append(Unmet("max_gap", fairness.max_gap, rates[best] - rates[worst],
                                {best: rates[best], worst: rates[worst]}, reason))
     share = fairness.upper_secondary_computer_share
