@@ -17,6 +17,7 @@ from pathlib import Path
 from .errors import InputError, ScenarioError
 from .roster.cli import register as register_roster
 from .ledger_cli import register as register_ledger
+from .fairness_cli import register_frontier, register_marginal
 from .scenario import SolverName
 from .solvers import SolverFailed
 
@@ -54,7 +55,7 @@ def register_report(commands: argparse._SubParsersAction) -> None:
     register(commands)
 
 
-COMMANDS = [register_run, register_ledger, register_roster, register_report]
+COMMANDS = [register_run, register_ledger, register_roster, register_frontier, register_marginal, register_report]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -27,7 +27,13 @@ def package_version() -> str:
 def plan_whole(inputs: PlanInputs, policy: Policy, delivered: fixed.Counts | None = None,
                previous: fixed.Counts | None = None) -> tuple[WholePlan, int]:
     """Solve the policy's LPs for ``inputs`` and round to whole devices; also the LP count.
-    ``delivered`` and ``previous`` are devices per (area code, device), see ``sim.fixed``."""
+    ``delivered`` and ``previous`` are devices per (area code, device), see ``sim.fixed``;
+    they are not yet applied under fairness rules (sim/fairness.py has its own band loop)."""
+    if inputs.scenario.fairness is not None and not (delivered or previous):  # district equity rules
+        from .fairness import plan_fair
+
+        fair = plan_fair(inputs, policy)
+        return fair.plan, fair.solves
     scenario = inputs.scenario if policy is inputs.scenario.policy else inputs.scenario.with_changes(policy=policy)
     staged = PlanInputs(scenario, inputs.areas, inputs.students, inputs.cells, inputs.suits, inputs.resources, inputs.inputs_sha256)
     model = build_model(staged)
@@ -37,7 +43,7 @@ def plan_whole(inputs: PlanInputs, policy: Policy, delivered: fixed.Counts | Non
         fixed.check_payable(model, solver)
     lp = optimise(model, policy, solver, previous=previous)
     floors = fixed.whole_floors(staged, lp, delivered) if delivered else None
-    plan = round_to_whole(staged, lp, floors)
+    plan = round_to_whole(staged, lp, kept=floors)
     if previous is not None:
         plan = fixed.stay_close(staged, plan, previous, floors)
     return plan, lp.solves
@@ -63,13 +69,25 @@ def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd
         extra["delivered"] = fixed.by_district(delivered, inputs)
     if previous is not None:
         previous = fixed.per_area(previous, inputs, "previous plan", strict=False)
-    plan, solves = plan_whole(inputs, scenario.policy, delivered, previous)
+    if scenario.fairness is None or delivered is not None or previous is not None:
+        plan, solves = plan_whole(inputs, scenario.policy, delivered, previous)
+    else:
+        from .fairness import fairness_summary, plan_fair, staged_inputs
+
+        fair = plan_fair(inputs)
+        plan, solves = fair.plan, fair.solves
+        without = None
+        if scenario.fairness.active:  # the price of fairness: the same scenario without the rules
+            other, more = plan_whole(staged_inputs(inputs, fairness=None), scenario.policy)
+            without, solves = sum(other.covered), solves + more
+        extra["fairness"] = fairness_summary(inputs, fair, without)
     if previous is not None:
         extra["previous_plan"] = {"devices": fixed.by_district(previous, inputs),
                                   "devices_changed": fixed.distance(plan.units, inputs, previous)}
     policy = scenario.policy
     cells = inputs.cells
-    if compare and policy.mode is Mode.strict and policy.within_band is WithinBand.equal_rate:
+    fair_rules = scenario.fairness is not None and scenario.fairness.active  # compared by the price of fairness instead
+    if compare and policy.mode is Mode.strict and policy.within_band is WithinBand.equal_rate and not fair_rules:
         other, more = plan_whole(inputs, Policy(mode=policy.mode, within_band=WithinBand.max_count, weights=policy.weights),
                                  delivered)
         solves += more

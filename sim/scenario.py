@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer, model_validator
 
 from .errors import InputError, Problem, ScenarioError
+from .names import did_you_mean, match_key
 from .rules import BANDS, HIGHER, HIGHER_LEVEL
 
 GradeBound = int | Literal["higher"]
@@ -118,6 +119,51 @@ class DonationCounting(_Strict):
         elif self.realisation_rate is not None:
             raise ValueError("realisation_rate is read only with count: pledged_at_rate")
         return self
+# Device names that count as "a laptop or desktop" unless fairness.computer_devices lists them.
+DEFAULT_COMPUTERS = frozenset(match_key(n) for n in ("laptop", "desktop", "máy tính xách tay", "máy tính bàn"))
+
+
+class FairnessRule(StrEnum):
+    none = "none"
+    maxmin = "maxmin"
+    leximin = "leximin"
+    alpha = "alpha"
+
+
+class FloorScope(StrEnum):
+    overall = "overall"
+    band = "band"
+
+
+class Fairness(_Strict):
+    """Equity rules across districts (see sim/fairness.py); every rule is off by default.
+
+    ``district_floor``: each district covers at least this share of its eligible learners
+    (``floor_scope: overall``) or of its learners in each band (``band``). ``rule``: how a band is
+    shared across districts (``none`` leaves it to ``policy.within_band``). ``max_gap``: best minus
+    worst district coverage rate. ``upper_secondary_computer_share``: share of covered grade 10-12
+    learners given one of ``computer_devices`` (default: devices named laptop or desktop).
+    """
+
+    district_floor: float = Field(default=0.0, ge=0.0, le=1.0)
+    floor_scope: FloorScope = FloorScope.overall
+    rule: FairnessRule = FairnessRule.none
+    alpha: float = Field(default=1.0, ge=0.0, le=5.0)  # beyond 5 use rule: maxmin or leximin
+    max_gap: float | None = Field(default=None, ge=0.0, le=1.0)
+    upper_secondary_computer_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    computer_devices: list[str] | None = None
+
+    def computers(self, devices: dict) -> list[str]:
+        """The scenario's devices that count as a laptop or desktop, in scenario order."""
+        if self.computer_devices is not None:
+            return [d for d in devices if d in self.computer_devices]
+        return [d for d in devices if match_key(d) in DEFAULT_COMPUTERS]
+
+    @property
+    def active(self) -> bool:
+        """True when some rule changes the plan (the metrics are reported either way)."""
+        return bool(self.district_floor or self.rule is not FairnessRule.none or self.max_gap is not None
+                    or self.upper_secondary_computer_share)
 
 
 class Scenario(_Strict):
@@ -135,7 +181,16 @@ class Scenario(_Strict):
     policy: Policy = Field(default_factory=Policy)
     solver: SolverName = SolverName.highs
     donations: DonationCounting = Field(default_factory=DonationCounting)
+    fairness: Fairness | None = None  # None: no fairness rules and no fairness report
     source_file: Path | None = Field(default=None, exclude=True)
+
+    @model_serializer(mode="wrap")
+    def _without_absent_fairness(self, handler):
+        # A scenario without a fairness section dumps (and hashes) exactly as before the section existed.
+        data = handler(self)
+        if self.fairness is None:
+            data.pop("fairness", None)
+        return data
 
     def with_changes(self, **changes: Any) -> "Scenario":
         """A validated copy with some settings changed: ``scenario.with_changes(budget_vnd=3e9)``."""
@@ -279,5 +334,20 @@ def check_satisfiable(scenario: Scenario, area_index) -> None:
             need(count >= 0, ("earmarks", i, "devices", device), "a negative stock", count, "a count ≥ 0")
     weights = scenario.policy.weights
     need(all(w > 0 for w in weights.values()), ("policy", "weights"), "a band weight that is not positive", weights, "weights > 0")
+    if scenario.fairness is not None:
+        _check_fairness(scenario, need)
     if problems:
         raise ScenarioError(problems)
+
+
+def _check_fairness(scenario: Scenario, need) -> None:
+    """Computer devices that exist, and one that suits grades 10-12 when a computer share is asked."""
+    fair = scenario.fairness
+    for i, name in enumerate(fair.computer_devices or []):
+        need(name in scenario.devices, ("fairness", "computer_devices", i), "a computer device the scenario does not price",
+             name, "one of " + ", ".join(scenario.devices), did_you_mean(name, list(scenario.devices)))
+    if fair.upper_secondary_computer_share > 0:
+        suits = [d for d in fair.computers(scenario.devices) if any(scenario.devices[d].suits(g) for g in (10, 11, 12))]
+        need(bool(suits), ("fairness", "upper_secondary_computer_share"),
+             "a computer share for grades 10-12, but no laptop or desktop that suits those grades", fair.upper_secondary_computer_share,
+             "a device named laptop or desktop (or listed in fairness.computer_devices) whose grades include 10-12")

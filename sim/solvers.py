@@ -1,8 +1,9 @@
 """Solver choice and typed solve status: callers never see a solver's own codes.
 
 HiGHS runs in process (highspy) and is the default; CBC runs as a separate program (cbcbox).
-Duals: for a maximisation PuLP 3.3 reports shadow prices with opposite signs from HiGHS and CBC,
-so this package only ever uses their magnitude (is a constraint binding or not).
+Duals: for a maximisation PuLP 3.3 reports shadow prices with opposite signs from HiGHS and CBC;
+the priority rules only use their magnitude (is a constraint binding or not), and
+``sim.marginal.shadow_price`` corrects the sign where the value matters.
 """
 
 from __future__ import annotations

@@ -33,4 +33,26 @@ def summary_text(summary: dict) -> str:
         more = comparison["more_than_equal_rate"]
         lines.append(f"Serving each band to the most learners (max_count) instead of at equal rates would cover "
                      f"{_n(more)} more learner{'s' if more != 1 else ''}.")
+    if summary.get("fairness"):
+        lines += ["", *fairness_text(summary["fairness"])]
     return "\n".join(lines)
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def fairness_text(fairness: dict) -> list[str]:
+    """District equity lines: lowest and highest district rate, Gini, price of fairness, rules not met."""
+    ratio = fairness["max_min_ratio"]
+    lines = [f"District coverage: lowest {_rate(fairness['min_district_rate'])} ({fairness['worst_district']}), "
+             f"highest {_rate(fairness['max_district_rate'])} ({fairness['best_district']}); "
+             f"Gini {fairness['gini']:.3f}; highest/lowest {'-' if ratio is None else f'{ratio:.2f}'}"]
+    pof = fairness["price_of_fairness"]
+    lines.append(f"Price of fairness: {_rate(pof)} ({_n(fairness['covered'])} covered; "
+                 f"{_n(fairness['covered_without_fairness'])} without the fairness rules)")
+    for rule in fairness["unmet"]:
+        worst = ", ".join(list(rule["districts"])[:5]) + (", ..." if len(rule["districts"]) > 5 else "")
+        lines.append(f"Not met: {rule['rule']} {_rate(rule['wanted'])}: reached {_rate(rule['reached'])}"
+                     + (f" ({worst})" if worst else "") + f". {rule['reason']}.")
+    return lines

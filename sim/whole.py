@@ -21,6 +21,7 @@ from .priority import LpSolution
 from .scenario import Mode, WithinBand
 
 ROUNDING_NOISE = 1e-6
+Targets = list[tuple[tuple[int, ...], int]]  # (cells, learners they must reach)
 
 
 @dataclass
@@ -143,14 +144,20 @@ def _preferences(inputs: PlanInputs, lp: LpSolution, c: int) -> list[str]:
     return sorted(fits, key=lambda d: (-(lp.given.get((c, d), 0.0) % 1.0), price[d], d))
 
 
-def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: dict[tuple[int, str], int] | None = None) -> WholePlan:
-    """``floors``: whole devices per (cell, device) the plan must keep (devices already delivered)."""
-    floors = floors or {}
+def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: Targets | None = None,
+                   shares: Targets | None = None, kept: dict[tuple[int, str], int] | None = None) -> WholePlan:
+    """Whole devices for the LP plan. For the fairness rules (sim/fairness.py): ``floors`` are groups
+    of cells brought to at least so many covered learners before anything else is handed out;
+    ``shares`` are groups (districts) brought back towards what the LP gave them band by band, before
+    each band's hand-out. Both go one unit at a time to the group furthest below its target, to a
+    cell whose LP share was rounded away (earliest band, lowest rate first).
+    ``kept``: whole devices per (cell, device) the plan must keep (devices already delivered)."""
+    kept = kept or {}
     ledger = _Ledger(inputs)
     cells = inputs.cells
     pupils, bands = list(cells["pupils"]), list(cells["band"])
     for (c, d), value in sorted(lp.given.items()):
-        whole = max(math.floor(value + ROUNDING_NOISE), floors.get((c, d), 0))
+        whole = max(math.floor(value + ROUNDING_NOISE), kept.get((c, d), 0))
         if whole > 0:
             ledger.change(c, d, whole)
     order = _priority(inputs)
@@ -158,7 +165,7 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: dict[tuple[int, s
 
     # Rounding noise can leave a plan a few VND over: give back units from the lowest priority.
     while not ledger.accounts().payable:
-        found = max(((c, d) for (c, d), n in ledger.units.items() if n > floors.get((c, d), 0)),
+        found = max(((c, d) for (c, d), n in ledger.units.items() if n > kept.get((c, d), 0)),
                     key=lambda cd: (rank[bands[cd[0]]], inputs.resources.price[cd[1]], cd[0]), default=None)
         if found is None:  # only delivered devices are left, and they cost more than there is
             raise ScenarioError([Problem("deliveries", "the devices already delivered cost more than the money and stock on hand",
@@ -197,21 +204,53 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: dict[tuple[int, s
         money = res.cash - state.general_cash_vnd + res.earmarked_cash.get(area, 0) - acc.earmark_cash_vnd
         return need > money
 
+    def try_add(c: int) -> bool:
+        """Give cell c one more unit if the money and stock left allow it."""
+        nonlocal state
+        for device in _preferences(inputs, lp, c):
+            if plainly_unaffordable(c, device):
+                continue
+            ledger.change(c, device, +1)
+            trial = ledger.accounts()
+            if trial.payable:
+                state = trial
+                return True
+            ledger.change(c, device, -1)
+        return False
+
+    def unit_price(c: int) -> int:
+        return min(price[d] for d in inputs.devices if inputs.suits[d][c]) + (package if ledger.offline[c] else 0)
+
+    def reach(targets: Targets, band: int | None, lp_share_only: bool) -> None:
+        """Add units to the groups below their targets, in cells of ``band`` (any band when None,
+        then cheapest cells first: a floor is met with as little as the LP needed for it)."""
+        groups = [(cells_, target) for cells_, target in targets if target > 0]
+        tried: set[int] = set()
+        while True:
+            short = []
+            for i, (cells_, target) in enumerate(groups):
+                reached = sum(ledger.covered[c] for c in cells_)
+                open_cells = [c for c in cells_ if c not in tried and ledger.covered[c] < pupils[c]
+                              and (band is None or bands[c] == band)
+                              and (not lp_share_only or lp.covered[c] - ledger.covered[c] > ROUNDING_NOISE)]
+                if reached < target and open_cells:
+                    short.append((reached / target, i, min(open_cells, key=lambda c: (
+                        0 if band is not None else unit_price(c), rank[bands[c]], ledger.covered[c] / pupils[c], c))))
+            if not short:
+                return
+            c = min(short)[2]
+            if not try_add(c):
+                tried.add(c)
+
+    reach(floors or [], None, lp_share_only=True)  # floors are guarantees: before any band's hand-out
+    reach(floors or [], None, lp_share_only=False)
     for band in order:
+        reach(shares or [], band, lp_share_only=True)
         heap = [(key(c), c) for c in range(len(pupils)) if bands[c] == band and ledger.covered[c] < pupils[c]]
         heapq.heapify(heap)
         while heap:
             _, c = heapq.heappop(heap)
-            for device in _preferences(inputs, lp, c):
-                if plainly_unaffordable(c, device):
-                    continue
-                ledger.change(c, device, +1)
-                trial = ledger.accounts()
-                if trial.payable:
-                    state = trial
-                    break
-                ledger.change(c, device, -1)
-            else:
+            if not try_add(c):
                 continue  # no device fits the money and stock left: this cell is done
             if ledger.covered[c] < pupils[c]:
                 heapq.heappush(heap, (key(c), c))
