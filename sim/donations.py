@@ -10,12 +10,12 @@ row, column, value and what is expected) and records back into CSV or XLSX. Stor
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from .dates import calendar_date
 from .errors import InputError, Problem
 from .names import did_you_mean, match_key, to_nfc
 from .rules import BANDS
@@ -135,8 +135,6 @@ class Sourced:
 
 # ---------------------------------------------------------------- single values
 
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 
 
 def parse_date(text: str) -> str | None:
@@ -147,17 +145,8 @@ def parse_date(text: str) -> str | None:
     >>> parse_date("11/24/2026") is None, parse_date("31/02/2026") is None
     (True, True)
     """
-    text = text.strip()
-    if found := _ISO.match(text):
-        year, month, day = map(int, found.groups())
-    elif found := _DAY_FIRST.match(text):
-        day, month, year = map(int, found.groups())
-    else:
-        return None
-    try:
-        return dt.date(year, month, day).isoformat()
-    except ValueError:
-        return None
+    date = calendar_date(text)
+    return date.isoformat() if date else None
 
 
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$")

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import re
 
+from ..dates import calendar_date
 from ..names import ascii_fold, match_key, to_nfc
 from ..rules import HIGHER_LEVEL, grade_level
 
@@ -31,8 +32,6 @@ HOUSEHOLD_SPELLINGS = ["poor", "near_poor", "nghèo", "cận nghèo"]
 
 HIGHER_NAMES = {match_key(v) for v in ("higher", "đại học", "cao đẳng", "sinh viên", "dai hoc", "cao dang")}
 _CLASS = re.compile(r"^(1[0-2]|[1-9])\s*[a-z]", re.IGNORECASE)
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 EARLIEST_BIRTH = dt.date(1950, 1, 1)
 
 # Rosters repeat the same few spellings thousands of times (flags, households, schools).
@@ -87,16 +86,8 @@ def parse_date(text: str, today: dt.date | None = None) -> dt.date | None:
     >>> parse_date("31/02/2010"), parse_date("09/2010"), parse_date("01/01/2090")
     (None, None, None)
     """
-    text = text.strip()
-    if found := _ISO.match(text):
-        year, month, day = map(int, found.groups())
-    elif found := _DAY_FIRST.match(text):
-        day, month, year = map(int, found.groups())
-    else:
-        return None
-    try:
-        date = dt.date(year, month, day)
-    except ValueError:
+    date = calendar_date(text)
+    if date is None:
         return None
     return date if EARLIEST_BIRTH <= date <= (today or dt.date.today()) else None
 
