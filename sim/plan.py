@@ -25,10 +25,12 @@ def package_version() -> str:
 
 
 def plan_whole(inputs: PlanInputs, policy: Policy, delivered: fixed.Counts | None = None,
-               previous: fixed.Counts | None = None) -> tuple[WholePlan, int]:
+               previous: fixed.Counts | None = None, timings: dict[str, float] | None = None) -> tuple[WholePlan, int]:
     """Solve the policy's LPs for ``inputs`` and round to whole devices; also the LP count.
     ``delivered`` and ``previous`` are devices per (area code, device), see ``sim.fixed``;
-    they are not yet applied under fairness rules (sim/fairness.py has its own band loop)."""
+    they are not yet applied under fairness rules (sim/fairness.py has its own band loop).
+    ``timings``, when given, receives the seconds spent to build, solve and round (benchmarks)."""
+    clock = _Clock(timings)
     if inputs.scenario.fairness is not None and not (delivered or previous):  # district equity rules
         from .fairness import plan_fair
 
@@ -38,15 +40,31 @@ def plan_whole(inputs: PlanInputs, policy: Policy, delivered: fixed.Counts | Non
     staged = PlanInputs(scenario, inputs.areas, inputs.students, inputs.cells, inputs.suits, inputs.resources, inputs.inputs_sha256)
     model = build_model(staged)
     solver = make_solver(scenario.solver)
+    clock.lap("build")
     if delivered:
         add_delivered_floor(model, delivered)
         fixed.check_payable(model, solver)
     lp = optimise(model, policy, solver, previous=previous)
+    clock.lap("solve")
     floors = fixed.whole_floors(staged, lp, delivered) if delivered else None
     plan = round_to_whole(staged, lp, kept=floors)
     if previous is not None:
         plan = fixed.stay_close(staged, plan, previous, floors)
+    clock.lap("round")
     return plan, lp.solves
+
+
+class _Clock:
+    """Adds the seconds since the last lap to ``timings[stage]``; does nothing without timings."""
+
+    def __init__(self, timings: dict[str, float] | None):
+        self.timings, self.last = timings, time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+        self.last = now
 
 
 def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd.DataFrame | None = None,
