@@ -37,6 +37,7 @@ import pulp
 
 from .inputs import PlanInputs
 from .metrics import coverage_metrics, district_rates, price_of_fairness
+from .groups import optimise_grouped
 from .model import AllocationModel, build_model
 from .priority import BINDING, RISE, SLACK, LpSolution, _band_cells, _Runner, optimise, serve_equal_rate, \
     serve_max_count, spend_least
@@ -443,12 +444,11 @@ def plan_fair(inputs: PlanInputs, policy: Policy | None = None) -> FairPlan:
     """Solve the LPs with the scenario's fairness rules and round to whole devices."""
     staged = staged_inputs(inputs, policy)
     scenario = staged.scenario
-    model = build_model(staged)
     solver = make_solver(scenario.solver)
     if scenario.fairness is None or not scenario.fairness.active:
-        lp, report = optimise(model, scenario.policy, solver), FairReport()
+        lp, report = optimise_grouped(staged, scenario.policy, solver), FairReport()
     else:
-        lp, report = optimise_fair(model, scenario.policy, scenario.fairness, solver)
+        lp, report = optimise_fair(build_model(staged), scenario.policy, scenario.fairness, solver)
     return FairPlan(round_to_whole(staged, lp, *report.targets), lp, report, lp.solves)
 
 

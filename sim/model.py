@@ -75,7 +75,7 @@ def add_device_supply(m: AllocationModel) -> None:
 def add_data_packages(m: AllocationModel) -> None:
     """Every covered learner without internet needs a data package for the scenario's months:
     sum_{c in a, offline} y[c] <= E[a,pkg] + s[a,pkg] + b[a,pkg];  sum_a s[a,pkg] <= S[pkg]."""
-    res, offline = m.inputs.resources, m.inputs.cells["offline"]
+    res, offline = m.inputs.resources, list(m.inputs.cells["offline"])
     for i, a in enumerate(m.areas):
         need = [(m.y[c], 1.0) for c in m.cells_of(a) if offline[c]]
         kept = res.earmarked_stock.get(a, {}).get(DATA_PACKAGE, 0)

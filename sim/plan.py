@@ -8,9 +8,9 @@ from importlib.metadata import PackageNotFoundError, version
 import pandas as pd
 
 from . import fixed
+from .groups import optimise_grouped
 from .inputs import PlanInputs, prepare
-from .model import add_delivered_floor, build_model
-from .priority import optimise
+from .model import AllocationModel, add_delivered_floor
 from .results import Result, allocation_table, build_summary, by_band, coverage_table
 from .scenario import Mode, Policy, Scenario, WithinBand
 from .solvers import make_solver, solver_version
@@ -38,13 +38,15 @@ def plan_whole(inputs: PlanInputs, policy: Policy, delivered: fixed.Counts | Non
         return fair.plan, fair.solves
     scenario = inputs.scenario if policy is inputs.scenario.policy else inputs.scenario.with_changes(policy=policy)
     staged = PlanInputs(scenario, inputs.areas, inputs.students, inputs.cells, inputs.suits, inputs.resources, inputs.inputs_sha256)
-    model = build_model(staged)
     solver = make_solver(scenario.solver)
-    clock.lap("build")
-    if delivered:
-        add_delivered_floor(model, delivered)
-        fixed.check_payable(model, solver)
-    lp = optimise(model, policy, solver, previous=previous)
+
+    def floors(model: AllocationModel) -> None:
+        if delivered:
+            add_delivered_floor(model, delivered)
+            fixed.check_payable(model, solver)
+        clock.lap("build")
+
+    lp = optimise_grouped(staged, policy, solver, floors, previous)
     clock.lap("solve")
     floors = fixed.whole_floors(staged, lp, delivered) if delivered else None
     plan = round_to_whole(staged, lp, kept=floors)

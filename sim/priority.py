@@ -74,7 +74,7 @@ def serve_equal_rate(run: _Runner, cells: list[int], tag: str) -> None:
     Cells no device suits are held at 0 from the start.
     """
     m = run.m
-    pupils = m.inputs.cells["pupils"]
+    pupils = list(m.inputs.cells["pupils"])
     servable = {c for (c, _d) in m.x}
     free = [c for c in cells if c in servable]
     round_no = 0
@@ -84,6 +84,9 @@ def serve_equal_rate(run: _Runner, cells: list[int], tag: str) -> None:
         floors = [m.add(f"floor_{name}_{c}", [(m.y[c], 1.0), (t, -float(pupils[c]))], pulp.LpConstraintGE, 0.0)
                   for c in free]
         level = run.maximise([(t, 1.0)])
+        # Floors are held a little below the rate reached, in rate terms: a group of many
+        # learners must not fail the next LP on solver noise either.
+        reached = max(0.0, level - SLACK)
         # A floor with a non-zero dual is tight in every optimum (complementary slackness): when
         # every floor has one, all cells are held without the second LP.
         if level >= 1 - BINDING or all(abs(f.pi or 0.0) > BINDING for f in floors):
@@ -92,11 +95,11 @@ def serve_equal_rate(run: _Runner, cells: list[int], tag: str) -> None:
             rise = {c: m.problem.add_variable(f"w_{name}_{c}", lowBound=0, upBound=RISE) for c in free}
             for c in free:
                 m.add(f"rise_{name}_{c}", [(m.y[c], 1.0), (rise[c], -float(pupils[c]))],
-                      pulp.LpConstraintGE, level * float(pupils[c]) - SLACK)
+                      pulp.LpConstraintGE, reached * float(pupils[c]))
             run.maximise((w, 1.0) for w in rise.values())
             held = [c for c in free if (rise[c].value() or 0.0) < RISE / 2] or free
         for c in held:
-            run.hold_cell(c, level * pupils[c])
+            run.hold_cell(c, reached * pupils[c])
         held_set = set(held)
         free = [c for c in free if c not in held_set]
         round_no += 1
@@ -111,7 +114,7 @@ def keep_close_to_previous(run: _Runner, previous: dict[tuple[str, str], float])
     money-saving LP after it cannot undo it. Coverage first, churn second, money third.
     """
     m = run.m
-    bands = m.inputs.cells["band"]
+    bands = list(m.inputs.cells["band"])
     for band in BANDS:
         cells = [c for c in range(len(m.y)) if bands[c] == band]
         if cells:
@@ -158,7 +161,7 @@ def optimise(m: AllocationModel, policy: Policy, solver: pulp.LpSolver,
     if not m.y:
         return LpSolution([], {}, 0)
     if policy.mode is Mode.weighted:
-        bands = m.inputs.cells["band"]
+        bands = list(m.inputs.cells["band"])
         run.maximise((m.y[c], policy.weights[bands[c]]) for c in range(len(m.y)))
     else:
         for band in BANDS:

@@ -45,6 +45,16 @@ class Accounts:
     payable: bool
 
 
+def _dear_first(res: Resources) -> list[str]:
+    return sorted(res.items, key=lambda i: (-res.price[i], i))
+
+
+def beyond_earmark(used: dict[str, int], area: str, res: Resources) -> dict[str, int]:
+    """Units of each item an area uses beyond its earmarked stock (earmarked stock goes first)."""
+    kept = res.earmarked_stock.get(area, {})
+    return {i: used.get(i, 0) - min(used.get(i, 0), kept.get(i, 0)) for i in res.items}
+
+
 def account(used: dict[str, dict[str, int]], res: Resources) -> Accounts:
     """Pay for ``used[area][item]`` units: earmarked stock, then general stock, then purchases
     paid from the area's earmarked cash and then the general budget.
@@ -54,41 +64,24 @@ def account(used: dict[str, dict[str, int]], res: Resources) -> Accounts:
     first, and what is still left to earmarked areas, so donated stock is used before any money;
     dearer items are placed first. ``payable`` is whether the general budget suffices.
     """
-    items = sorted(res.items, key=lambda i: (-res.price[i], i))
+    items = _dear_first(res)
     accounts: dict[str, AreaAccount] = {}
     remaining: dict[str, dict[str, int]] = {}
     for area in sorted(used):
-        kept = res.earmarked_stock.get(area, {})
         acc = AreaAccount(dict(used[area]))
-        acc.from_earmark = {i: min(used[area].get(i, 0), kept.get(i, 0)) for i in items}
-        remaining[area] = {i: used[area].get(i, 0) - acc.from_earmark[i] for i in items}
+        remaining[area] = beyond_earmark(used[area], area, res)
+        acc.from_earmark = {i: used[area].get(i, 0) - remaining[area][i] for i in items}
         acc.from_stock = {i: 0 for i in items}
         accounts[area] = acc
     stock = dict(res.stock)
-
-    def excess(area: str) -> int:
-        spend = sum(res.price[i] * (remaining[area][i] - accounts[area].from_stock[i]) for i in items)
-        return spend - res.earmarked_cash.get(area, 0)
-
-    plain = [a for a in accounts if res.earmarked_cash.get(a, 0) == 0]
-    earmarked = [a for a in accounts if res.earmarked_cash.get(a, 0) > 0]
-    for item in items:
-        for area in plain:
-            take = min(remaining[area][item], stock[item])
-            accounts[area].from_stock[item] += take
-            stock[item] -= take
-        for area in sorted(earmarked, key=lambda a: (-excess(a), a)):
-            over = excess(area)
-            if over <= 0 or stock[item] == 0:
-                continue
-            units = math.ceil(over / res.price[item]) if res.price[item] else remaining[area][item]
-            take = min(remaining[area][item] - accounts[area].from_stock[item], stock[item], units)
-            accounts[area].from_stock[item] += take
-            stock[item] -= take
-        for area in sorted(earmarked):  # donated stock before anyone's money, earmarked money too
-            take = min(remaining[area][item] - accounts[area].from_stock[item], stock[item])
-            accounts[area].from_stock[item] += take
-            stock[item] -= take
+    for item in items:  # areas without earmarked cash, in a fixed order
+        for area in accounts:
+            if res.earmarked_cash.get(area, 0) == 0:
+                take = min(remaining[area][item], stock[item])
+                accounts[area].from_stock[item] += take
+                stock[item] -= take
+    earmarked = {a: accounts[a] for a in accounts if res.earmarked_cash.get(a, 0) > 0}
+    _stock_to_earmarked(earmarked, remaining, stock, res)
     general = 0
     for area, acc in accounts.items():
         acc.bought = {i: remaining[area][i] - acc.from_stock[i] for i in items}
@@ -100,11 +93,133 @@ def account(used: dict[str, dict[str, int]], res: Resources) -> Accounts:
     return Accounts(accounts, general, stock_used, general <= res.cash)
 
 
+def _stock_to_earmarked(accounts: dict[str, AreaAccount], remaining: dict[str, dict[str, int]],
+                        stock: dict[str, int], res: Resources) -> None:
+    """Share the general stock left by the other areas among the areas with earmarked cash."""
+    items = _dear_first(res)
+
+    def excess(area: str) -> int:
+        spend = sum(res.price[i] * (remaining[area][i] - accounts[area].from_stock[i]) for i in items)
+        return spend - res.earmarked_cash.get(area, 0)
+
+    for item in items:
+        for area in sorted(accounts, key=lambda a: (-excess(a), a)):
+            over = excess(area)
+            if over <= 0 or stock[item] == 0:
+                continue
+            units = math.ceil(over / res.price[item]) if res.price[item] else remaining[area][item]
+            take = min(remaining[area][item] - accounts[area].from_stock[item], stock[item], units)
+            accounts[area].from_stock[item] += take
+            stock[item] -= take
+        for area in sorted(accounts):  # donated stock before anyone's money, earmarked money too
+            take = min(remaining[area][item] - accounts[area].from_stock[item], stock[item])
+            accounts[area].from_stock[item] += take
+            stock[item] -= take
+
+
+def general_cash_needed(plain_beyond: dict[str, int], earmarked_used: dict[str, dict[str, int]],
+                        res: Resources) -> tuple[int, dict[str, int], int]:
+    """The general money ``account`` would find, the general stock and earmarked cash it would leave, from
+    totals: areas without earmarked cash take general stock before anyone else, so together they
+    buy max(0, sum_a r[a,i] - S[i]) of item i whichever area takes which unit; only the few areas
+    with earmarked cash need counting one by one. ``plain_beyond[i]``: sum over areas without
+    earmarked cash of their units beyond earmarked stock; ``earmarked_used[area]``: what each
+    area with earmarked cash uses."""
+    stock = dict(res.stock)
+    general = 0
+    for item, units in plain_beyond.items():
+        take = min(units, stock[item])
+        stock[item] -= take
+        general += res.price[item] * (units - take)
+    remaining = {a: beyond_earmark(used, a, res) for a, used in earmarked_used.items()}
+    if remaining and any(stock.values()):
+        accounts = {a: AreaAccount(dict(used), from_stock={i: 0 for i in res.items}) for a, used in earmarked_used.items()}
+        _stock_to_earmarked(accounts, remaining, stock, res)
+        for area, acc in accounts.items():
+            for item, taken in acc.from_stock.items():
+                remaining[area][item] -= taken
+    left = 0
+    for area, units in remaining.items():
+        spend = sum(res.price[i] * n for i, n in units.items())
+        general += max(0, spend - res.earmarked_cash[area])
+        left += max(0, res.earmarked_cash[area] - spend)
+    return general, stock, left
+
+
 @dataclass
 class WholePlan:
     units: dict[tuple[int, str], int]  # (cell, device) -> whole devices (each with a package if offline)
     covered: list[int]  # per cell
     accounts: Accounts
+
+
+class _Money:
+    """The general money a plan needs, as ``account`` counts it, kept up to date one unit at a
+    time so that the hand-out rarely needs a full recount.
+
+    Exact without a recount: units bought at full price when no general stock is left to anyone
+    (+price each), and units of general stock taken or given back while some is left over after
+    every area (no money moves). Otherwise the figure is recounted when asked, except that a
+    change which must buy ``k`` more units than the spare stock covers needs at least their price
+    beyond what the earmarks have left: when even that is over the budget, the answer is no.
+    """
+
+    def __init__(self, res: Resources, areas: list[str]):
+        self.res = res
+        self.plain_beyond = {i: 0 for i in res.items}  # see general_cash_needed
+        self.earmarked_used: dict[str, dict[str, int]] = {a: {i: 0 for i in res.items}
+                                                          for a in areas if res.earmarked_cash.get(a, 0) > 0}
+        self.exact = False
+        self.general = 0  # general money needed: exact when ``exact``, else as last counted
+        self.spare: dict[str, int] = {}  # general stock no area uses, as last counted
+        self.earmarks_left = 0  # earmarked cash no area uses, as last counted
+        self.extra: int | None = None  # since the last count: the least price of units that must be bought
+
+    def use(self, area: str, item: str, used_before: int, delta: int) -> None:
+        kept = self.res.earmarked_stock.get(area, {}).get(item, 0)
+        more = max(0, used_before + delta - kept) - max(0, used_before - kept)  # beyond earmarked stock
+        if area in self.earmarked_used:
+            self.earmarked_used[area][item] += delta
+            self._unknown(item, more)
+            return
+        before = self.plain_beyond[item]
+        after = self.plain_beyond[item] = before + more
+        stock = self.res.stock[item]
+        if more == 0 or not self.exact:
+            self._unknown(item, more) if more else None
+        elif before >= stock and after >= stock:
+            self.general += self.res.price[item] * more
+        elif before <= stock and after <= stock and self.spare[item] - more >= 0 and (more > 0 or self.spare[item] > 0):
+            self.spare[item] -= more
+        else:
+            self.exact = False
+            self.extra = 0
+            self._unknown(item, more)
+
+    def _unknown(self, item: str, more: int) -> None:
+        if self.exact:
+            self.exact, self.extra = False, 0
+        if self.extra is None or more < 0:
+            self.extra = None
+        elif more > 0:
+            self.extra += self.res.price[item] * max(0, more - self.spare[item])
+            self.spare[item] = max(0, self.spare[item] - more)
+
+    def payable(self) -> bool:
+        if not self.exact:
+            if self.extra is not None and self.general + self.extra - self.earmarks_left > self.res.cash:
+                return False
+            self.general, self.spare, self.earmarks_left = general_cash_needed(self.plain_beyond, self.earmarked_used, self.res)
+            self.exact, self.extra = True, 0
+        return self.general <= self.res.cash
+
+    def snapshot(self) -> tuple:
+        return self.exact, self.general, dict(self.spare), self.earmarks_left, self.extra
+
+    def restore(self, saved: tuple) -> None:
+        """Back to a snapshot, once the units changed since have been taken back."""
+        self.exact, self.general, spare, self.earmarks_left, self.extra = saved
+        self.spare = dict(spare)
 
 
 class _Ledger:
@@ -117,13 +232,22 @@ class _Ledger:
         self.units: dict[tuple[int, str], int] = {}
         self.covered = [0] * len(cells)
         self.used = {a: {i: 0 for i in inputs.resources.items} for a in sorted(set(self.area))}
+        self.money = _Money(inputs.resources, list(self.used))
 
     def change(self, c: int, device: str, delta: int) -> None:
         self.units[c, device] = self.units.get((c, device), 0) + delta
         self.covered[c] += delta
-        self.used[self.area[c]][device] += delta
+        self._use(self.area[c], device, delta)
         if self.offline[c]:
-            self.used[self.area[c]][DATA_PACKAGE] += delta
+            self._use(self.area[c], DATA_PACKAGE, delta)
+
+    def _use(self, area: str, item: str, delta: int) -> None:
+        self.money.use(area, item, self.used[area][item], delta)
+        self.used[area][item] += delta
+
+    def payable(self) -> bool:
+        """Whether the general budget pays for the plan as it stands (as ``account`` would say)."""
+        return self.money.payable()
 
     def accounts(self) -> Accounts:
         return account(self.used, self.inputs.resources)
@@ -164,7 +288,7 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: Targets | None = 
     rank = {b: i for i, b in enumerate(order)}
 
     # Rounding noise can leave a plan a few VND over: give back units from the lowest priority.
-    while not ledger.accounts().payable:
+    while not ledger.payable():
         found = max(((c, d) for (c, d), n in ledger.units.items() if n > kept.get((c, d), 0)),
                     key=lambda cd: (rank[bands[cd[0]]], inputs.resources.price[cd[1]], cd[0]), default=None)
         if found is None:  # only delivered devices are left, and they cost more than there is
@@ -179,43 +303,21 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: Targets | None = 
     def key(c: int) -> tuple:
         left_in_lp = lp.covered[c] - ledger.covered[c]
         if equal_rate:  # lowest rate first; at equal rates the larger share the LP gave, then the fixed order
-            return (ledger.covered[c] / pupils[c], -left_in_lp, c)
+            # (shares are compared to 6 decimals: solver noise must not decide a tie)
+            return (ledger.covered[c] / pupils[c], -round(left_in_lp, 6), c)
         left_in_lp = left_in_lp > ROUNDING_NOISE
         cheapest = min((price[d] for d in inputs.devices if inputs.suits[d][c]), default=0)
         return (not left_in_lp, cheapest + (package if ledger.offline[c] else 0), c)
 
-    res = inputs.resources
-    state = ledger.accounts()
-
-    def plainly_unaffordable(c: int, device: str) -> bool:
-        """True when no stock of the device (or package) is left and its price exceeds all money left
-        to this cell's area: a quick necessary test that spares most full recounts. (With every
-        unit of general stock in use, moving stock between areas only moves money between the
-        budget and an earmark, so their sum is what one more unit can draw on.)"""
-        area = ledger.area[c]
-        acc = state.areas[area]
-
-        def stocked(item: str) -> bool:
-            kept = res.earmarked_stock.get(area, {}).get(item, 0) - acc.from_earmark.get(item, 0)
-            return res.stock[item] > state.stock_used[item] or kept > 0
-
-        need = (0 if stocked(device) else price[device]) + (
-            0 if not ledger.offline[c] or stocked(DATA_PACKAGE) else package)
-        money = res.cash - state.general_cash_vnd + res.earmarked_cash.get(area, 0) - acc.earmark_cash_vnd
-        return need > money
-
     def try_add(c: int) -> bool:
         """Give cell c one more unit if the money and stock left allow it."""
-        nonlocal state
         for device in _preferences(inputs, lp, c):
-            if plainly_unaffordable(c, device):
-                continue
+            saved = ledger.money.snapshot()
             ledger.change(c, device, +1)
-            trial = ledger.accounts()
-            if trial.payable:
-                state = trial
+            if ledger.payable():
                 return True
             ledger.change(c, device, -1)
+            ledger.money.restore(saved)
         return False
 
     def unit_price(c: int) -> int:

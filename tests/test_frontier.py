@@ -82,4 +82,5 @@ def test_coverage_never_rises_as_the_floor_rises(districts, budget):
         last = covered
         worst = min(fair.report.floors.values()) if fair.report.floors else 0.0
         rates = [sum(fair.lp.covered[c] for c in g.cells) / g.pupils for g in fair.report.floors]
-        assert not rates or min(rates) >= min(floor, worst) - 1e-6
+        # floors are held SLACK (1e-6 learners) below what was reached; a district may have 1 learner
+        assert not rates or min(rates) >= min(floor, worst) - 2e-6
