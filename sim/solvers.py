@@ -158,7 +158,7 @@ class _Loaded:
         return status
 
 
-PRIMAL_SIMPLEX = 4  # HiGHS option simplex_strategy
+PRIMAL_SIMPLEX, CHOOSE_SIMPLEX = 4, 1  # HiGHS option simplex_strategy
 
 
 class IncrementalHiGHS(pulp.HiGHS):
@@ -172,6 +172,8 @@ class IncrementalHiGHS(pulp.HiGHS):
     Solutions, duals and statuses reach PuLP's objects exactly as with ``pulp.HiGHS``.
     """
 
+    method: str | None = None  # HiGHS "solver" option for the next solves; None: as above
+
     def actualSolve(self, lp: pulp.LpProblem) -> int:
         loaded = getattr(lp, "_sim_loaded", None)
         if loaded is None or loaded.owner() is not lp:
@@ -180,12 +182,13 @@ class IncrementalHiGHS(pulp.HiGHS):
         lp.solverModel = loaded.highs
         warm = bool(loaded.rows)
         loaded.sync(lp)
-        if warm:
-            # Each LP after the first starts from the last optimum, which the rules keep feasible
-            # (new floors and holds are met by it; only the objective moves): primal simplex
-            # goes on from there, where the default dual simplex would start over. On the
-            # national benchmark this took the band LPs from 13 s to 2 s.
-            loaded.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX) if not self.optionsDict.get("solver") else None
+        method = self.method or ("simplex" if warm else "choose")
+        loaded.highs.setOptionValue("solver", method)
+        # Each LP after the first starts from the last optimum, which the rules keep feasible
+        # (new floors and holds are met by it; only the objective moves): primal simplex goes on
+        # from there, where the default dual simplex would start over. On the national benchmark
+        # this took the band LPs from 13 s to 2 s.
+        loaded.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX if warm else CHOOSE_SIMPLEX)
         self.callSolver(lp)
         status = loaded.read_solution(lp)
         lp.assignStatus(status)
