@@ -159,6 +159,7 @@ class _Loaded:
 
 
 PRIMAL_SIMPLEX, CHOOSE_SIMPLEX = 4, 1  # HiGHS option simplex_strategy
+TOLERANCE = 1e-9
 
 
 class IncrementalHiGHS(pulp.HiGHS):
@@ -182,6 +183,11 @@ class IncrementalHiGHS(pulp.HiGHS):
         lp.solverModel = loaded.highs
         warm = bool(loaded.rows)
         loaded.sync(lp)
+        if not warm:
+            # Each LP's optimum becomes the next LPs' floors, so errors would add up along the
+            # chain: solve to tighter tolerances than HiGHS's default 1e-7.
+            loaded.highs.setOptionValue("primal_feasibility_tolerance", TOLERANCE)
+            loaded.highs.setOptionValue("dual_feasibility_tolerance", TOLERANCE)
         method = self.method or ("simplex" if warm else "choose")
         loaded.highs.setOptionValue("solver", method)
         # Each LP after the first starts from the last optimum, which the rules keep feasible
@@ -191,6 +197,12 @@ class IncrementalHiGHS(pulp.HiGHS):
         loaded.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX if warm else CHOOSE_SIMPLEX)
         self.callSolver(lp)
         status = loaded.read_solution(lp)
+        if status != pulp.LpStatusOptimal and warm:
+            # Long chains of warm starts can end on a basis HiGHS cannot repair within its
+            # tolerances; the model itself is feasible (the holds come from a solution of it), so
+            # solve it once more from scratch before calling it anything but optimal.
+            lp._sim_loaded = None
+            return self.actualSolve(lp)
         lp.assignStatus(status)
         return status
 
