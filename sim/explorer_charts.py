@@ -21,6 +21,7 @@ from .results import Result
 MORE_COLOUR = "#238b45"
 FEWER_COLOUR = "#cb181d"
 BASELINE_COLOUR = "#252525"
+FLOOR_COLOUR = "#d94801"
 MILLION = 1_000_000
 # Margins in figure fractions, sized for the longest Vietnamese band and item labels.
 RESULTS_GRID = {"left": 0.215, "right": 0.985, "top": 0.94, "bottom": 0.05, "wspace": 0.5, "hspace": 0.45}
@@ -76,6 +77,14 @@ def _grade_panel(ax, result: Result, baseline: Result | None) -> None:
     _tidy(ax)
 
 
+def _district_floor(result: Result) -> float:
+    """The floor on districts' overall rates, or 0 (a floor per band is not a line on this panel)."""
+    fairness = result.scenario.fairness
+    if fairness is None or str(fairness.floor_scope) != "overall":
+        return 0.0
+    return fairness.district_floor
+
+
 def _district_panel(ax, result: Result, baseline: Result | None) -> None:
     names, rates, table = _rates(result, "district")
     rows = range(len(names))
@@ -88,6 +97,11 @@ def _district_panel(ax, result: Result, baseline: Result | None) -> None:
         ax.text(1.01, row, f"{i18n.number(c)} / {i18n.number(p)}", va="center", fontsize=7)
     ax.set_yticks(list(rows), names, fontsize=8)
     ax.invert_yaxis()
+    floor = _district_floor(result)
+    if floor:
+        ax.axvline(floor, color=FLOOR_COLOUR, linestyle="--", linewidth=1, zorder=2)
+        ax.text(floor, -0.6, i18n.t("floor_mark", floor=i18n.percent(floor, 0)), color=FLOOR_COLOUR, fontsize=7,
+                ha="center", va="bottom")
     _rate_axis(ax)
     ax.set_xlim(0, 1.3)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1])

@@ -20,13 +20,15 @@ from pydantic import ValidationError
 
 from . import explorer_charts, i18n
 from .errors import InputError, ScenarioError
-from .explorer import Controls, Explorer, compare, labelled, money_and_stock, save_scenario, totals
+from .explorer import (Controls, Explorer, FairnessFigures, compare, fairness_figures, labelled, money_and_stock,
+                       save_scenario, totals)
 from .inputs import DATA_PACKAGE
 from .rules import BANDS, HIGHER
 from .solvers import SolverFailed
 
 MILLION, THOUSAND = 1_000_000, 1_000
 GRADE_VALUES = [*range(1, 13), HIGHER]
+FAIRNESS_RULES = ["none", "maxmin", "leximin", "alpha"]
 TABLE_STYLES = [
     {"selector": "", "props": 'border-collapse: collapse; margin: 4px 0 12px 0; '
                               'font: 13px system-ui, "DejaVu Sans", sans-serif'},
@@ -49,6 +51,30 @@ def table(frame):
 
 def html_table(frame) -> str:
     return table(frame).to_html()
+
+
+def fairness_html(figures: FairnessFigures | None) -> str:
+    """The fairness figures in words: lowest and highest district rates, the floor met or not
+    (and where), learners covered against the same scenario without the rules. Empty without rules."""
+    if figures is None:
+        return ""
+    (worst, low), (best, high) = figures.lowest, figures.highest
+    lines = [i18n.t("fairness_line", worst=worst, low=i18n.percent(low), best=best, high=i18n.percent(high))]
+    if figures.floor > 0:
+        floor = i18n.percent(figures.floor, 0)
+        if figures.below_floor:
+            places = ", ".join(f"{district} {i18n.percent(rate)}" if band is None
+                               else i18n.t("band_in_district", district=district, band=band) + f" {i18n.percent(rate)}"
+                               for district, band, rate in figures.below_floor)
+            lines.append(i18n.t("floor_unmet", floor=floor, count=len(figures.below_floor), places=places))
+        else:
+            lines.append(i18n.t("floor_met_band" if figures.scope == "band" else "floor_met", floor=floor))
+    difference = figures.covered - figures.covered_without
+    lines.append(i18n.t("fairness_price", covered=i18n.number(figures.covered), without=i18n.number(figures.covered_without),
+                        change=i18n.signed(difference)))
+    unmet = " class='sim-floor-unmet' style='color:#b30000'" if figures.below_floor else ""
+    body = "".join(f"<div{unmet if i == 1 else ''}>{html.escape(line)}</div>" for i, line in enumerate(lines))
+    return f"<div style='font-family: {FONT}; margin-top:4px'>{body}</div>"
 
 
 class ExplorerView:
@@ -141,7 +167,25 @@ class ExplorerView:
         self.weights_title = self._label(w.HTML(), "weights", "value")
         policy = w.VBox([self.mode, self.within, self.weights_title, w.HBox(list(self.weights.values()))])
 
-        self.controls_tabs = w.Tab([money, devices, policy])
+        # Fairness across districts (the scenario's ``fairness`` section).
+        self.floor = self._label(w.IntSlider(value=round(100 * c.district_floor), min=0, max=100, step=1,
+                                             continuous_update=False, readout_format="d", style=WIDE,
+                                             layout=w.Layout(width="640px")), "district_floor_percent")
+        self.floor.add_class("sim-floor")
+        self._bind(self.floor, self._set_floor)
+        self.scope = self._label(w.ToggleButtons(value=c.floor_scope, options=[("overall", "overall"), ("band", "band")],
+                                                 style=WIDE), "floor_scope")
+        self._bind(self.scope, lambda v: setattr(c, "floor_scope", v))
+        self.rule = self._label(w.ToggleButtons(value=c.fairness_rule, options=[(r, r) for r in FAIRNESS_RULES],
+                                                style=WIDE), "fairness_rule")
+        self._bind(self.rule, self._set_rule)
+        self.alpha = self._label(w.BoundedFloatText(value=c.alpha, min=0, max=5, step=0.5, style=WIDE,
+                                                    layout=w.Layout(width="330px")), "alpha")
+        self._bind(self.alpha, lambda v: setattr(c, "alpha", float(v)))
+        self.fairness_note = w.HTML()
+        fairness = w.VBox([self.floor, self.scope, self.rule, self.alpha, self.fairness_note])
+
+        self.controls_tabs = w.Tab([money, devices, policy, fairness])
         self.language = w.ToggleButtons(options=[("Tiếng Việt", "vi"), ("English", "en")], value=i18n.get_language())
         self.language.observe(self._set_language, names="value")
         self.reset_button = self._label(w.Button(), "reset")
@@ -149,6 +193,8 @@ class ExplorerView:
 
         self.headline = w.HTML()
         self.headline.add_class("sim-headline")
+        self.fairness_line = w.HTML()
+        self.fairness_line.add_class("sim-fairness")
         self.status = w.HTML()
         self.results_image = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.results_image.add_class("sim-results-chart")
@@ -170,9 +216,10 @@ class ExplorerView:
                                    w.VBox([self.comparison_tables, self.comparison_image]), saving])
         self.results_tabs.observe(self._tab_shown, names="selected_index")
         top = w.HBox([self.language, self.reset_button], layout=w.Layout(justify_content="space-between"))
-        self.widget = w.VBox([top, self.controls_tabs, self.headline, self.status, self.results_tabs])
+        self.widget = w.VBox([top, self.controls_tabs, self.headline, self.fairness_line, self.status, self.results_tabs])
         self.widget.add_class("sim-explorer")
         self._enable_weights()
+        self._enable_fairness()
 
     # ------------------------------------------------------------ words
     def _relabel(self) -> None:
@@ -187,7 +234,9 @@ class ExplorerView:
                 name.value = html.escape(i18n.item_label(item))
             self.weights_title.value = f"<i>{html.escape(i18n.t('weights'))}</i>"
             for toggle, keys in [(self.mode, {"strict": "mode_strict", "weighted": "mode_weighted"}),
-                                 (self.within, {"equal_rate": "within_equal_rate", "max_count": "within_max_count"})]:
+                                 (self.within, {"equal_rate": "within_equal_rate", "max_count": "within_max_count"}),
+                                 (self.scope, {"overall": "scope_overall", "band": "scope_band"}),
+                                 (self.rule, {r: f"rule_{r}" for r in FAIRNESS_RULES})]:
                 value = toggle.value
                 toggle.options = [(i18n.t(keys[v]), v) for v in keys]
                 toggle.value = value
@@ -195,7 +244,8 @@ class ExplorerView:
                 value = slider.value
                 slider.options = [(i18n.grade_label(g), g) for g in GRADE_VALUES]
                 slider.value = value
-            for tabs, keys in [(self.controls_tabs, ["tab_money", "tab_stock", "tab_policy"]),
+            self.fairness_note.value = f"<i style='font-family: {FONT}'>{html.escape(i18n.t('fairness_note'))}</i>"
+            for tabs, keys in [(self.controls_tabs, ["tab_money", "tab_stock", "tab_policy", "tab_fairness"]),
                                (self.results_tabs, ["tab_results", "tab_compare", "tab_save"])]:
                 tabs.titles = [i18n.t(k) for k in keys]
             self.save_folder.value = html.escape(i18n.t("save_folder", folder=self.save_dir.resolve()))
@@ -218,10 +268,23 @@ class ExplorerView:
         for box in self.weights.values():
             box.disabled = self.controls.mode != "weighted"
 
+    def _set_floor(self, percent: int) -> None:
+        self.controls.district_floor = int(percent) / 100
+        self._enable_fairness()
+
+    def _set_rule(self, rule: str) -> None:
+        self.controls.fairness_rule = rule
+        self._enable_fairness()
+
+    def _enable_fairness(self) -> None:
+        self.scope.disabled = not self.controls.district_floor
+        self.alpha.disabled = self.controls.fairness_rule != "alpha"
+
     def refresh(self) -> None:
         """Re-solve the scenario the controls describe and redraw; a scenario that cannot be
         solved leaves the last results on screen and says why."""
         started = time.perf_counter()
+        self.status.value = html.escape(i18n.t("solving"))  # sent at once: a plan with fairness rules takes seconds
         try:
             scenario = self.explorer.scenario(self.controls)
             solved = self.explorer.solve(scenario)
@@ -249,6 +312,7 @@ class ExplorerView:
         change = i18n.t("headline_change", change=i18n.signed(n["change"]))
         money = i18n.t("money_line", spent=i18n.number(n["spent_vnd"]), general=i18n.number(n["spent_general_vnd"]),
                        earmarked=i18n.number(n["spent_earmarked_vnd"]), left=i18n.number(n["cash_left_vnd"]))
+        self.fairness_line.value = fairness_html(fairness_figures(result))
         self.headline.value = (f"<div style='font-family: {FONT}'><div style='font-size:20px;font-weight:600;margin-top:8px'>"
                                f"{headline}</div><div>{html.escape(change)}</div><div>{html.escape(money)}</div></div>")
 
@@ -283,9 +347,12 @@ class ExplorerView:
             self.mode.value, self.within.value = c.mode, c.within_band
             for band, box in self.weights.items():
                 box.value = c.weights[band]
+            self.floor.value = round(100 * c.district_floor)
+            self.scope.value, self.rule.value, self.alpha.value = c.floor_scope, c.fairness_rule, c.alpha
         finally:
             self._quiet = False
         self._enable_weights()
+        self._enable_fairness()
         self.refresh()
 
     def save(self) -> Path | None:
