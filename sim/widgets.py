@@ -4,7 +4,11 @@
 Every control changes one field of :class:`sim.explorer.Controls`; the explorer then re-solves
 (or recalls a scenario solved before) and the view redraws. Sliders and number boxes report a
 change only when released or confirmed (``continuous_update=False``), so dragging a slider
-solves once, not at every pixel. The comparison tab is redrawn only when it is shown.
+solves once, not at every pixel.
+
+Redrawing is kept cheap: only the result tab on show is drawn (the others when shown); each
+chart is one figure updated in place (``sim.explorer_charts.ResultsFigure``), and the charts of
+the last results shown are kept, so going back to a scenario tried before draws nothing.
 
 In a notebook cell: ``ExplorerView(sim.explorer.Explorer(baseline), save_dir="../data/scenarios")``.
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import html
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 import ipywidgets as w
@@ -29,6 +34,8 @@ from .solvers import SolverFailed
 MILLION, THOUSAND = 1_000_000, 1_000
 GRADE_VALUES = [*range(1, 13), HIGHER]
 FAIRNESS_RULES = ["none", "maxmin", "leximin", "alpha"]
+RESULTS_TAB, COMPARISON_TAB = 0, 1
+PICTURES = 32  # charts kept for results shown before (about 80 kB each)
 TABLE_STYLES = [
     {"selector": "", "props": 'border-collapse: collapse; margin: 4px 0 12px 0; '
                               'font: 13px system-ui, "DejaVu Sans", sans-serif'},
@@ -87,12 +94,15 @@ class ExplorerView:
         self.scenario = explorer.baseline
         self.result = explorer.baseline_result
         self._quiet = False
-        self._comparison_stale = True
+        self._stale: set[int] = set()  # result tabs to redraw when shown
+        self._figures = {RESULTS_TAB: explorer_charts.ResultsFigure(explorer.baseline_result),
+                         COMPARISON_TAB: explorer_charts.ComparisonFigure(explorer.baseline_result)}
+        self._pictures: OrderedDict[tuple, tuple] = OrderedDict()  # (tab, id(result), language) -> (result, PNG)
         self._labels: list[tuple[object, str, str, dict]] = []  # (widget, attribute, message key, values)
         self._build()
         self._relabel()
         self._draw()
-        self._draw_comparison()  # once, so that a rendered report shows the tab filled in
+        self._draw_tab(COMPARISON_TAB)  # once, so that a rendered report shows the tab filled in
 
     # ------------------------------------------------------------ building
     def _label(self, widget, key: str, attribute: str = "description", **values):
@@ -256,7 +266,6 @@ class ExplorerView:
         i18n.set_language(change["new"])
         self._relabel()
         self.save_message.value = ""
-        self._comparison_stale = True
         self._draw()
 
     # ------------------------------------------------------------ reacting
@@ -293,19 +302,17 @@ class ExplorerView:
                                  f"{html.escape(str(exc))}</span>")
             return
         self.scenario, self.result = scenario, solved.result
-        self._comparison_stale = True
         self._draw()
         message = (i18n.t("from_memory") if solved.from_memory
                    else i18n.t("solved_in", seconds=i18n.number(time.perf_counter() - started, 1)))
         self.status.value = html.escape(message)
 
     def _draw(self) -> None:
-        """Charts and tables first, the headline last: when the headline changes, all is drawn."""
+        """The tab on show first, the headline last: when the headline changes, what shows is drawn.
+        The other tabs are drawn when shown."""
         base, result = self.explorer.baseline_result, self.result
-        self.results_image.value = explorer_charts.png(explorer_charts.results_figure(result, base))
-        self.money_table.value = html_table(money_and_stock(result))
-        if self.results_tabs.selected_index == 1:
-            self._draw_comparison()
+        self._stale = {RESULTS_TAB, COMPARISON_TAB}
+        self._draw_tab(self.results_tabs.selected_index)
         n = totals(base, result)
         covered = f"<span class='sim-covered' data-covered='{n['covered']}'>{i18n.number(n['covered'])}</span>"
         headline = i18n.t("headline", covered=covered, pupils=i18n.number(n["pupils"]), rate=i18n.percent(n["rate"]))
@@ -316,16 +323,34 @@ class ExplorerView:
         self.headline.value = (f"<div style='font-family: {FONT}'><div style='font-size:20px;font-weight:600;margin-top:8px'>"
                                f"{headline}</div><div>{html.escape(change)}</div><div>{html.escape(money)}</div></div>")
 
-    def _draw_comparison(self) -> None:
+    def _draw_tab(self, tab: int | None) -> None:
+        if tab not in self._stale:
+            return
         base, result = self.explorer.baseline_result, self.result
-        self.comparison_tables.value = (html_table(compare(base, result, "band"))
-                                        + html_table(compare(base, result, "district")))
-        self.comparison_image.value = explorer_charts.png(explorer_charts.comparison_figure(base, result))
-        self._comparison_stale = False
+        if tab == RESULTS_TAB:
+            self.results_image.value = self._picture(tab)
+            self.money_table.value = html_table(money_and_stock(result))
+        else:
+            self.comparison_tables.value = (html_table(compare(base, result, "band"))
+                                            + html_table(compare(base, result, "district")))
+            self.comparison_image.value = self._picture(tab)
+        self._stale.discard(tab)
+
+    def _picture(self, tab: int) -> bytes:
+        """The tab's chart of the result on show: drawn by its reused figure, or recalled when this
+        result was drawn before in this language (going back to a scenario costs no drawing)."""
+        key = (tab, id(self.result), i18n.get_language())
+        if key in self._pictures:
+            self._pictures.move_to_end(key)
+            return self._pictures[key][1]
+        picture = self._figures[tab].png(self.result)
+        self._pictures[key] = (self.result, picture)  # the result is kept so that its id is not reused
+        while len(self._pictures) > PICTURES:
+            self._pictures.popitem(last=False)
+        return picture
 
     def _tab_shown(self, change) -> None:
-        if change["new"] == 1 and self._comparison_stale:
-            self._draw_comparison()
+        self._draw_tab(change["new"])
 
     # ------------------------------------------------------------ actions
     def reset(self) -> None:
