@@ -12,7 +12,9 @@ The widgets show the state they had when the notebook ran; moving them needs a r
 The same notebooks and inputs give byte-identical pages (``stable_ids``): the ids that a run picks
 at random (widget models, pandas Styler tables, matplotlib SVG clip paths, the page's output
 elements) are numbered in the order the page uses them, and the kernel runs with
-``SOURCE_DATE_EPOCH`` set (matplotlib then writes that date, not today's, into SVG and PDF files).
+``SOURCE_DATE_EPOCH`` set: matplotlib then writes that date, not today's, into SVG and PDF files,
+and ``sim.text.summary_text`` leaves out the run time. What a notebook itself shows of the clock
+(a ledger version's creation time) it must leave out of its outputs.
 
 Needs the ``notebook`` extra (nbconvert, nbclient); ``import sim`` never loads them.
 """

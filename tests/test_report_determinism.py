@@ -13,7 +13,9 @@ import re
 import nbformat
 import yaml
 
+import sim
 from sim import report
+from sim.text import summary_text
 
 from conftest import AREAS, student, write_csv
 
@@ -65,3 +67,13 @@ def test_a_notebook_renders_to_the_same_bytes_twice(tmp_path):
     # Nothing random is left: the run's own ids appear nowhere on the page.
     for old in _model_ids(raw[0]) + _model_ids(raw[1]):
         assert old not in page
+
+
+def test_the_printed_summary_leaves_out_the_run_time_when_output_must_be_reproducible(case, monkeypatch):
+    summary = sim.solve(case([student("An Bình", 9, "poor", 4)], budget_vnd=2_000_000)).summary
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = summary_text(summary).splitlines()[0]
+    assert first == f"Plan 'case': optimal, highs, {summary['solver']['lp_solves']} LPs, {summary['seconds']:.1f} s"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")  # as sim report runs the notebooks
+    assert summary_text(summary).splitlines()[0] == first.rsplit(", ", 1)[0]
+    assert summary_text(summary, timing=True).splitlines()[0] == first
