@@ -89,7 +89,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "within_equal_rate": {"vi": "tỷ lệ đều nhau", "en": "equal rates"},
     "within_max_count": {"vi": "nhiều người học nhất", "en": "most learners"},
     "language": {"vi": "Ngôn ngữ", "en": "Language"},
-    "tab_fairness": {"vi": "Công bằng giữa các huyện", "en": "Fairness across districts"},
+    "tab_fairness": {"vi": "Công bằng", "en": "Fairness"},  # a tab title: short, or it is cut
     "district_floor_percent": {"vi": "Mức sàn mỗi huyện (% người học được hỗ trợ; 0 = không có)",
                                "en": "District floor (% of learners covered; 0 = none)"},
     "floor_scope": {"vi": "Mức sàn tính trên", "en": "The floor counts"},

@@ -44,6 +44,7 @@ TABLE_STYLES = [
     {"selector": "th:first-child, td:first-child", "props": "text-align: left"},
 ]
 WIDE = {"description_width": "initial"}
+WIDE_BUTTONS = {**WIDE, "button_width": "auto"}  # toggle buttons as wide as their words
 FONT = 'system-ui, "DejaVu Sans", sans-serif'  # goes inside style='...'
 
 
@@ -184,13 +185,13 @@ class ExplorerView:
         self.floor.add_class("sim-floor")
         self._bind(self.floor, self._set_floor)
         self.scope = self._label(w.ToggleButtons(value=c.floor_scope, options=[("overall", "overall"), ("band", "band")],
-                                                 style=WIDE), "floor_scope")
+                                                 style=WIDE_BUTTONS), "floor_scope")
         self._bind(self.scope, lambda v: setattr(c, "floor_scope", v))
         self.rule = self._label(w.ToggleButtons(value=c.fairness_rule, options=[(r, r) for r in FAIRNESS_RULES],
-                                                style=WIDE), "fairness_rule")
+                                                style=WIDE_BUTTONS), "fairness_rule")
         self._bind(self.rule, self._set_rule)
         self.alpha = self._label(w.BoundedFloatText(value=c.alpha, min=0, max=5, step=0.5, style=WIDE,
-                                                    layout=w.Layout(width="330px")), "alpha")
+                                                    layout=w.Layout(width="480px")), "alpha")
         self._bind(self.alpha, lambda v: setattr(c, "alpha", float(v)))
         self.fairness_note = w.HTML()
         fairness = w.VBox([self.floor, self.scope, self.rule, self.alpha, self.fairness_note])

@@ -124,7 +124,7 @@ def test_the_district_floor_control_re_solves_and_shows_the_fairness_figures(cas
     try:
         view = ExplorerView(Explorer(scenario), save_dir=tmp_path)
         assert view.fairness_line.value == "" and view.scope.disabled and view.alpha.disabled
-        assert view.controls_tabs.titles[3] == "Công bằng giữa các huyện"
+        assert view.controls_tabs.titles[3] == "Công bằng"
         view.floor.value = 30
         assert view.scenario.fairness.district_floor == 0.3 and not view.scope.disabled
         assert covered(view) == 10
