@@ -28,7 +28,7 @@ from .errors import InputError, Problem
 from .inputs import DATA_PACKAGE, prepare
 from .plan import solve as solve_plan
 from .results import Result
-from .scenario import GradeBound, Scenario, load_scenario
+from .scenario import Fairness, FloorScope, GradeBound, Scenario, load_scenario
 
 COMPARISON_COLUMNS = ["pupils", "covered_baseline", "covered_scenario", "change", "rate_baseline", "rate_scenario",
                       "rate_change"]
@@ -51,6 +51,10 @@ class Controls:
     mode: str
     within_band: str
     weights: dict[int, float] = field(default_factory=dict)
+    district_floor: float = 0.0  # a coverage rate, 0.3 = 30% (the scenario's ``fairness.district_floor``)
+    floor_scope: str = "overall"  # overall | band
+    fairness_rule: str = "none"  # none | maxmin | leximin | alpha: how a band is shared across districts
+    alpha: float = 1.0
 
     @classmethod
     def of(cls, scenario: Scenario) -> "Controls":
@@ -67,7 +71,24 @@ class Controls:
             mode=str(scenario.policy.mode),
             within_band=str(scenario.policy.within_band),
             weights=dict(scenario.policy.weights),
+            **_fairness_controls(scenario.fairness),
         )
+
+
+def _fairness_controls(fairness: Fairness | None) -> dict:
+    fairness = fairness or Fairness()
+    return {"district_floor": fairness.district_floor, "floor_scope": str(fairness.floor_scope),
+            "fairness_rule": str(fairness.rule), "alpha": fairness.alpha}
+
+
+def fairness_with(base: Fairness | None, controls: Controls) -> dict | None:
+    """The scenario's ``fairness`` section with the controls' floor, scope, rule and alpha; the
+    base's other rules (gap cap, computer share) are kept. A scenario without the section keeps
+    none while the floor is 0 and no rule is chosen, so its plan and file are exactly as before."""
+    if base is None and not controls.district_floor and controls.fairness_rule == "none":
+        return None
+    return {**(base or Fairness()).model_dump(), "district_floor": float(controls.district_floor),
+            "floor_scope": controls.floor_scope, "rule": controls.fairness_rule, "alpha": float(controls.alpha)}
 
 
 def scenario_with(base: Scenario, controls: Controls) -> Scenario:
@@ -80,7 +101,8 @@ def scenario_with(base: Scenario, controls: Controls) -> Scenario:
     package = {"monthly_cost_vnd": int(controls.data_monthly_cost_vnd), "months": int(controls.data_months),
                "in_stock": int(controls.in_stock.get(DATA_PACKAGE, base.data_package.in_stock))}
     policy = {"mode": controls.mode, "within_band": controls.within_band, "weights": dict(controls.weights)}
-    return base.with_changes(budget_vnd=int(controls.budget_vnd), devices=devices, data_package=package, policy=policy)
+    return base.with_changes(budget_vnd=int(controls.budget_vnd), devices=devices, data_package=package, policy=policy,
+                             fairness=fairness_with(base.fairness, controls))
 
 
 @dataclass
@@ -166,6 +188,43 @@ def money_and_stock(result: Result) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=MONEY_AND_STOCK_COLUMNS)
 
 
+@dataclass(frozen=True)
+class FairnessFigures:
+    """What the fairness rules did to a plan, for the explorer's results view.
+
+    ``below_floor``: (district, band or None, rate) of every district (``floor_scope: overall``)
+    or district and band (``band``) whose whole-device coverage rate is below the floor.
+    ``covered_without``: learners the same scenario covers without its fairness rules.
+    """
+
+    floor: float
+    scope: str
+    rule: str
+    lowest: tuple[str, float]
+    highest: tuple[str, float]
+    below_floor: list[tuple[str, int | None, float]]
+    covered: int
+    covered_without: int
+
+
+def fairness_figures(result: Result) -> FairnessFigures | None:
+    """The lowest and highest district rates and the floors not met; None without active fairness rules."""
+    fairness = result.scenario.fairness
+    if fairness is None or not fairness.active or "fairness" not in result.summary:
+        return None
+    f = result.summary["fairness"]
+    below = []
+    if fairness.district_floor > 0:
+        by_band = fairness.floor_scope is FloorScope.band
+        table = result.coverage_by("district", "band") if by_band else result.coverage_by("district")
+        for row in table[(table["pupils"] > 0) & (table["rate"] < fairness.district_floor - 1e-9)].itertuples():
+            below.append((row.district, int(row.band) if by_band else None, float(row.rate)))
+    return FairnessFigures(floor=fairness.district_floor, scope=str(fairness.floor_scope), rule=str(fairness.rule),
+                           lowest=(f["worst_district"], f["min_district_rate"]),
+                           highest=(f["best_district"], f["max_district_rate"]), below_floor=below,
+                           covered=f["covered"], covered_without=f["covered_without_fairness"])
+
+
 def labelled(table: pd.DataFrame) -> pd.DataFrame:
     """The same table for people to read, in the current language: headers and groups in words,
     counts grouped by thousands, rates as percentages, changes with a sign."""
@@ -192,7 +251,8 @@ def labelled(table: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- saving a scenario
 
 def changes_from(baseline: Scenario, scenario: Scenario) -> list[str]:
-    """Each setting that differs, as ``key.path: old → new`` (YAML keys, plain numbers)."""
+    """Each setting that differs, as ``key.path: old → new`` (YAML keys, plain numbers). A fairness
+    section the baseline lacks is compared with the defaults (every rule off)."""
 
     def flat(value, prefix: str = "") -> dict[str, object]:
         if isinstance(value, dict):
@@ -202,6 +262,8 @@ def changes_from(baseline: Scenario, scenario: Scenario) -> list[str]:
             return out
         return {prefix[:-1]: value}
 
+    if baseline.fairness is None and scenario.fairness is not None:
+        baseline = baseline.with_changes(fairness=Fairness())
     before = flat(baseline.model_dump(mode="json", exclude=DESCRIPTIVE))
     after = flat(scenario.model_dump(mode="json", exclude=DESCRIPTIVE))
     return [f"{key}: {before.get(key)} → {after.get(key)}" for key in after if before.get(key) != after.get(key)]

@@ -89,6 +89,40 @@ MESSAGES: dict[str, dict[str, str]] = {
     "within_equal_rate": {"vi": "tỷ lệ đều nhau", "en": "equal rates"},
     "within_max_count": {"vi": "nhiều người học nhất", "en": "most learners"},
     "language": {"vi": "Ngôn ngữ", "en": "Language"},
+    "tab_fairness": {"vi": "Công bằng", "en": "Fairness"},  # a tab title: short, or it is cut
+    "district_floor_percent": {"vi": "Mức sàn mỗi huyện (% người học được hỗ trợ; 0 = không có)",
+                               "en": "District floor (% of learners covered; 0 = none)"},
+    "floor_scope": {"vi": "Mức sàn tính trên", "en": "The floor counts"},
+    "scope_overall": {"vi": "mọi người học của huyện", "en": "all the district's learners"},
+    "scope_band": {"vi": "từng nhóm ưu tiên của huyện", "en": "each priority band of the district"},
+    "fairness_rule": {"vi": "Chia mỗi nhóm giữa các huyện", "en": "Share each band across districts"},
+    "rule_none": {"vi": "không có quy tắc riêng", "en": "no district rule"},
+    "rule_maxmin": {"vi": "nâng huyện thấp nhất (max-min)", "en": "raise the lowest (max-min)"},
+    "rule_leximin": {"vi": "nâng lần lượt các huyện thấp nhất (leximin)", "en": "raise the lowest, then the next (leximin)"},
+    "rule_alpha": {"vi": "α-công bằng", "en": "α-fair"},
+    "alpha": {"vi": "α (0 = nhiều người học nhất, 1 = tỷ lệ, tối đa 5)",
+              "en": "α (0 = most learners, 1 = proportional, up to 5)"},
+    "fairness_note": {"vi": "Mức sàn: mỗi huyện được hỗ trợ ít nhất tỷ lệ này số người học đủ điều kiện (tính trên cả "
+                            "huyện hoặc trên từng nhóm ưu tiên); khi không đủ tiền, các huyện thấp nhất được nâng lên "
+                            "trước. Tính trên cả huyện, mức sàn có thể lấy tiền của nhóm 1 để hỗ trợ người học rẻ hơn "
+                            "ở nhóm sau. Kế hoạch có quy tắc công bằng cần nhiều lần giải hơn nên tính lâu hơn.",
+                      "en": "Floor: every district covers at least this share of its eligible learners (of all of "
+                            "them, or of each priority band); when money is short the lowest districts are raised "
+                            "first. Counted over the whole district, a floor can take money from band 1 to cover "
+                            "cheaper learners of later bands. Plans with fairness rules take more solves, so longer."},
+    "fairness_line": {"vi": "Huyện có tỷ lệ thấp nhất: {worst} ({low}); cao nhất: {best} ({high}).",
+                      "en": "Lowest district rate: {worst} ({low}); highest: {best} ({high})."},
+    "floor_met": {"vi": "Mọi huyện đạt mức sàn {floor}.", "en": "Every district reaches the floor of {floor}."},
+    "floor_met_band": {"vi": "Mọi nhóm ưu tiên của mọi huyện đạt mức sàn {floor}.",
+                       "en": "Every priority band of every district reaches the floor of {floor}."},
+    "floor_unmet": {"vi": "Chưa đạt mức sàn {floor} ở {count} nơi (không đủ tiền và máy, hoặc máy nguyên chiếc): {places}.",
+                    "en": "The floor of {floor} is not reached in {count} places (money and stock too short, or "
+                          "whole devices): {places}."},
+    "band_in_district": {"vi": "{district} (nhóm {band})", "en": "{district} (band {band})"},
+    "fairness_price": {"vi": "Người học được hỗ trợ: {covered}, so với {without} khi không có quy tắc công bằng ({change}).",
+                       "en": "Learners covered: {covered}, against {without} without the fairness rules ({change})."},
+    "floor_mark": {"vi": "mức sàn {floor}", "en": "floor {floor}"},
+    "solving": {"vi": "Đang tính lại…", "en": "Solving…"},
     "tab_money": {"vi": "Tiền và giá", "en": "Money and prices"},
     "tab_stock": {"vi": "Thiết bị", "en": "Devices"},
     "tab_policy": {"vi": "Cách ưu tiên", "en": "Priorities"},

@@ -9,6 +9,13 @@ in ``sim/report_template`` and inlined in the page, so nothing is fetched from t
 The widgets show the state they had when the notebook ran; moving them needs a running kernel
 (JupyterLab or ``make dashboard``).
 
+The same notebooks and inputs give byte-identical pages (``stable_ids``): the ids that a run picks
+at random (widget models, pandas Styler tables, matplotlib SVG clip paths, the page's output
+elements) are numbered in the order the page uses them, and the kernel runs with
+``SOURCE_DATE_EPOCH`` set: matplotlib then writes that date, not today's, into SVG and PDF files,
+and ``sim.text.summary_text`` leaves out the run time. What a notebook itself shows of the clock
+(a ledger version's creation time) it must leave out of its outputs.
+
 Needs the ``notebook`` extra (nbconvert, nbclient); ``import sim`` never loads them.
 """
 
@@ -16,14 +23,24 @@ from __future__ import annotations
 
 import argparse
 import base64
+import itertools
+import json
 import os
+import re
 import tempfile
+import uuid
 from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "report_template"
 WIDGET_RENDERER = TEMPLATE_DIR / "html-manager-embed.js"
 TEMPLATE_NAME = "offline"
 TIMEOUT_SECONDS = 600
+SOURCE_DATE_EPOCH = "0"  # 1970-01-01: the date matplotlib writes into SVG files, unless the caller set one
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+MODEL_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")  # uuid4().hex, as ipywidgets' comms name models
+STYLER_ID = re.compile(r'<table id="T_([0-9A-Za-z]+)"')  # pandas Styler: T_ + 5 random hex digits
+SVG_ID = re.compile(r'\bid="([A-Za-z]+[0-9a-f]{10})"')  # matplotlib SVG: kind + 10 hex digits of a salted hash
 
 
 class ReportFailed(Exception):
@@ -46,7 +63,7 @@ def execute(path: Path, language: str | None = None):
     from nbclient.exceptions import CellExecutionError
 
     notebook = nbformat.read(path, as_version=4)
-    env = {**os.environ, **({"SIM_LANG": language} if language else {})}
+    env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, **os.environ, **({"SIM_LANG": language} if language else {})}
     client = NotebookClient(notebook, timeout=TIMEOUT_SECONDS, kernel_name="python3", store_widget_state=True,
                             resources={"metadata": {"path": str(path.parent)}})
     try:
@@ -58,11 +75,118 @@ def execute(path: Path, language: str | None = None):
     return notebook
 
 
-def to_html(notebook, name: str, language: str = "vi", with_code: bool = False) -> str:
-    """One standalone HTML page: images inline, widget renderer inline, no network needed."""
+# ---------------------------------------------------------------- the same page from the same notebook
+
+def _strings(value, change) -> object:
+    """``value`` with ``change(text)`` applied to every string inside it (dicts and lists changed in place)."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        for key in value:
+            value[key] = _strings(value[key], change)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            value[i] = _strings(item, change)
+    return value
+
+
+def _found(value, pattern: re.Pattern, into: list[str]) -> list[str]:
+    """Every match of ``pattern`` (its first group, or the whole match) in the strings of ``value``,
+    in order of first appearance (dict keys in sorted order); appended to ``into``, no repeats."""
+    if isinstance(value, str):
+        for match in pattern.finditer(value):
+            found = match.group(1) if pattern.groups else match.group(0)
+            if found not in into:
+                into.append(found)
+    elif isinstance(value, dict):
+        for key in sorted(value):
+            _found(value[key], pattern, into)
+    elif isinstance(value, list):
+        for item in value:
+            _found(item, pattern, into)
+    return into
+
+
+def _renamer(names: dict[str, str]):
+    """A function replacing each whole-word occurrence of a key of ``names`` by its value, in one pass."""
+    if not names:
+        return lambda text: text
+    pattern = re.compile(r"(?<![0-9A-Za-z])(" + "|".join(map(re.escape, names)) + r")(?![0-9A-Za-z])")
+    return lambda text: pattern.sub(lambda m: names[m.group(1)], text)
+
+
+def _widget_order(notebook, state: dict) -> list[str]:
+    """Model ids in the order the page uses them: each view shown in a cell, then (depth first) the
+    models it refers to; models no view reaches last, ordered by their state with ids blanked."""
+    order: list[str] = []
+
+    def visit(model_id: str) -> None:
+        if model_id in state and model_id not in order:
+            order.append(model_id)
+            for ref in _found(state[model_id].get("state", {}), MODEL_ID, []):
+                visit(ref)
+
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view:
+                visit(view["model_id"])
+    for model_id in sorted(set(state) - set(order),
+                           key=lambda k: MODEL_ID.sub("", json.dumps(state[k], sort_keys=True))):
+        visit(model_id)
+    return order
+
+
+def stable_ids(notebook) -> None:
+    """Replace the ids an execution picks at random by ids numbered in order of use, so that the
+    same notebook and inputs render to the same bytes: widget model ids (the saved widget state is
+    reordered by the new ids), pandas Styler table ids and matplotlib SVG ids (clip paths, glyphs)."""
+    widgets = notebook.metadata.get("widgets", {}).get(WIDGET_STATE)
+    outputs = [cell.get("outputs", []) for cell in notebook.cells]
+    if widgets:
+        state = widgets["state"]
+        models = {old: f"{n:032x}" for n, old in enumerate(_widget_order(notebook, state), 1)}
+        rename = _renamer(models)
+        widgets["state"] = {models[k]: _strings(state[k], rename) for k in sorted(state, key=models.get)}
+        _strings(outputs, rename)
+    everything = [outputs, widgets or {}]
+    tables = {old: f"s{n}" for n, old in enumerate(_found(everything, STYLER_ID, []), 1)}
+    _strings(everything, _renamer({f"T_{old}": f"T_{new}" for old, new in tables.items()}))
+    svgs = [output["data"] for cell_outputs in outputs for output in cell_outputs
+            if "image/svg+xml" in output.get("data", {})]
+    ids = {old: f"{old[:-10]}{n:010x}" for n, old in enumerate(_found(svgs, SVG_ID, []), 1)}
+    rename = _renamer(ids)
+    for data in svgs:
+        data["image/svg+xml"] = _strings(data["image/svg+xml"], rename)
+
+
+class _NumberedIds:
+    """Stands in for ``uuid.uuid4`` in nbconvert's templates (the ids of output elements): 1, 2, 3 ..."""
+
+    def __init__(self):
+        self.count = itertools.count(1)
+
+    def __call__(self) -> uuid.UUID:
+        return uuid.UUID(int=next(self.count))
+
+
+def _exporter(**settings):
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATE_DIR)])
+    class StableHTMLExporter(HTMLExporter):
+        def _create_environment(self):
+            environment = super()._create_environment()
+            environment.globals["uuid4"] = _NumberedIds()
+            return environment
+
+    return StableHTMLExporter(**settings)
+
+
+def to_html(notebook, name: str, language: str = "vi", with_code: bool = False) -> str:
+    """One standalone HTML page: images inline, widget renderer inline, no network needed; the
+    notebook's random ids numbered (``stable_ids``) so that the page is the same on every run."""
+    stable_ids(notebook)
+    exporter = _exporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATE_DIR)])
     exporter.embed_images = True
     exporter.exclude_input = exporter.exclude_input_prompt = exporter.exclude_output_prompt = not with_code
     exporter.language_code = language

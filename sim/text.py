@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from .rules import BANDS
 
 
@@ -9,9 +11,14 @@ def _n(value: int) -> str:
     return f"{value:,}"
 
 
-def summary_text(summary: dict) -> str:
+def summary_text(summary: dict, timing: bool | None = None) -> str:
+    """The summary in plain text. ``timing``: show the run time; by default shown unless
+    ``SOURCE_DATE_EPOCH`` is set (reproducible output wanted, as in ``sim report``'s pages)."""
+    if timing is None:
+        timing = "SOURCE_DATE_EPOCH" not in os.environ
+    seconds = f", {summary['seconds']:.1f} s" if timing else ""
     lines = [f"Plan '{summary['scenario']}': {summary['status']}, "
-             f"{summary['solver']['name']}, {summary['solver']['lp_solves']} LPs, {summary['seconds']:.1f} s",
+             f"{summary['solver']['name']}, {summary['solver']['lp_solves']} LPs{seconds}",
              "", "Learners covered, by priority band:"]
     width = max(len(label) for label in summary["band_labels"].values())
     for b in map(str, BANDS):

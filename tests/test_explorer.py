@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -188,3 +189,93 @@ def test_money_and_stock_table_adds_up(case):
         {"item": "data_package", "given": 3, "bought": 1, "from_stock": 2, "stock_left": 0, "money_spent": 500_000},
     ]
     assert isinstance(table, pd.DataFrame)
+
+
+# ---------------------------------------------------------------- the district floor
+
+def _floor_case(case, **settings):
+    # An Bình: 10 poor grade-9 learners (band 1) and 10 near-poor grade-5 (band 4); Bình Hòa: 10
+    # near-poor grade-5 (band 4). Desktops at 1 M for everyone, 10 M: 10 learners in all.
+    return case([student("An Bình", 9, "poor", 10), student("An Bình", 5, "near_poor", 10),
+                 student("Bình Hòa", 5, "near_poor", 10)], budget_vnd=10_000_000, **settings)
+
+
+def _by_district_and_band(result) -> dict:
+    table = result.coverage_by("district", "band")
+    return {(d, b): c for d, b, c in zip(table["district"], table["band"], table["covered"])}
+
+
+def test_a_district_floor_raises_the_lowest_district_to_it_solved_by_hand(case):
+    scenario = _floor_case(case)
+    ex = Explorer(scenario)
+    # Without a floor, strict priority spends everything on band 1: Bình Hòa gets nobody.
+    assert _by_district_and_band(ex.baseline_result) == {("An Bình", 1): 10, ("An Bình", 4): 0, ("Bình Hòa", 4): 0}
+    assert explorer.fairness_figures(ex.baseline_result) is None  # no rules, no fairness figures
+    c = Controls.of(scenario)
+    c.district_floor = 0.3
+    floored = ex.scenario(c)
+    assert floored.fairness.district_floor == 0.3 and str(floored.fairness.floor_scope) == "overall"
+    assert str(floored.fairness.rule) == "none"
+    # Overall floor of 30%: Bình Hòa needs 3 of its 10; An Bình already has 30% of its 20 from
+    # band 1, which keeps the other 7 desktops. Rates 7/20 = 35% and 3/10 = 30%.
+    result = ex.solve(floored).result
+    assert _by_district_and_band(result) == {("An Bình", 1): 7, ("An Bình", 4): 0, ("Bình Hòa", 4): 3}
+    figures = explorer.fairness_figures(result)
+    assert (figures.lowest, figures.highest) == (("Bình Hòa", 0.3), ("An Bình", 0.35))
+    assert figures.below_floor == [] and (figures.covered, figures.covered_without) == (10, 10)
+    # The same floor in each band of each district: 3 for An Bình's band 4 too; band 1 keeps 4.
+    c.floor_scope = "band"
+    banded = ex.solve(ex.scenario(c)).result
+    assert _by_district_and_band(banded) == {("An Bình", 1): 4, ("An Bình", 4): 3, ("Bình Hòa", 4): 3}
+    assert explorer.changes_from(scenario, ex.scenario(c)) == ["fairness.district_floor: 0.0 → 0.3",
+                                                               "fairness.floor_scope: overall → band"]
+
+
+def test_a_floor_the_money_cannot_reach_is_reported_with_where_it_falls_short(case):
+    # 80% of each district's 10 learners would need 16 desktops; 10 M buys 10. Leximin on the share
+    # of its floor: both districts get the same share, 5 each (50%), and the floor is not met.
+    scenario = case([student("An Bình", 9, "poor", 10), student("Bình Hòa", 5, "near_poor", 10)],
+                    budget_vnd=10_000_000)
+    ex = Explorer(scenario)
+    c = Controls.of(scenario)
+    c.district_floor = 0.8
+    result = ex.solve(ex.scenario(c)).result
+    figures = explorer.fairness_figures(result)
+    assert figures.below_floor == [("An Bình", None, 0.5), ("Bình Hòa", None, 0.5)]
+    assert (figures.lowest[1], figures.highest[1]) == (0.5, 0.5)
+    unmet = result.summary["fairness"]["unmet"]
+    assert [u["rule"] for u in unmet] == ["district_floor"] and set(unmet[0]["districts"]) == {"An Bình", "Bình Hòa"}
+
+
+def test_the_fairness_controls_give_back_a_scenario_with_fairness_rules():
+    fair = sim.load_scenario(ROOT / "data" / "scenarios" / "fairness.yaml")
+    c = Controls.of(fair)
+    assert (c.district_floor, c.floor_scope, c.fairness_rule, c.alpha) == (0.3, "overall", "leximin", 1.0)
+    assert scenario_with(fair, c).model_dump() == fair.model_dump()
+    c.district_floor, c.fairness_rule = 0.0, "none"
+    kept = scenario_with(fair, c)  # the section stays (with its other rules), switched off
+    assert kept.fairness is not None and not kept.fairness.active
+    baseline = sim.load_scenario(BASELINE)
+    assert scenario_with(baseline, Controls.of(baseline)).fairness is None  # no section appears by itself
+
+
+def test_a_saved_scenario_with_a_floor_runs_unchanged_and_gives_the_same_plan(case, tmp_path):
+    scenario = _floor_case(case)
+    ex = Explorer(scenario)
+    c = Controls.of(scenario)
+    c.district_floor, c.floor_scope, c.fairness_rule = 0.25, "band", "leximin"
+    changed = ex.scenario(c)
+    solved = ex.solve(changed).result
+    path = explorer.save_scenario(changed, tmp_path / "saved" / "san_25.yaml", baseline=scenario)
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["fairness"]["district_floor"] == 0.25 and data["fairness"]["floor_scope"] == "band"
+    assert data["fairness"]["rule"] == "leximin"
+    assert sim.load_scenario(path).fairness == changed.fairness
+    done = _run_cli("run", str(path), "--out", str(tmp_path / "out"), "--quiet")
+    assert done.returncode == 0, done.stderr
+    solved.write(tmp_path / "explorer")
+    for name in ("allocation.csv", "coverage.csv"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "explorer" / name).read_bytes()
+    ran = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert ran["fairness"]["min_district_rate"] == solved.summary["fairness"]["min_district_rate"]

@@ -11,7 +11,7 @@ from sim.errors import Problem, ScenarioError
 from sim.explorer import Explorer
 from sim.widgets import ExplorerView, table
 
-from conftest import BASELINE
+from conftest import BASELINE, student
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +112,35 @@ def test_save_writes_the_scenario_on_screen_and_reset_restores_the_baseline(view
 def test_tables_for_people_hide_row_numbers(explorer):
     html = table(explorer.baseline_result.coverage_by("band")).to_html()
     assert "nhóm ưu tiên" in html and "hộ nghèo lớp 9–12" in html and "46,4%" in html
+
+
+def test_the_district_floor_control_re_solves_and_shows_the_fairness_figures(case, tmp_path):
+    # An Bình: 10 poor grade-9 learners (band 1); Bình Hòa: 10 near-poor grade-5 (band 4); 10 M buys
+    # 10 desktops. Without a floor band 1 takes all; a 30% floor gives Bình Hòa 3.
+    scenario = case([student("An Bình", 9, "poor", 10), student("Bình Hòa", 5, "near_poor", 10)],
+                    budget_vnd=10_000_000)
+    before = i18n.get_language()
+    i18n.set_language("vi")
+    try:
+        view = ExplorerView(Explorer(scenario), save_dir=tmp_path)
+        assert view.fairness_line.value == "" and view.scope.disabled and view.alpha.disabled
+        assert view.controls_tabs.titles[3] == "Công bằng"
+        view.floor.value = 30
+        assert view.scenario.fairness.district_floor == 0.3 and not view.scope.disabled
+        assert covered(view) == 10
+        line = view.fairness_line.value
+        assert "Huyện có tỷ lệ thấp nhất: Bình Hòa (30,0%); cao nhất: An Bình (70,0%)." in line
+        assert "Mọi huyện đạt mức sàn 30%." in line and "sim-floor-unmet" not in line
+        view.floor.value = 80  # 16 desktops needed, 10 bought: 5 each, 50%
+        line = view.fairness_line.value
+        assert "Chưa đạt mức sàn 80% ở 2 nơi" in line and "An Bình 50,0%, Bình Hòa 50,0%" in line
+        view.rule.value = "alpha"
+        assert not view.alpha.disabled and view.scenario.fairness.rule == "alpha"
+        view.language.value = "en"
+        assert view.floor.description.startswith("District floor") and view.rule.options[3][0] == "α-fair"
+        assert "The floor of 80% is not reached in 2 places" in view.fairness_line.value
+        view.reset()
+        assert view.floor.value == 0 and view.rule.value == "none" and view.scenario.fairness is None
+        assert view.fairness_line.value == "" and covered(view) == 10
+    finally:
+        i18n.set_language(before)
