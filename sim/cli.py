@@ -18,6 +18,7 @@ from .errors import InputError, ScenarioError
 from .roster.cli import register as register_roster
 from .ledger_cli import register as register_ledger
 from .fairness_cli import register_frontier, register_marginal
+from .sweep_cli import register as register_sweep
 from .scenario import SolverName
 from .solvers import SolverFailed
 
@@ -55,7 +56,8 @@ def register_report(commands: argparse._SubParsersAction) -> None:
     register(commands)
 
 
-COMMANDS = [register_run, register_ledger, register_roster, register_frontier, register_marginal, register_report]
+COMMANDS = [register_run, register_ledger, register_roster, register_frontier, register_marginal, register_report,
+            register_sweep]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -158,6 +158,15 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "en": "Saved from the scenario explorer, based on the scenario “{base}”."},
     "no_changes": {"vi": "Không thay đổi gì so với kịch bản gốc.", "en": "No change from the baseline."},
     "changes": {"vi": "Thay đổi so với kịch bản gốc:", "en": "Changes from the baseline:"},
+    # sweeps (sim/sweep_charts.py)
+    "sweep_distribution_title": {"vi": "Số người học được hỗ trợ qua {runs} lần chạy",
+                                 "en": "Learners covered over {runs} runs"},
+    "sweep_axis_runs": {"vi": "số lần chạy", "en": "runs"},
+    "sweep_median": {"vi": "trung vị {value}", "en": "median {value}"},
+    "sweep_interval": {"vi": "90% số lần chạy: {low} – {high}", "en": "90% of runs: {low} – {high}"},
+    "sweep_band_title": {"vi": "Người học được hỗ trợ theo nhóm ưu tiên, qua các lần chạy",
+                         "en": "Learners covered by priority band, over the runs"},
+    "sweep_setting_title": {"vi": "Người học được hỗ trợ theo {setting}", "en": "Learners covered by {setting}"},
 }
 
 BAND_LABELS_VI = {

@@ -12,7 +12,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 # PyPI requirement -> conda-forge packages that provide it
-CONDA_NAMES = {"pulp[cbc]": ["pulp", "coin-or-cbc"]}
+CONDA_NAMES = {"pulp[cbc]": ["pulp", "coin-or-cbc"], "dask[distributed]": ["dask-core", "distributed"]}
+# conda-forge packages that carry the PyPI requirement's version pin (dask and distributed share versions)
+SAME_PIN = {"dask-core", "distributed"}
 
 
 def _split(requirement: str) -> tuple[str, str]:
@@ -28,7 +30,7 @@ def test_environment_yml_names_the_same_dependencies_as_pyproject():
     for requirement in wanted:
         name, spec = _split(requirement)
         for conda_name in CONDA_NAMES.get(name, [name]):
-            expected[conda_name] = spec if conda_name == name.split("[")[0] else ""
+            expected[conda_name] = spec if conda_name == name.split("[")[0] or conda_name in SAME_PIN else ""
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     found = dict(_split(d) for d in conda if isinstance(d, str) and not d.startswith(("python", "pip")))
     assert found == expected

@@ -1,0 +1,80 @@
+"""How long a 1,000-run Long An sweep takes on this machine (prints figures; not a test).
+
+    .venv/bin/python benchmarks/sweep_speed.py [--runs 1000] [--workers N]
+
+The sweep is the Monte Carlo of data/scenarios/sweep_monte_carlo.yaml (pledges, prices and learner
+counts drawn) over data/scenarios/baseline.yaml, with ``--runs`` draws, on a local Dask cluster of
+``--workers`` processes (default: one per core), written to a temporary folder as ``sim sweep``
+writes it. Target: 1,000 runs in at most 60 s on the 2-core machine. Printed: the time to start the
+cluster, the time of the runs, runs per second, and one run in this process for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import sim
+from sim.sweep import default_workers, run_sweep
+from sim.sweep_run import SweepContext, run_one
+from sim.sweep_spec import load_sweep
+from sim.tables import read_areas, read_students
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "data" / "scenarios" / "baseline.yaml"
+SWEEP = ROOT / "data" / "scenarios" / "sweep_monte_carlo.yaml"
+TARGET_SECONDS, TARGET_RUNS = 60.0, 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=TARGET_RUNS, help="Monte Carlo draws (default 1000)")
+    parser.add_argument("--workers", type=int, default=default_workers(), help="worker processes (default: cores)")
+    args = parser.parse_args()
+
+    scenario = sim.load_scenario(SCENARIO)
+    areas = read_areas(scenario.areas)
+    students = read_students(scenario.students, areas)
+    spec = load_sweep(SWEEP, scenario, areas).with_runs(args.runs)
+
+    context = SweepContext.of(scenario, areas, students, spec)
+    run_one(context, context.runs()[0])  # warm up imports and the solver
+    started = time.perf_counter()
+    for run in context.runs()[:3]:
+        run_one(context, run)
+    one_run = (time.perf_counter() - started) / 3
+
+    from distributed import Client, LocalCluster
+
+    started = time.perf_counter()
+    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
+        client.run(lambda: __import__("sim.sweep_run"))  # workers import sim before the clock starts
+        start_seconds = time.perf_counter() - started
+        cpu_before = sum(client.run(time.process_time).values())
+        with tempfile.TemporaryDirectory() as out:
+            started = time.perf_counter()
+            table = run_sweep(scenario, spec, out, areas=areas, students=students, client=client)
+            seconds = time.perf_counter() - started
+        worker_cpu = sum(client.run(time.process_time).values()) - cpu_before
+    statuses = table["status"].value_counts().to_dict()
+    print(f"\nLong An sweep: {args.runs:,} Monte Carlo runs of {SWEEP.name} on {args.workers} worker processes")
+    print(f"  runs by status                {statuses}")
+    print(f"  one run in this process       {one_run:8.3f} s   (x {args.runs:,} / {args.workers} workers = "
+          f"{one_run * args.runs / args.workers:.1f} s if parallel work were free)")
+    print(f"  worker CPU per run            {worker_cpu / args.runs:8.3f} s   (solving, and Dask's share on the workers)")
+    print(f"  cluster start (not counted)   {start_seconds:8.2f} s")
+    print(f"  sweep, total                  {seconds:8.2f} s")
+    print(f"  runs per second               {args.runs / seconds:8.2f}")
+    print(f"  load average (1, 5, 15 min)   {' '.join(f'{x:.2f}' for x in os.getloadavg())}   "
+          f"(other programs on this machine slow the figures down)")
+    target = TARGET_SECONDS * args.runs / TARGET_RUNS
+    verdict = "met" if seconds <= target else f"missed by {seconds - target:.1f} s ({seconds / target:.1f}x)"
+    print(f"  target {target:.0f} s for {args.runs:,} runs   {verdict}")
+
+
+if __name__ == "__main__":
+    main()
