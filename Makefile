@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 OUT    ?= reports/baseline
 
-.PHONY: demo test lab report dashboard clean
+.PHONY: demo test lab report dashboard bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ report: $(VENV)/.full  ## run every notebook and save it as one HTML page in rep
 
 dashboard: $(VENV)/.full  ## the scenario explorer without code, on http://127.0.0.1:8866 (Ctrl+C stops it)
 	$(VENV)/bin/voila notebooks/02_donation_scenarios.ipynb --Voila.ip=127.0.0.1 --port=8866
+
+# BENCH_ARGS, e.g. "--cases district,school --skip-plain": see benchmarks/bench.py --help
+bench: $(VENV)/.full  ## time the planner on three cases next to a textbook PuLP model; writes reports/bench.md
+	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .hypothesis
