@@ -40,6 +40,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CACHE = ROOT / ".bench-data"
 REPORT = ROOT / "reports" / "bench.md"
+BASELINE = ROOT / "data" / "scenarios" / "baseline.yaml"
+BUNDLED = [ROOT / "data" / "longan" / "areas.csv", ROOT / "data" / "longan" / "students.csv", BASELINE]
 sys.path.insert(0, str(HERE))
 
 SAME = 1e-6  # both formulations agree when every band differs by at most this share of the case's learners
@@ -66,11 +68,14 @@ CASES = {
 
 
 def scenario_path(case: Case) -> Path:
-    """The case's scenario; generated tables are remade when their generator's source changes."""
+    """The case's scenario; generated tables are remade when their generator or the bundled data
+    it reads (Long An's tables and baseline) change."""
     if case.generator is None:
-        return ROOT / "data" / "scenarios" / "baseline.yaml"
-    source = (HERE / f"{case.generator}.py").read_bytes()
-    stamp = hashlib.sha256(source).hexdigest()
+        return BASELINE
+    stamp = hashlib.sha256()
+    for path in [HERE / f"{case.generator}.py", *BUNDLED]:
+        stamp.update(path.read_bytes())
+    stamp = stamp.hexdigest()
     folder = CACHE / case.key
     if (folder / "stamp").is_file() and (folder / "stamp").read_text() == stamp:
         return folder / "scenario.yaml"

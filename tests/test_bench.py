@@ -101,7 +101,8 @@ def test_school_scenario_is_the_baseline_with_its_earmark_on_one_school(tmp_path
     same = {"areas", "students", "name", "description", "earmarks"}
     assert scenario.model_dump(exclude=same) == baseline.model_dump(exclude=same)
     (mark,), (original,) = scenario.earmarks, baseline.earmarks
-    assert mark.district.endswith("Đức Huệ") or " Đức Huệ " in mark.district
+    school = prepare(scenario).areas.set_index("name").loc[mark.district]
+    assert original.district == "Đức Huệ" and school["code"].startswith("801-")  # a school of Đức Huệ (GSO 801)
     assert (mark.budget_vnd, mark.devices, mark.data_packages) == (original.budget_vnd, original.devices, original.data_packages)
 
 
