@@ -268,18 +268,23 @@ def _problems_from(error: ValidationError, file: Path, text: str) -> list[Proble
     return problems
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario YAML file; table paths become absolute, relative to the file."""
-    path = Path(path)
+def read_yaml(path: Path, what: str) -> tuple[Any, str]:
+    """The parsed YAML file and its text (BOM removed); a missing file or bad YAML is an InputError."""
     if not path.is_file():
-        raise InputError([Problem(str(path), "file not found", expected="an existing scenario YAML file")])
+        raise InputError([Problem(str(path), "file not found", expected=f"an existing {what}")])
     text = path.read_bytes().decode("utf-8-sig")
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text), text
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError([Problem(str(path), "not valid YAML: " + str(getattr(exc, "problem", exc)),
                                   row=mark.line + 1 if mark else None, expected="a YAML mapping as in the README")]) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario YAML file; table paths become absolute, relative to the file."""
+    path = Path(path)
+    data, text = read_yaml(path, "scenario YAML file")
     if not isinstance(data, dict):
         raise InputError([Problem(str(path), "not a YAML mapping", expected="keys such as name, areas, students, budget_vnd")])
     data.setdefault("name", path.stem)

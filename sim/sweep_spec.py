@@ -37,12 +37,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 from pydantic import ValidationError
 
 from .errors import InputError, Problem, ScenarioError
 from .names import did_you_mean
-from .scenario import Fairness, Scenario, _key_lines, check_satisfiable
+from .scenario import Fairness, Scenario, _key_lines, check_satisfiable, read_yaml
 from .tables import AreaIndex, read_areas
 
 TOP_KEYS = ("description", "grid", "monte_carlo")
@@ -480,14 +479,5 @@ def parse_sweep(data: object, scenario: Scenario, areas: pd.DataFrame | None = N
 
 def load_sweep(path: str | Path, scenario: Scenario, areas: pd.DataFrame | None = None) -> SweepSpec:
     """Read and check a sweep YAML file against the scenario and its areas table."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError([Problem(str(path), "file not found", expected="an existing sweep YAML file (see the README)")])
-    text = path.read_bytes().decode("utf-8-sig")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError([Problem(str(path), "not valid YAML: " + str(getattr(exc, "problem", exc)),
-                                  row=mark.line + 1 if mark else None, expected="a YAML mapping as in the README")]) from None
+    data, text = read_yaml(Path(path), "sweep YAML file (see the README)")
     return parse_sweep(data, scenario, areas, str(path), text)
