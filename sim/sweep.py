@@ -16,10 +16,12 @@ its chunk comes back, so Ctrl+C loses only the chunks under way.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
+import signal
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -117,10 +119,29 @@ def _execute(context: SweepContext, pending: list[RunSpec], workers: int | None,
         return
     n = workers or default_workers()
     # 127.0.0.1: the cluster is reachable from this machine only; the dashboard on a free port, so
-    # a second cluster (or a Jupyter server) on 8787 is no clash.
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as local:
+    # a second cluster (or a Jupyter server) on 8787 is no clash; Dask's warnings about the tasks
+    # a Ctrl+C cancels are no news to the analyst.
+    with _children_ignore_ctrl_c():
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+    with cluster, Client(cluster) as local:
         yield from _on_dask(local, context, pending, chunk_size)
+
+
+@contextmanager
+def _children_ignore_ctrl_c():
+    """Processes started inside ignore Ctrl+C (SIGINT), which a terminal sends to every process of
+    the command: this process alone stops the sweep and closes the cluster, and the workers print
+    no tracebacks. (An ignored signal stays ignored in a child; Python then adds no handler.)"""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals cannot be changed, nor are they received here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _on_dask(client, context: SweepContext, pending: list[RunSpec], chunk_size: int | None) -> Iterator[list[dict]]:

@@ -298,6 +298,12 @@ def _bounds_text(low: float | None, high: float | None) -> str:
 
 
 def _number_hint(value: object) -> str | None:
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            share = float(value.strip().rstrip("%").replace(",", ".")) / 100
+        except ValueError:
+            return None
+        return f"Write a share as a decimal number: {value.strip()} is {share:g}"
     if isinstance(value, str):
         try:
             float(value.replace("_", ""))
@@ -455,6 +461,9 @@ def parse_sweep(data: object, scenario: Scenario, areas: pd.DataFrame | None = N
     reader = _Reader(file, text)
     if not isinstance(data, dict):
         raise InputError([Problem(file, "not a YAML mapping", expected="a grid: section, a monte_carlo: section or both")])
+    if "grid" not in data and "monte_carlo" not in data and {"areas", "students"} & set(map(str, data)):
+        raise InputError([Problem(file, "this is a scenario file, not a sweep file", expected="grid: and/or monte_carlo:",
+                                  hint="Give the scenario first and the sweep file after --grid (see the README)")])
     reader.keys(data, (), TOP_KEYS)
     if "grid" not in data and "monte_carlo" not in data:
         reader.add((), "nothing to sweep", None, "a grid: section, a monte_carlo: section or both (see the README)")

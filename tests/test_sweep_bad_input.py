@@ -90,6 +90,14 @@ CASES = {
     "a probability above 1": (
         "monte_carlo:\n  runs: 3\n  seed: 1\n  pledges:\n    budget_vnd: {probability: 90}\n",
         ["column 'monte_carlo.pledges.budget_vnd.probability': out of range (found 90); expected a probability from 0 to 1"]),
+    "a percentage": (
+        "monte_carlo:\n  runs: 3\n  seed: 1\n  pledges:\n    budget_vnd: {probability: 90%}\n",
+        ["column 'monte_carlo.pledges.budget_vnd.probability': not a number (found '90%'); expected a probability "
+         "from 0 to 1. Write a share as a decimal number: 90% is 0.9"]),
+    "a scenario given as the sweep file": (
+        "areas: areas.csv\nstudents: students.csv\nbudget_vnd: 5\n",
+        ["grid.yaml: this is a scenario file, not a sweep file; expected grid: and/or monte_carlo:. "
+         "Give the scenario first and the sweep file after --grid"]),
     "a range out of order": (
         "monte_carlo:\n  runs: 3\n  seed: 1\n  prices:\n    devices.laptop.unit_cost_vnd: {triangular: [3, 2, 4]}\n",
         ["row 5, column 'monte_carlo.prices.devices.laptop.unit_cost_vnd.triangular': the numbers are not in order "

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 import yaml
 
@@ -76,3 +82,27 @@ def test_a_scheduler_that_does_not_answer_is_said_plainly(case, tmp_path, capsys
     err = capsys.readouterr().err
     assert err.startswith("error: cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'")
     assert "Without --scheduler the sweep starts a cluster on this machine." in err
+
+
+def test_ctrl_c_in_a_terminal_stops_the_sweep_cleanly(tmp_path):
+    # A terminal sends Ctrl+C (SIGINT) to every process of the command, Dask's workers included:
+    # the sweep stops with exit code 130, keeps the finished runs, and nobody prints a traceback.
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sim", "sweep", str(BASELINE), "--grid", str(BASELINE.parent / "sweep_grid.yaml"),
+               "--out", str(out), "--workers", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        while not (out / "runs").is_dir() or not any((out / "runs").glob("run-*.json")):
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.2)
+        os.killpg(process.pid, signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr and "WARNING" not in stderr
+    assert "Interrupted: the finished runs are kept in" in stderr
+    saved = list((out / "runs").glob("run-*.json"))
+    assert 1 <= len(saved) < 24 and not (out / "sweep.csv").exists()
