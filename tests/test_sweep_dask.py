@@ -87,8 +87,10 @@ def test_a_scheduler_that_does_not_answer_is_said_plainly(case, tmp_path, capsys
 def test_ctrl_c_in_a_terminal_stops_the_sweep_cleanly(tmp_path):
     # A terminal sends Ctrl+C (SIGINT) to every process of the command, Dask's workers included:
     # the sweep stops with exit code 130, keeps the finished runs, and nobody prints a traceback.
+    # 200 Monte Carlo draws: far more than a fast machine finishes between the first saved run and
+    # the signal, so the sweep is always interrupted part-way.
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "sim", "sweep", str(BASELINE), "--grid", str(BASELINE.parent / "sweep_grid.yaml"),
+    command = [sys.executable, "-m", "sim", "sweep", str(BASELINE), "--grid", str(BASELINE.parent / "sweep_monte_carlo.yaml"),
                "--out", str(out), "--workers", "2"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -105,4 +107,4 @@ def test_ctrl_c_in_a_terminal_stops_the_sweep_cleanly(tmp_path):
     assert "Traceback" not in stderr and "WARNING" not in stderr
     assert "Interrupted: the finished runs are kept in" in stderr
     saved = list((out / "runs").glob("run-*.json"))
-    assert 1 <= len(saved) < 24 and not (out / "sweep.csv").exists()
+    assert 1 <= len(saved) < 200 and not (out / "sweep.csv").exists()
