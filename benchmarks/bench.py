@@ -9,11 +9,11 @@ schools, ``benchmarks/longan_schools.py``) and a national synthetic case (705 di
 
 Each run is a fresh Python process, so its peak memory is its own (``ru_maxrss``; for the plain
 model, plus CBC's, which runs as a child process). Ours is timed from read and checked inputs
-(``sim.inputs.prepare``): build (the LP), solve (the policy's LPs), extract (whole devices and
+(``sim.core.inputs.prepare``): build (the LP), solve (the policy's LPs), extract (whole devices and
 the result tables); their sum is the re-solve time a widget waits for. The median of ``--repeat``
 runs in one process is reported. Policies: strict + max_count for the comparison (both
 formulations), and ours with the scenario's own policy. Both formulations must reach the same
-learners per band at LP level: ours is checked with ``sim.priority.optimise`` on the built model,
+learners per band at LP level: ours is checked with ``sim.core.priority.optimise`` on the built model,
 the plain model (``benchmarks/plain_pulp.py``) with each band's optimum. Not a test: it prints
 figures and writes them to ``reports/bench.md``.
 """
@@ -143,13 +143,13 @@ def _model_size(model) -> tuple[int | None, int | None]:
 
 def work_ours(scenario_file: str, policy_name: str, repeat: int, lp_check: bool) -> dict:
     import sim
-    from sim.inputs import prepare
-    from sim.model import build_model
-    from sim.plan import plan_whole
-    from sim.priority import optimise
-    from sim.results import allocation_table, coverage_table
-    from sim.scenario import Policy, WithinBand
-    from sim.solvers import make_solver
+    from sim.core.inputs import prepare
+    from sim.core.model import build_model
+    from sim.core.pipeline import plan_whole
+    from sim.core.priority import optimise
+    from sim.results.result import allocation_table, coverage_table
+    from sim.read.scenario import Policy, WithinBand
+    from sim.core.solvers import make_solver
 
     started = time.perf_counter()
     scenario = sim.load_scenario(scenario_file)
@@ -182,7 +182,7 @@ def work_ours(scenario_file: str, policy_name: str, repeat: int, lp_check: bool)
 def work_plain(scenario_file: str, repeat: int) -> dict:
     import plain_pulp
     import sim
-    from sim.inputs import prepare
+    from sim.core.inputs import prepare
 
     started = time.perf_counter()
     inputs = prepare(sim.load_scenario(scenario_file))

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 import sim
-from sim import explorer_charts
-from sim.explorer import Controls, Explorer, money_and_stock, totals
-from sim.widgets import ExplorerView, html_table
+from sim.views import explorer_charts
+from sim.analysis.explorer import Controls, Explorer, money_and_stock, totals
+from sim.views.widgets import ExplorerView, html_table
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 5

@@ -7,7 +7,7 @@ cbcbox's CBC once PuLP 4 drops the former). Measuring that style is the point of
 PuLP's deprecation warnings are silenced here, and only here.
 
 It states the same rules as ``sim/model.py``, from the same read and checked inputs
-(``sim.inputs.prepare``: the students table and the scenario, not sim's cells):
+(``sim.core.inputs.prepare``: the students table and the scenario, not sim's cells):
 
 - cells c = area x grade x status x internet at home; x[c,d] learners of c given device d (only
   when d suits c's grade); y[c] = sum_d x[c,d] covered, 0 <= y[c] <= pupils[c];
@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pulp
 
-from sim.inputs import PlanInputs
-from sim.rules import BANDS, band_of
-from sim.tables import AreaIndex
+from sim.core.inputs import PlanInputs
+from sim.core.rules import BANDS, band_of
+from sim.read.tables import AreaIndex
 
 MONEY_UNIT = 1_000_000  # prices in millions of VND: CBC's presolve dislikes VND next to learner counts
 PACKAGE = "data_package"
@@ -145,7 +145,7 @@ def cbc() -> pulp.LpSolver:
         warnings.simplefilter("ignore", DeprecationWarning)
         if hasattr(pulp, "PULP_CBC_CMD") and pulp.PULP_CBC_CMD(msg=False).available():
             return pulp.PULP_CBC_CMD(msg=False)
-    from sim.solvers import _cbc_path
+    from sim.core.solvers import _cbc_path
 
     return pulp.COIN_CMD(path=_cbc_path(), msg=False)
 

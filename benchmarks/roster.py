@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sim
 from sim.roster import assign, load_key, read_roster, roster_file_bytes, synthetic_roster
-from sim.tables import read_areas, read_students
+from sim.read.tables import read_areas, read_students
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 import sim
-from sim.sweep import default_workers, run_sweep
-from sim.sweep_run import SweepContext, run_one
-from sim.sweep_spec import load_sweep
-from sim.tables import read_areas, read_students
+from sim.sweeps.runner import default_workers, run_sweep
+from sim.sweeps.run import SweepContext, run_one
+from sim.sweeps.spec import load_sweep
+from sim.read.tables import read_areas, read_students
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "data" / "scenarios" / "baseline.yaml"
@@ -52,7 +52,7 @@ def main() -> None:
     started = time.perf_counter()
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
-        client.run(lambda: __import__("sim.sweep_run"))  # workers import sim before the clock starts
+        client.run(lambda: __import__("sim.sweeps.run"))  # workers import sim before the clock starts
         start_seconds = time.perf_counter() - started
         cpu_before = sum(client.run(time.process_time).values())
         with tempfile.TemporaryDirectory() as out:

@@ -6,12 +6,12 @@
 >>> result.coverage_by("band")                                     # doctest: +SKIP
 """
 
-from .errors import InputError, ScenarioError
-from .plan import package_version, solve
-from .results import Result
-from .rules import BAND_LABELS, BANDS, band_of
-from .scenario import Scenario, load_scenario
-from .solvers import SolverFailed, Status
+from sim.read.errors import InputError, ScenarioError
+from sim.core.pipeline import package_version, solve
+from sim.results.result import Result
+from sim.core.rules import BAND_LABELS, BANDS, band_of
+from sim.read.scenario import Scenario, load_scenario
+from sim.core.solvers import SolverFailed, Status
 
 __all__ = [
     "BANDS",

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.inputs import PlanInputs, prepare
-from sim.model import build_model
-from sim.priority import optimise
-from sim.scenario import Policy, WithinBand
-from sim.solvers import make_solver
+from sim.core.inputs import PlanInputs, prepare
+from sim.core.model import build_model
+from sim.core.priority import optimise
+from sim.read.scenario import Policy, WithinBand
+from sim.core.solvers import make_solver
 
 from tests.conftest import BASELINE, ROOT, student
 
@@ -35,7 +35,7 @@ schools = _load("longan_schools")
 national = _load("national")
 plain_pulp = _load("plain_pulp")
 
-from sim.priority import SLACK  # noqa: E402
+from sim.core.priority import SLACK  # noqa: E402
 
 MAX_COUNT = Policy(mode="strict", within_band=WithinBand.max_count)
 SAME = 1e-6  # share of the case's learners, as in benchmarks/bench.py

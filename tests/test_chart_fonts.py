@@ -16,8 +16,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 
 import sim
-from sim import charts, explorer_charts, i18n
-from sim.explorer import Controls, Explorer
+from sim.views import charts, explorer_charts, i18n
+from sim.analysis.explorer import Controls, Explorer
 
 from conftest import BASELINE
 

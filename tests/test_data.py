@@ -8,7 +8,7 @@ import unicodedata
 import pandas as pd
 
 import sim
-from sim.tables import read_areas, read_students
+from sim.read.tables import read_areas, read_students
 from tests.conftest import BASELINE, ROOT
 
 LONGAN = ROOT / "data" / "longan"

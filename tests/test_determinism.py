@@ -51,7 +51,7 @@ def test_readme_shows_what_make_demo_prints():
     import re
 
     import sim
-    from sim.text import summary_text
+    from sim.views.text import summary_text
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     shown = re.search(r"`make demo` prints \(abridged\):\n\n```\n(.*?)```", readme, re.S).group(1)

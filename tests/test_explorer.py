@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 import sim
-from sim import explorer, i18n
-from sim.explorer import Controls, Explorer, compare, scenario_with
+from sim.analysis import explorer
+from sim.views import i18n
+from sim.analysis.explorer import Controls, Explorer, compare, scenario_with
 
 from conftest import BASELINE, ROOT, student
 

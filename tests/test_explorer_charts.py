@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from sim import explorer_charts, i18n
-from sim.explorer import Controls, Explorer
-from sim.widgets import COMPARISON_TAB, RESULTS_TAB, ExplorerView
+from sim.views import explorer_charts, i18n
+from sim.analysis.explorer import Controls, Explorer
+from sim.views.widgets import COMPARISON_TAB, RESULTS_TAB, ExplorerView
 
 from conftest import student
 

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim.cli import main
-from sim.metrics import gini, max_min_ratio
+from sim.cli.main import main
+from sim.analysis.metrics import gini, max_min_ratio
 from tests.conftest import BASELINE, student
 from tests.test_properties import PROFILE
 

@@ -8,10 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim.cli import main
-from sim.fairness import plan_fair, staged_inputs
-from sim.frontier import frontier
-from sim.inputs import prepare
+from sim.cli.main import main
+from sim.core.fairness import plan_fair, staged_inputs
+from sim.analysis.frontier import frontier
+from sim.core.inputs import prepare
 from tests.conftest import student
 from tests.test_properties import PROFILE
 

@@ -11,7 +11,7 @@ import unicodedata
 
 import pytest
 
-from sim import i18n
+from sim.views import i18n
 
 # Keys whose English and Vietnamese texts are the same on purpose (numbers only).
 SAME_IN_BOTH = {"covered_of"}
@@ -70,6 +70,6 @@ def test_the_environment_variable_chooses_the_language(value, expected):
     env = {k: v for k, v in os.environ.items() if k != i18n.ENV_VAR}
     if value:
         env[i18n.ENV_VAR] = value
-    code = "from sim import i18n; print(i18n.get_language(), i18n.t('tab_results'))"
+    code = "from sim.views import i18n; print(i18n.get_language(), i18n.t('tab_results'))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.split()[0] == expected

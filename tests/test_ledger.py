@@ -9,8 +9,8 @@ import pytest
 from openpyxl import Workbook
 
 import sim
-from sim.donations import DELIVERY_KIND, DONATION_KIND, read_records, write_records
-from sim.ledger import Ledger
+from sim.ledger.donations import DELIVERY_KIND, DONATION_KIND, read_records, write_records
+from sim.ledger.store import Ledger
 from tests.conftest import write_csv
 from tests.test_bad_input import windows_1258
 

@@ -17,8 +17,8 @@ import sys
 
 import pytest
 
-from sim.donations import DONATION_KIND, read_records
-from sim.ledger import FAILPOINT_VARIABLE, Ledger
+from sim.ledger.donations import DONATION_KIND, read_records
+from sim.ledger.store import FAILPOINT_VARIABLE, Ledger
 from tests.conftest import student, write_csv
 from tests.test_ledger import HEADER, donation
 

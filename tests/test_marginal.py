@@ -6,8 +6,8 @@ import pulp
 import pytest
 
 import sim
-from sim.marginal import Change, binding_constraints, default_changes, marginal_table, marginal_values, shadow_price
-from sim.solvers import make_solver, solve_lp
+from sim.analysis.marginal import Change, binding_constraints, default_changes, marginal_table, marginal_values, shadow_price
+from sim.core.solvers import make_solver, solve_lp
 from tests.conftest import BASELINE, student
 
 M = 1_000_000

@@ -50,7 +50,7 @@ def test_only_the_pulp_api_that_pulp_4_keeps():
 
 
 def test_the_core_does_not_import_the_views():
-    code = ("import sys, sim, sim.plan, sim.cli, sim.explorer, sim.i18n, sim.report; "
+    code = ("import sys, sim, sim.core.pipeline, sim.cli.main, sim.analysis.explorer, sim.views.i18n, sim.views.report; "
             "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'nbconvert') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

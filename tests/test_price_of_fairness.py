@@ -30,8 +30,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim.fairness import plan_fair, staged_inputs
-from sim.inputs import prepare
+from sim.core.fairness import plan_fair, staged_inputs
+from sim.core.inputs import prepare
 from tests.test_properties import PROFILE
 
 M = 1_000_000

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.rules import HIGHER_LEVEL, STATUSES, band_of, grade_label
+from sim.core.rules import HIGHER_LEVEL, STATUSES, band_of, grade_label
 
 M = 1_000_000
 AREAS = pd.DataFrame({"code": ["A1", "B2"], "name": ["An Bình", "Bình Hòa"], "type": ["", ""],

@@ -7,11 +7,11 @@ import json
 import pytest
 
 import sim
-from sim.donations import Delivery, Donation, Sourced
-from sim.fixed import stay_close
-from sim.ledger import Ledger
-from sim.replan import replan
-from sim.versions import diff, versions_table
+from sim.ledger.donations import Delivery, Donation, Sourced
+from sim.core.fixed import stay_close
+from sim.ledger.store import Ledger
+from sim.ledger.replan import replan
+from sim.ledger.versions import diff, versions_table
 from tests.conftest import covered, given, student
 from tests.test_ledger import run_cli
 

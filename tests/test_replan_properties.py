@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.inputs import prepare
-from sim.model import build_model
-from sim.priority import optimise
-from sim.rules import BANDS
-from sim.solvers import make_solver
+from sim.core.inputs import prepare
+from sim.core.model import build_model
+from sim.core.priority import optimise
+from sim.core.rules import BANDS
+from sim.core.solvers import make_solver
 from tests.test_properties import AREAS, M, scenarios, students
 
 PROFILE = settings(max_examples=int(os.environ.get("SIM_HYPOTHESIS_EXAMPLES", 60)) // 2, deadline=None, derandomize=True,

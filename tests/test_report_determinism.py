@@ -1,7 +1,7 @@
-"""The same notebook and inputs render to the same page, byte for byte (``sim.report.stable_ids``).
+"""The same notebook and inputs render to the same page, byte for byte (``sim.views.report.stable_ids``).
 
 A small notebook holds every kind of output whose ids a run picks at random: the explorer's
-widgets (model ids), a table styled by ``sim.widgets.table`` and one by pandas itself (Styler
+widgets (model ids), a table styled by ``sim.views.widgets.table`` and one by pandas itself (Styler
 ids), a PNG chart and an SVG chart (clip-path ids, date)."""
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ import nbformat
 import yaml
 
 import sim
-from sim import report
-from sim.text import summary_text
+from sim.views import report
+from sim.views.text import summary_text
 
 from conftest import AREAS, student, write_csv
 
 CELLS = [
-    "import matplotlib.pyplot as plt\n\nimport sim\nfrom sim import charts\nfrom sim.explorer import Explorer\n"
-    "from sim.widgets import ExplorerView, table",
+    "import matplotlib.pyplot as plt\n\nimport sim\nfrom sim.views import charts\nfrom sim.analysis.explorer import Explorer\n"
+    "from sim.views.widgets import ExplorerView, table",
     "ex = Explorer(sim.load_scenario('scenario.yaml'))\nExplorerView(ex, save_dir='.')",
     "table(ex.baseline_result.coverage_by('band'))",
     "ex.baseline_result.coverage_by('district').style.format({'rate': '{:.1%}'})",

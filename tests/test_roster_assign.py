@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from sim.roster import PseudonymKey, assign, read_roster
 from sim.roster.assign import band_order
-from sim.rules import band_of
+from sim.core.rules import band_of
 from tests.roster_cases import AREAS_FRAME, learner, write_roster, write_scenario
 
 KEY = PseudonymKey(b"a published test key, not a secret one", "test")

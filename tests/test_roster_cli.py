@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from sim.errors import InputError
+from sim.read.errors import InputError
 from sim.roster import load_key
 from sim.roster.pseudonym import KEY_ENV, default_key_path
-from sim.tables import read_students
+from sim.read.tables import read_students
 from tests.roster_cases import AREAS_FRAME, learner, write_roster, write_scenario
 
 SHAREABLE = ["allocation.csv", "assignment.json", "coverage.csv", "roster_report.csv", "schools.csv", "schools.xlsx",

@@ -17,10 +17,10 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from sim.names import ascii_fold
+from sim.read.names import ascii_fold
 from sim.roster import read_roster, roster_file_bytes, synthetic_roster
 from sim.roster.synthetic import COLLEGES, PATRONS
-from sim.tables import read_areas, read_students
+from sim.read.tables import read_areas, read_students
 from tests.conftest import BASELINE, ROOT
 
 LONGAN = ROOT / "data" / "longan"

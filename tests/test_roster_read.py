@@ -8,10 +8,10 @@ import unicodedata
 import pytest
 from openpyxl import Workbook
 
-from sim.errors import InputError
+from sim.read.errors import InputError
 from sim.roster import read_roster, template_bytes
 from sim.roster.schema import ROSTER
-from sim.tables import read_raw
+from sim.read.tables import read_raw
 from tests.conftest import ROOT
 from tests.roster_cases import AREAS_FRAME, learner, write_roster
 from tests.test_bad_input import windows_1258

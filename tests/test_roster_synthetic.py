@@ -7,7 +7,7 @@ import sys
 
 from sim.roster import read_roster, roster_file_bytes, synthetic_roster
 from sim.roster.synthetic import FAMILY, GIVEN, MIDDLE
-from sim.tables import read_areas, read_students
+from sim.read.tables import read_areas, read_students
 from tests.conftest import ROOT
 
 LONGAN = ROOT / "data" / "longan"

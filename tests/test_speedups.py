@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.groups import group_cells, split
-from sim.inputs import Resources, prepare
-from sim.model import build_model
-from sim.priority import optimise
-from sim.scenario import Policy
-from sim.solvers import make_solver
-from sim.whole import _Ledger, account, round_to_whole
+from sim.core.groups import group_cells, split
+from sim.core.inputs import Resources, prepare
+from sim.core.model import build_model
+from sim.core.priority import optimise
+from sim.read.scenario import Policy
+from sim.core.solvers import make_solver
+from sim.core.whole import _Ledger, account, round_to_whole
 from tests.test_properties import AREAS as AREA_TABLE, scenarios, students
 
 PROFILE = settings(max_examples=int(os.environ.get("SIM_HYPOTHESIS_EXAMPLES", 60)), deadline=None, derandomize=True,

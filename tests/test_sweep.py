@@ -12,13 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-import sim.plan
-from sim.cli import main
-from sim.sweep import chunks, run_sweep
-from sim.sweep_draws import noisy_students, realised, rng_for, sample
-from sim.sweep_run import RunSpec, SweepContext
-from sim.sweep_spec import Distribution, load_sweep, parse_sweep
-from sim.tables import read_areas, read_students
+import sim.core.pipeline
+from sim.cli.main import main
+from sim.sweeps.runner import chunks, run_sweep
+from sim.sweeps.draws import noisy_students, realised, rng_for, sample
+from sim.sweeps.run import RunSpec, SweepContext
+from sim.sweeps.spec import Distribution, load_sweep, parse_sweep
+from sim.read.tables import read_areas, read_students
 from tests.conftest import BASELINE, student
 from tests.test_properties import PROFILE
 
@@ -107,11 +107,11 @@ def test_a_combination_the_scenario_checks_refuse_is_a_row_not_a_crash(case):
 def test_an_unsatisfiable_combination_is_a_row_with_its_message(case, monkeypatch):
     def refuse(scenario, **kwargs):
         if scenario.budget_vnd == 4 * M:
-            raise sim.ScenarioError([sim.errors.Problem("case", "cannot be satisfied", column="budget_vnd")])
+            raise sim.ScenarioError([sim.read.errors.Problem("case", "cannot be satisfied", column="budget_vnd")])
         return original(scenario, **kwargs)
 
-    original = sim.plan.solve
-    monkeypatch.setattr(sim.plan, "solve", refuse)
+    original = sim.core.pipeline.solve
+    monkeypatch.setattr(sim.core.pipeline, "solve", refuse)
     table = sweep(two_districts(case), GRID)
     assert list(table["status"]) == ["optimal", "optimal", "unsatisfiable", "unsatisfiable", "optimal", "optimal"]
     assert table.loc[2, "error"] == "case, column 'budget_vnd': cannot be satisfied"
@@ -198,7 +198,7 @@ def test_samples_stay_within_their_range(a, b, c, draw):
 def counting_solves(monkeypatch, fail_at: int | None = None) -> list[int]:
     """Count sim.solve calls; with ``fail_at`` the call of that number raises KeyboardInterrupt (Ctrl+C)."""
     calls: list[int] = []
-    original = sim.plan.solve
+    original = sim.core.pipeline.solve
 
     def counted(scenario, **kwargs):
         calls.append(scenario.budget_vnd)
@@ -206,7 +206,7 @@ def counting_solves(monkeypatch, fail_at: int | None = None) -> list[int]:
             raise KeyboardInterrupt
         return original(scenario, **kwargs)
 
-    monkeypatch.setattr(sim.plan, "solve", counted)
+    monkeypatch.setattr(sim.core.pipeline, "solve", counted)
     return calls
 
 

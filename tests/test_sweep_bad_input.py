@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from sim.cli import main
+from sim.cli.main import main
 from tests.conftest import student
 
 M = 1_000_000

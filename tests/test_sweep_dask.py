@@ -11,7 +11,7 @@ import time
 import pytest
 import yaml
 
-from sim.cli import main
+from sim.cli.main import main
 from tests.conftest import BASELINE
 from tests.test_sweep import MONTE_CARLO, sweep, two_districts, write_sweep
 

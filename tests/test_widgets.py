@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 import sim
-from sim import i18n
-from sim.errors import Problem, ScenarioError
-from sim.explorer import Explorer
-from sim.widgets import ExplorerView, table
+from sim.views import i18n
+from sim.read.errors import Problem, ScenarioError
+from sim.analysis.explorer import Explorer
+from sim.views.widgets import ExplorerView, table
 
 from conftest import BASELINE, student
 

@@ -19,7 +19,7 @@ import argparse
 from pathlib import Path
 
 from sim.roster import roster_file_bytes, synthetic_roster
-from sim.tables import read_areas, read_students
+from sim.read.tables import read_areas, read_students
 
 HERE = Path(__file__).resolve().parent
 LONGAN = HERE.parent / "longan"

@@ -14,14 +14,14 @@ Example (see notebooks/05_delivery_lists.ipynb)::
     run.write("reports/round1")               # delivery lists in reports/round1/delivery/
 """
 
-from .aggregate import students_csv, students_frame, students_table
-from .assign import Assignment, assign
-from .pseudonym import PseudonymKey, default_key_path, load_key, new_key_file
-from .read import OUTCOMES, Roster, RowIssue, read_roster
-from .report import check_text
-from .schema import ROSTER
-from .synthetic import MISTAKES, roster_file_bytes, synthetic_roster
-from .template import template_bytes
+from sim.roster.aggregate import students_csv, students_frame, students_table
+from sim.roster.assign import Assignment, assign
+from sim.roster.pseudonym import PseudonymKey, default_key_path, load_key, new_key_file
+from sim.roster.read import OUTCOMES, Roster, RowIssue, read_roster
+from sim.roster.report import check_text
+from sim.roster.schema import ROSTER
+from sim.roster.synthetic import MISTAKES, roster_file_bytes, synthetic_roster
+from sim.roster.template import template_bytes
 
 __all__ = [
     "Assignment",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..rules import STATUSES, grade_label
-from ..schema import STUDENTS, column_names
-from .read import Roster
+from sim.core.rules import STATUSES, grade_label
+from sim.read.schema import STUDENTS, column_names
+from sim.roster.read import Roster
 
 
 def students_table(roster: Roster) -> pd.DataFrame:

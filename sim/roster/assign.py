@@ -23,15 +23,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, Problem
-from ..plan import solve
-from ..results import Result
-from ..rules import grade_label
-from ..scenario import Mode, Scenario
-from ..tables import read_areas
-from .aggregate import students_csv
-from .pseudonym import PseudonymKey, pseudonym_of
-from .read import ELIGIBLE, Roster
+from sim.read.errors import InputError, Problem
+from sim.core.pipeline import solve
+from sim.results.result import Result
+from sim.core.rules import grade_label
+from sim.read.scenario import Mode, Scenario
+from sim.read.tables import read_areas
+from sim.roster.aggregate import students_csv
+from sim.roster.pseudonym import PseudonymKey, pseudonym_of
+from sim.roster.read import ELIGIBLE, Roster
 
 
 def band_order(scenario: Scenario) -> list[int]:
@@ -100,7 +100,7 @@ class Assignment:
 
     def write(self, out_dir: str | Path) -> list[Path]:
         """Shareable files in ``out_dir``, delivery lists (personal) in ``out_dir/delivery``."""
-        from .export import write_assignment
+        from sim.roster.export import write_assignment
 
         return write_assignment(self, out_dir)
 

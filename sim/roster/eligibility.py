@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..rules import band_of
+from sim.core.rules import band_of
 
 HAS_COMPUTER = "has a computer"
 NOT_IN_TARGET_GROUP = "neither in a poor or near-poor household nor a Covid-19 orphan"

@@ -26,10 +26,10 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from ..errors import InputError, Problem
-from ..names import ascii_fold, match_key
-from .assign import Assignment
-from .xlsx import BOLD, workbook_bytes, write_table
+from sim.read.errors import InputError, Problem
+from sim.read.names import ascii_fold, match_key
+from sim.roster.assign import Assignment
+from sim.roster.xlsx import BOLD, workbook_bytes, write_table
 
 DELIVERY = "delivery"
 MARKER = "README.txt"

@@ -24,8 +24,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import input_error
-from .values import id_key
+from sim.read.errors import input_error
+from sim.roster.values import id_key
 
 KEY_ENV = "SIM_PSEUDONYM_KEY"
 KEY_FILE_NAME = "pseudonym.key"

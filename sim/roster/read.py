@@ -23,14 +23,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, Problem
-from ..names import did_you_mean, match_key, nearest, to_nfc
-from ..rules import GRADE_LABELS
-from ..tables import AreaIndex, read_raw
-from .eligibility import eligibility
-from .pseudonym import PseudonymKey
-from .schema import BY_NAME, HEADER_ALIASES, PERSONAL, ROSTER, header_key
-from .values import (EARLIEST_BIRTH, HOUSEHOLD_SPELLINGS, cached_key, id_key, parse_date, parse_flag, parse_grade, parse_household,
+from sim.read.errors import InputError, Problem
+from sim.read.names import did_you_mean, match_key, nearest, to_nfc
+from sim.core.rules import GRADE_LABELS
+from sim.read.tables import AreaIndex, read_raw
+from sim.roster.eligibility import eligibility
+from sim.roster.pseudonym import PseudonymKey
+from sim.roster.schema import BY_NAME, HEADER_ALIASES, PERSONAL, ROSTER, header_key
+from sim.roster.values import (EARLIEST_BIRTH, HOUSEHOLD_SPELLINGS, cached_key, id_key, parse_date, parse_flag, parse_grade, parse_household,
                      phone_digits)
 
 ELIGIBLE, NOT_ELIGIBLE, INVALID, REVIEW = "eligible", "not_eligible", "invalid", "held_for_review"

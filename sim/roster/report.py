@@ -6,7 +6,7 @@ never prints a name, date of birth, phone, certificate number, note or pupil id.
 
 from __future__ import annotations
 
-from .read import ERROR, NOT_ELIGIBLE, REVIEW, WARNING, Roster
+from sim.roster.read import ERROR, NOT_ELIGIBLE, REVIEW, WARNING, Roster
 
 SECTIONS = [
     (ERROR, "Rows to fix (bad values; not planned)", None),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..names import ascii_fold, match_key
+from sim.read.names import ascii_fold, match_key
 
 
 @dataclass(frozen=True)

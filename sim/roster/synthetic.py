@@ -16,8 +16,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from ..rules import HIGHER_LEVEL
-from .schema import ROSTER
+from sim.core.rules import HIGHER_LEVEL
+from sim.roster.schema import ROSTER
 
 # Common family names, roughly by frequency in the South (Huỳnh and Võ rather than Hoàng and Vũ).
 FAMILY = {"Nguyễn": 31, "Trần": 11, "Lê": 10, "Phạm": 6, "Huỳnh": 6, "Võ": 5, "Phan": 4, "Trương": 3, "Đặng": 2,
@@ -172,7 +172,7 @@ def roster_file_bytes(roster: pd.DataFrame, xlsx: bool = False) -> bytes:
         return table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
     from openpyxl import Workbook
 
-    from .xlsx import workbook_bytes
+    from sim.roster.xlsx import workbook_bytes
 
     book = Workbook()
     sheet = book.active

@@ -13,8 +13,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .schema import ROSTER
-from .xlsx import BOLD, WRAP, workbook_bytes
+from sim.roster.schema import ROSTER
+from sim.roster.xlsx import BOLD, WRAP, workbook_bytes
 
 ROWS = 2000  # rows prepared with formats and drop-down lists
 TEXT_COLUMNS = {"pupil_id", "certificate_no", "phone", "date_of_birth"}

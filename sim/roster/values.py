@@ -11,9 +11,9 @@ import datetime as dt
 import functools
 import re
 
-from ..dates import calendar_date
-from ..names import ascii_fold, match_key, to_nfc
-from ..rules import HIGHER_LEVEL, grade_level
+from sim.read.dates import calendar_date
+from sim.read.names import ascii_fold, match_key, to_nfc
+from sim.core.rules import HIGHER_LEVEL, grade_level
 
 _YES = ("có", "co", "yes", "y", "true", "1", "x")
 _NO = ("không", "khong", "no", "n", "false", "0")

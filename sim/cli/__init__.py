@@ -1,0 +1,1 @@
+"""The command line: ``python -m sim run | sweep | frontier | marginal | donations | ... | roster``."""

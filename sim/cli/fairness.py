@@ -1,0 +1,79 @@
+"""Command line for the trade-offs: ``frontier`` (sweep a fairness setting) and ``marginal`` (values).
+
+    python -m sim frontier SCENARIO.yaml --param district_floor --values 0,0.1,0.2,0.3 [--out frontier.csv]
+    python -m sim marginal SCENARIO.yaml [--out marginal.csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.read.errors import InputError, Problem
+
+
+def _values(text: str) -> list[float | None]:
+    """``0,0.1,0.2``; ``none`` (or ``off``) leaves the setting off (for max_gap)."""
+    out = []
+    for part in text.split(","):
+        part = part.strip()
+        if part.casefold() in ("none", "off"):
+            out.append(None)
+            continue
+        try:
+            out.append(float(part))
+        except ValueError:
+            raise InputError([Problem("command line", "not a number", column="--values", value=part,
+                                      expected="numbers separated by commas, e.g. 0,0.1,0.2")]) from None
+    return out
+
+
+def register_frontier(commands: argparse._SubParsersAction) -> None:
+    from sim.analysis.frontier import PARAMETERS
+
+    parser = commands.add_parser("frontier", help="sweep a fairness setting: coverage against the worst district's rate")
+    parser.add_argument("scenario", type=Path, help="scenario YAML file")
+    parser.add_argument("--param", required=True, choices=PARAMETERS, help="the fairness setting to sweep")
+    parser.add_argument("--values", required=True, help="comma-separated values, e.g. 0,0.1,0.2,0.3")
+    parser.add_argument("--out", type=Path, help="also write the table to this CSV file")
+    parser.set_defaults(handler=_frontier)
+
+
+def register_marginal(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("marginal", help="what more budget, stock or a freed earmark is worth in learners")
+    parser.add_argument("scenario", type=Path, help="scenario YAML file")
+    parser.add_argument("--out", type=Path, help="also write the table to this CSV file")
+    parser.set_defaults(handler=_marginal)
+
+
+def _write(table, out: Path | None) -> None:
+    from sim.results.result import _atomic_write
+
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(out, table.to_csv(index=False, lineterminator="\n"), "utf-8-sig")
+        print(f"\nWrote {out}")
+
+
+def _frontier(args: argparse.Namespace) -> int:
+    from sim.analysis.frontier import frontier
+    from sim.read.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    table = frontier(scenario, args.param, _values(args.values))
+    shown = table.assign(chosen=table["chosen"].map({True: "<- scenario", False: ""}))
+    print(f"Frontier of '{scenario.name}' over {args.param} "
+          f"({table.attrs['covered_without_fairness']:,} covered without fairness rules):\n")
+    print(shown.to_string(index=False, na_rep="-"))
+    _write(table, args.out)
+    return 0
+
+
+def _marginal(args: argparse.Namespace) -> int:
+    from sim.analysis.marginal import marginal_table, marginal_values
+    from sim.read.scenario import load_scenario
+
+    table = marginal_table(marginal_values(load_scenario(args.scenario)))
+    print(table.to_string(index=False, na_rep="-"))
+    _write(table, args.out)
+    return 0

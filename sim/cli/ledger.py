@@ -1,0 +1,222 @@
+"""Command line for the ledger: ``donations``, ``deliveries``, ``replan`` and ``plans``.
+
+    python -m sim donations import FILE [--update] [--db DB]
+    python -m sim donations add --donation-id D1 --date 24/11/2026 --kind cash --amount-vnd 5000000 --status received
+    python -m sim donations list | export FILE | status ID STATUS
+    python -m sim deliveries import FILE | add ... | list | export FILE
+    python -m sim replan SCENARIO.yaml --out DIR [--db DB]
+    python -m sim plans list | show N | diff A B
+
+``--db`` defaults to data/ledger.sqlite under the current folder. Errors are turned into exit
+codes by ``sim.cli.main`` (2: bad input or a damaged ledger; 3: the ledger and the scenario do not
+fit together).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.ledger.donations import DELIVERY_KIND, DONATION_KIND, STATUSES, RecordKind, from_columns, read_records
+from sim.read.errors import InputError
+from sim.ledger.store import DEFAULT_DB, Ledger
+
+
+def _db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"ledger file (default: {DEFAULT_DB})")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    for kind in (DONATION_KIND, DELIVERY_KIND):
+        _register_records(commands, kind)
+    replan = commands.add_parser("replan", help="plan from the ledger's current state and store it as a new plan version")
+    replan.add_argument("scenario", type=Path, help="scenario YAML file (prices, policy, anything not in the ledger)")
+    replan.add_argument("--out", type=Path, required=True, help="folder for allocation.csv, coverage.csv, summary.json")
+    replan.add_argument("--fresh", action="store_true", help="do not try to stay close to the latest plan version")
+    replan.add_argument("--no-compare", action="store_true", help="skip the max_count comparison (faster)")
+    replan.add_argument("--quiet", action="store_true", help="print nothing on success")
+    _db(replan)
+    replan.set_defaults(handler=_replan)
+
+    plans = commands.add_parser("plans", help="list, show and compare stored plan versions").add_subparsers(dest="action", required=True)
+    listing = plans.add_parser("list", help="every plan version")
+    _db(listing)
+    listing.set_defaults(handler=_plans_list)
+    show = plans.add_parser("show", help="one version: its inputs and summary")
+    show.add_argument("version", type=int)
+    _db(show)
+    show.set_defaults(handler=_plans_show)
+    compare = plans.add_parser("diff", help="what changed between two versions, per district and device, and why")
+    compare.add_argument("a", type=int, help="the earlier version")
+    compare.add_argument("b", type=int, help="the later version")
+    compare.add_argument("--csv", type=Path, help="also write the per district and device table to this CSV file")
+    _db(compare)
+    compare.set_defaults(handler=_plans_diff)
+
+
+def _register_records(commands: argparse._SubParsersAction, kind: RecordKind) -> None:
+    what = "donations (money, devices, data packages)" if kind is DONATION_KIND else "deliveries (devices handed to a district)"
+    group = commands.add_parser(kind.name, help=f"record and list {what}").add_subparsers(dest="action", required=True)
+    load = group.add_parser("import", help="add the rows of a CSV or XLSX file (the same file twice adds nothing)")
+    load.add_argument("file", type=Path)
+    load.add_argument("--update", action="store_true", help="record rows whose id is already there with other content as corrections")
+    _db(load)
+    load.set_defaults(handler=_import, records=kind)
+    add = group.add_parser("add", help=f"add one record given on the command line")
+    for column in kind.columns:
+        add.add_argument("--" + column.name.replace("_", "-"), dest=column.name, default="", required=column.required,
+                         help=column.description)
+    add.add_argument("--update", action="store_true", help="record it as a correction if the id is already there")
+    _db(add)
+    add.set_defaults(handler=_add, records=kind)
+    listing = group.add_parser("list", help="print every record, then totals")
+    _db(listing)
+    listing.set_defaults(handler=_list, records=kind)
+    export = group.add_parser("export", help="write every record to a CSV or XLSX file (the import format)")
+    export.add_argument("file", type=Path)
+    _db(export)
+    export.set_defaults(handler=_export, records=kind)
+    if kind is DONATION_KIND:
+        status = group.add_parser("status", help="change a donation's status (a pledge received or cancelled ...)")
+        status.add_argument("donation_id")
+        status.add_argument("status", help=" | ".join(STATUSES))
+        _db(status)
+        status.set_defaults(handler=_status)
+
+
+def _records(ledger: Ledger, kind: RecordKind) -> list:
+    return ledger.donations() if kind is DONATION_KIND else ledger.deliveries()
+
+
+def _import(args: argparse.Namespace) -> int:
+    items = read_records(args.file, args.records)
+    with Ledger(args.db, create=True) as ledger:
+        report = ledger.record(items, update=args.update)
+    print(f"{args.file.name}: {report} ({args.records.name} in {args.db})")
+    return 0
+
+
+def _add(args: argparse.Namespace) -> int:
+    try:
+        item = from_columns(args.records, "command line", **{c.name: getattr(args, c.name) for c in args.records.columns})
+    except InputError as exc:
+        for problem in exc.problems:  # name the option, not the file column
+            problem.column = "--" + problem.column.replace("_", "-")
+        raise InputError(exc.problems) from None
+    with Ledger(args.db, create=True) as ledger:
+        report = ledger.record([item], update=args.update)
+    print(f"{report} ({args.records.name} in {args.db})")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from sim.ledger.donations import records_frame
+
+    with Ledger(args.db) as ledger, ledger.read():
+        records = _records(ledger, args.records)
+    if not records:
+        print(f"No {args.records.name} in {args.db}.")
+        return 0
+    print(records_frame(records, args.records).to_string(index=False))
+    print("\n" + _totals(records, args.records))
+    return 0
+
+
+def _totals(records: list, kind: RecordKind) -> str:
+    """Totals per status (donations) or per device (deliveries)."""
+    if kind is DELIVERY_KIND:
+        per: dict[str, int] = {}
+        for d in records:
+            per[d.device] = per.get(d.device, 0) + d.quantity
+        return "Delivered: " + ", ".join(f"{device} {n:,}" for device, n in sorted(per.items()))
+    lines = []
+    for status in STATUSES:
+        mine = [d for d in records if d.status == status]
+        if not mine:
+            continue
+        parts = {}
+        for d in mine:
+            item = "VND" if d.kind == "cash" else d.device or "data packages"
+            parts[item] = parts.get(item, 0) + (d.amount_vnd if d.kind == "cash" else d.quantity)
+        lines.append(f"{status:<10} {len(mine):>4} donations: " + ", ".join(f"{n:,} {item}" for item, n in parts.items()))
+    return "\n".join(lines)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from sim.ledger.donations import write_records
+
+    with Ledger(args.db) as ledger, ledger.read():
+        records = _records(ledger, args.records)
+    write_records(args.file, records, args.records)
+    print(f"Wrote {len(records)} {args.records.name} to {args.file}")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from sim.ledger.donations import STATUS_ALIASES
+    from sim.read.errors import Problem
+    from sim.read.names import did_you_mean, match_key
+
+    status = STATUS_ALIASES.get(match_key(args.status))
+    if status is None:
+        raise InputError([Problem("command line", "unknown status", column="status", value=args.status,
+                                  expected=" or ".join(STATUSES), hint=did_you_mean(args.status, list(STATUSES)))])
+    with Ledger(args.db) as ledger:
+        changed = ledger.set_status(args.donation_id, status)
+    print(f"{changed.donation_id} ({changed.describe()}) is now {changed.status}")
+    return 0
+
+
+def _replan(args: argparse.Namespace) -> int:
+    from sim.ledger.replan import replan
+    from sim.read.scenario import load_scenario
+    from sim.views.text import summary_text
+    from sim.ledger.versions import diff
+
+    scenario = load_scenario(args.scenario)
+    with Ledger(args.db, create=True) as ledger:
+        done = replan(scenario, ledger, compare=not args.no_compare, keep_previous=not args.fresh)
+        latest = ledger.version(done.version)
+    files = done.result.write(args.out)
+    if args.quiet:
+        return 0
+    print(summary_text(done.result.summary))
+    held = done.result.summary["ledger"]["held_aside"]
+    if held:
+        print("Held aside, reserved for a priority band (not modelled yet): " + ", ".join(held))
+    print(f"\nStored as plan version {done.version} in {args.db}")
+    if done.previous is not None:
+        print("\n" + str(diff(done.previous, latest)))
+    print("\nWrote " + ", ".join(str(f) for f in files))
+    return 0
+
+
+def _plans_list(args: argparse.Namespace) -> int:
+    from sim.ledger.versions import versions_table
+
+    with Ledger(args.db) as ledger, ledger.read():
+        table = versions_table(ledger)
+    print(table.to_string(index=False) if len(table) else f"No plan versions in {args.db} yet: run `python -m sim replan`.")
+    return 0
+
+
+def _plans_show(args: argparse.Namespace) -> int:
+    from sim.ledger.versions import show
+
+    with Ledger(args.db) as ledger, ledger.read():
+        print(show(ledger.version(args.version)))
+    return 0
+
+
+def _plans_diff(args: argparse.Namespace) -> int:
+    from sim.ledger.versions import diff
+
+    with Ledger(args.db) as ledger, ledger.read():
+        change = diff(ledger.version(args.a), ledger.version(args.b))
+    print(change)
+    if args.csv:
+        from sim.results.result import _atomic_write
+
+        _atomic_write(args.csv, change.devices.to_csv(index=False, lineterminator="\n"), "utf-8-sig")
+        print(f"\nWrote {args.csv}")
+    return 0

@@ -1,0 +1,86 @@
+"""Command line: ``python -m sim run SCENARIO.yaml --out DIR`` and the other commands.
+
+Exit codes: 0 done; 2 an input file breaks the file contract; 3 the scenario cannot be
+satisfied as written; 1 anything else (the solver failed). Messages, never tracebacks.
+
+Each command is a ``register(commands)`` function that adds a sub-parser whose defaults hold
+``handler``, a function of the parsed arguments returning the exit code; add new commands to
+``COMMANDS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.read.errors import InputError, ScenarioError
+from sim.cli.roster import register as register_roster
+from sim.cli.ledger import register as register_ledger
+from sim.cli.fairness import register_frontier, register_marginal
+from sim.cli.sweep import register as register_sweep
+from sim.read.scenario import SolverName
+from sim.core.solvers import SolverFailed
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_UNSATISFIABLE = 0, 1, 2, 3
+
+
+def register_run(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser("run", help="solve a scenario and write allocation.csv, coverage.csv, summary.json")
+    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    run.add_argument("--out", type=Path, required=True, help="folder for the results (created if missing)")
+    run.add_argument("--solver", choices=[s.value for s in SolverName], help="override the scenario's solver")
+    run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sim.core.pipeline import solve
+    from sim.read.scenario import load_scenario
+    from sim.views.text import summary_text
+
+    scenario = load_scenario(args.scenario)
+    if args.solver:
+        scenario.solver = SolverName(args.solver)
+    result = solve(scenario)
+    files = result.write(args.out)
+    if not args.quiet:
+        print(summary_text(result.summary))
+        print("\nWrote " + ", ".join(str(f) for f in files))
+    return EXIT_OK
+
+
+def register_report(commands: argparse._SubParsersAction) -> None:
+    from sim.views.report import register  # imports nothing heavy: nbconvert is loaded only when a report is made
+
+    register(commands)
+
+
+COMMANDS = [register_run, register_ledger, register_roster, register_frontier, register_marginal, register_report,
+            register_sweep]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sim", description="Plan donated computers and data packages.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for register in COMMANDS:
+        register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except InputError as exc:
+        print(f"error: bad input\n{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ScenarioError as exc:
+        print(f"error: the scenario cannot be satisfied\n{exc}", file=sys.stderr)
+        return EXIT_UNSATISFIABLE
+    except SolverFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return EXIT_FAILED

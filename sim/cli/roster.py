@@ -1,0 +1,148 @@
+"""Commands ``roster check|aggregate|template|new-key`` and ``assign`` (registered in ``sim.cli``).
+
+Exit codes as ``sim.cli``: 0 done, 2 bad input (``roster check``: some rows have bad values),
+3 the scenario cannot be satisfied, 1 anything else. Nothing printed names a learner.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.read.errors import input_error
+
+DEFAULT_AREAS = Path("data/longan/areas.csv")
+
+
+def _areas(path: Path):
+    from sim.read.tables import read_areas
+
+    if not path.is_file():
+        raise input_error(path, "areas file not found", expected="the areas file the rosters' districts come from",
+                          hint="Give it with --areas PATH")
+    return read_areas(path)
+
+
+def _write(path: Path, data: bytes) -> None:
+    from sim.roster.export import _atomic_write_bytes
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write_bytes(path, data)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from sim.roster.read import read_roster
+    from sim.roster.report import check_text
+
+    roster = read_roster(args.rosters, _areas(args.areas))
+    print(check_text(roster))
+    if args.out:
+        _write(args.out, roster.report().to_csv(index=False, lineterminator="\n").encode("utf-8-sig"))
+        print(f"\nWrote {args.out}")
+    return 2 if roster.errors() else 0
+
+
+def _aggregate(args: argparse.Namespace) -> int:
+    from sim.roster.aggregate import students_csv
+    from sim.roster.read import read_roster
+
+    roster = read_roster(args.rosters, _areas(args.areas))
+    if not args.skip_invalid:
+        roster.raise_if_invalid()
+    _write(args.out, students_csv(roster).encode("utf-8-sig"))
+    counts = roster.counts()
+    print(f"Wrote {args.out}: {counts['eligible']:,} eligible learners "
+          f"({counts['not_eligible']:,} rows not eligible, {counts['held_for_review']:,} held for review, "
+          f"{counts['invalid']:,} with bad values left out)")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from sim.roster.template import template_bytes
+
+    _write(args.out, template_bytes())
+    print(f"Wrote {args.out}")
+    return 0
+
+
+def _new_key(args: argparse.Namespace) -> int:
+    from sim.roster.pseudonym import new_key_file
+
+    if args.path.exists():
+        raise input_error(args.path, "the file already exists", expected="a new file name: a key is never overwritten")
+    print(f"Wrote a new pseudonym key to {new_key_file(args.path)}: keep it safe and out of any repository")
+    return 0
+
+
+def _assign(args: argparse.Namespace) -> int:
+    from sim.read.scenario import SolverName, load_scenario
+    from sim.read.tables import read_areas
+    from sim.views.text import summary_text
+    from sim.roster.assign import assign
+    from sim.roster.pseudonym import key_warnings, load_key
+    from sim.roster.read import read_roster
+
+    scenario = load_scenario(args.scenario)
+    if args.solver:
+        scenario.solver = SolverName(args.solver)
+    roster = read_roster(args.roster, read_areas(scenario.areas))
+    key = load_key(args.key_file)
+    if key.created:
+        print(f"Created a new pseudonym key at {key.source}. Keep it: the same key gives the same pseudonyms and "
+              f"the same order on every run.", file=sys.stderr)
+    for warning in key_warnings(key):
+        print(f"warning: {warning}", file=sys.stderr)
+    run = assign(scenario, roster, key, skip_invalid=args.skip_invalid)
+    files = run.write(args.out)
+    if not args.quiet:
+        counts = roster.counts()
+        served = int(run.learners["served"].sum())
+        print(summary_text(run.result.summary))
+        print(f"\nRosters: {len(roster.learners):,} rows; {counts['eligible']:,} eligible, "
+              f"{counts['not_eligible']:,} not eligible, {counts['held_for_review']:,} held for review, "
+              f"{counts['invalid']:,} with bad values (see roster_report.csv)")
+        print(f"Learners served: {served:,}; waiting list: {len(run.learners) - served:,}")
+        print(f"\nDelivery lists (PERSONAL DATA, do not share): {files[-1]}")
+        print("Shareable: " + ", ".join(f.name for f in files[:-1]) + f" in {Path(args.out)}")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    from sim.read.scenario import SolverName
+
+    roster = commands.add_parser("roster", help="check school rosters, aggregate them, write the blank template")
+    sub = roster.add_subparsers(dest="roster_command", required=True)
+    areas_help = f"areas file the districts are matched against (default: {DEFAULT_AREAS})"
+
+    check = sub.add_parser("check", help="validation report: bad values, duplicates, learners not eligible")
+    check.add_argument("rosters", nargs="+", type=Path, help="roster files (CSV or XLSX)")
+    check.add_argument("--areas", type=Path, default=DEFAULT_AREAS, help=areas_help)
+    check.add_argument("--out", type=Path, help="also write every issue to this CSV (no personal data in it)")
+    check.set_defaults(handler=_check)
+
+    aggregate = sub.add_parser("aggregate", help="write the planner's students.csv from rosters")
+    aggregate.add_argument("rosters", nargs="+", type=Path, help="roster files (CSV or XLSX)")
+    aggregate.add_argument("--out", type=Path, required=True, help="students CSV to write")
+    aggregate.add_argument("--areas", type=Path, default=DEFAULT_AREAS, help=areas_help)
+    aggregate.add_argument("--skip-invalid", action="store_true", help="leave rows with bad values out instead of stopping")
+    aggregate.set_defaults(handler=_aggregate)
+
+    template = sub.add_parser("template", help="write the blank roster template (XLSX, Vietnamese headers)")
+    template.add_argument("out", type=Path, help="XLSX file to write")
+    template.set_defaults(handler=_template)
+
+    new_key = sub.add_parser("new-key", help="write a new random pseudonym key file (permissions 0600)")
+    new_key.add_argument("path", type=Path, help="where to keep the key: outside the project and the outputs")
+    new_key.set_defaults(handler=_new_key)
+
+    run = commands.add_parser("assign", help="plan from rosters and write delivery lists with names")
+    run.add_argument("scenario", type=Path, help="scenario YAML (its students file is replaced by the rosters)")
+    run.add_argument("--roster", nargs="+", type=Path, required=True, help="roster files (CSV or XLSX)")
+    run.add_argument("--out", type=Path, required=True, help="folder for the results; delivery lists go to OUT/delivery")
+    run.add_argument("--key-file", type=Path, help="pseudonym key file (default: $SIM_PSEUDONYM_KEY, "
+                                                  "else ~/.config/sim/pseudonym.key, created on first use)")
+    run.add_argument("--skip-invalid", action="store_true", help="plan without rows with bad values instead of stopping")
+    run.add_argument("--solver", choices=[s.value for s in SolverName], help="override the scenario's solver")
+    run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.set_defaults(handler=_assign)

@@ -1,0 +1,203 @@
+"""What earlier plans fixed: devices already handed out, and the previous plan to stay close to.
+
+Both come per district x device (district by name or code, as in ``allocation.csv``) and become
+the LP's keys (area code, device). ``sim.solve(..., delivered=, previous=)`` uses them: the LP keeps
+every district at or above what it has received (``model.add_delivered_floor``) and, among the
+plans with the coverage reached, picks the one closest to the previous plan
+(``priority.keep_close_to_previous``); whole devices then keep the deliveries (``whole_floors``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from sim.read.errors import InputError, Problem, ScenarioError
+from sim.core.inputs import PlanInputs
+from sim.read.names import did_you_mean, match_key
+from sim.core.priority import LpSolution
+from sim.read.tables import AreaIndex
+
+Counts = dict[tuple[str, str], int]  # (area code, device) -> devices
+
+ROUNDING_NOISE = 1e-6
+
+
+def _rows(table: object) -> list[tuple[str, str, float]]:
+    """(district, device, devices) from a Result, an allocation-like table or a mapping."""
+    if hasattr(table, "allocation"):  # a sim.Result
+        table = table.allocation
+    if isinstance(table, pd.DataFrame):
+        missing = {"district", "device", "devices"} - set(table.columns)
+        if missing:
+            raise InputError([Problem("table", "columns are missing", column=",".join(sorted(missing)),
+                                      expected="a table with district, device and devices, like allocation.csv")])
+        return list(zip(table["district"].astype(str), table["device"].astype(str), table["devices"]))
+    if isinstance(table, Mapping):
+        return [(str(k[0]), str(k[1]), v) for k, v in table.items()]
+    raise TypeError("expected a sim.Result, a DataFrame with district, device, devices, or {(district, device): n}")
+
+
+def per_area(table: object, inputs: PlanInputs, what: str, *, strict: bool) -> Counts:
+    """Devices per (area code, device). ``strict``: an unknown district or device is an error
+    (deliveries); otherwise it is left out (a previous plan made with other areas or devices)."""
+    index = AreaIndex(inputs.areas)
+    devices = {match_key(d): d for d in inputs.devices}
+    out: Counts = {}
+    problems = []
+    for district, device, count in _rows(table):
+        area, name = index.find(district), devices.get(match_key(device))
+        if strict and area is None:
+            problems.append(Problem(what, "unknown district", column="district", value=district,
+                                    expected="a name or code from the areas file", hint=index.suggestion(district)))
+        if strict and name is None:
+            problems.append(Problem(what, "the scenario has no such device", column="device", value=device,
+                                    expected="one of " + ", ".join(inputs.devices), hint=did_you_mean(device, inputs.devices)))
+        if area is None or name is None:
+            continue
+        if not float(count).is_integer() or count < 0:
+            problems.append(Problem(what, "not a whole number of devices", column="devices", value=count, expected="an integer ≥ 0"))
+            continue
+        out[area, name] = out.get((area, name), 0) + int(count)
+    if problems:
+        raise InputError(problems)
+    return {k: v for k, v in sorted(out.items()) if v or not strict}
+
+
+def check_deliverable(inputs: PlanInputs, delivered: Counts, what: str = "deliveries") -> None:
+    """No district can have received more devices of a kind than it has learners that kind suits."""
+    cells = inputs.cells
+    names = dict(zip(inputs.areas["code"], inputs.areas["name"]))
+    problems = []
+    for (area, device), count in delivered.items():
+        room = int(sum(p for p, a, fits in zip(cells["pupils"], cells["area"], inputs.suits[device]) if a == area and fits))
+        if count > room:
+            problems.append(Problem(what, f"more {device} delivered in {names[area]} than it has learners a {device} suits",
+                                    column="quantity", value=count,
+                                    expected=f"at most {room} (the students file's learners there in the grades it suits)",
+                                    hint="Check the deliveries, or the students file"))
+    if problems:
+        raise ScenarioError(problems)
+
+
+def whole_floors(inputs: PlanInputs, lp: LpSolution, delivered: Counts) -> dict[tuple[int, str], int]:
+    """Whole devices per (cell, device) that keep each district's deliveries after rounding.
+
+    The LP gives sum_{c in a} x[c,d] >= D[a,d]. Take D[a,d] units from the rounded-down x[c,d],
+    band by band; if rounding down left fewer, add one to the cells with the largest fractional
+    x[c,d] (those the LP had started to serve), then to any suitable cell with room.
+    """
+    cells = inputs.cells
+    pupils, bands, area_of = list(cells["pupils"]), list(cells["band"]), list(cells["area"])
+    floors: dict[tuple[int, str], int] = {}
+    for (area, device), need in sorted(delivered.items()):
+        fit = [c for c in range(len(pupils)) if area_of[c] == area and inputs.suits[device][c]]
+        value = {c: lp.given.get((c, device), 0.0) for c in fit}
+        base = {c: math.floor(value[c] + ROUNDING_NOISE) for c in fit}
+        take = dict.fromkeys(fit, 0)
+        left = need
+        for c in sorted(fit, key=lambda c: (bands[c], c)):
+            take[c] = min(base[c], left)
+            left -= take[c]
+        by_fraction = sorted(fit, key=lambda c: (-(value[c] - base[c]), bands[c], c))
+        for c in [*by_fraction, *sorted(fit, key=lambda c: (bands[c], c))]:
+            if left == 0:
+                break
+            if take[c] == base[c] and take[c] < pupils[c]:
+                take[c] += 1
+                left -= 1
+        for c in sorted(fit, key=lambda c: (bands[c], c)):  # the room check above guarantees this ends
+            while left and take[c] < pupils[c]:
+                take[c] += 1
+                left -= 1
+        floors.update({(c, device): n for c, n in take.items() if n})
+    return floors
+
+
+def distance(units: dict[tuple[int, str], int], inputs: PlanInputs, previous: Counts) -> int:
+    """Devices that differ from the previous plan: sum over district x device of |new - previous|."""
+    area_of = list(inputs.cells["area"])
+    new: Counts = {}
+    for (c, device), n in units.items():
+        new[area_of[c], device] = new.get((area_of[c], device), 0) + n
+    return sum(abs(new.get(k, 0) - previous.get(k, 0)) for k in set(new) | set(previous))
+
+
+def by_district(counts: Counts, inputs: PlanInputs) -> dict[str, dict[str, int]]:
+    """{district name: {device: n}} in the areas file's order, for the summary."""
+    names = dict(zip(inputs.areas["code"], inputs.areas["name"]))
+    out: dict[str, dict[str, int]] = {}
+    for code in inputs.areas["code"]:
+        row = {d: n for (a, d), n in counts.items() if a == code and n}
+        if row:
+            out[names[code]] = row
+    return out
+
+
+
+def check_payable(m, solver) -> None:
+    """Deliveries recorded must fit the money and stock: solve the LP with the floors and no
+    objective; infeasible means the deliveries cost more than there is (ScenarioError, exit 3)."""
+    import pulp
+
+    from sim.core.solvers import SolverFailed, solve_lp
+
+    m.problem.sense = pulp.LpMaximize
+    m.problem.setObjective(pulp.LpAffineExpression())
+    try:
+        solve_lp(m.problem, solver)
+    except SolverFailed:
+        raise ScenarioError([Problem("deliveries", "the devices already delivered cost more than the money and stock on hand",
+                                     expected="deliveries that the scenario and the donations counted can pay for",
+                                     hint="Was a gift that paid for them cancelled, or are donations missing from the ledger?")]) from None
+
+
+def stay_close(inputs: PlanInputs, plan, previous: Counts, floors: dict[tuple[int, str], int] | None = None):
+    """Whole devices closer to the previous plan at the same coverage: in a cell holding a device
+    of a kind its district has more of than the previous plan, while it has fewer of another kind
+    that suits the cell, swap one for the other if the money and stock still allow. Each swap
+    lowers sum |X - P| by 2 and changes no learner's coverage, so this ends; the LP's choice among
+    interchangeable devices is otherwise undone by rounding to whole devices."""
+    from sim.core.whole import WholePlan, account
+
+    floors = floors or {}
+    res, cells = inputs.resources, inputs.cells
+    area_of, offline = list(cells["area"]), list(cells["offline"])
+    units = dict(plan.units)
+    used = {a: {i: 0 for i in res.items} for a in sorted(set(area_of))}
+    totals: Counts = {}
+    for (c, d), n in units.items():
+        used[area_of[c]][d] += n
+        used[area_of[c]]["data_package"] += n if offline[c] else 0
+        totals[area_of[c], d] = totals.get((area_of[c], d), 0) + n
+    cells_of: dict[str, list[int]] = {}
+    for c, a in enumerate(area_of):
+        cells_of.setdefault(a, []).append(c)
+
+    def swap(c: int, old: str, new: str, sign: int) -> None:
+        for device, delta in ((old, -sign), (new, sign)):
+            units[c, device] = units.get((c, device), 0) + delta
+            used[area_of[c]][device] += delta
+            totals[area_of[c], device] = totals.get((area_of[c], device), 0) + delta
+
+    improved = True
+    while improved:
+        improved = False
+        for a in sorted(cells_of):
+            over = [d for d in inputs.devices if totals.get((a, d), 0) > previous.get((a, d), 0)]
+            under = [d for d in inputs.devices if totals.get((a, d), 0) < previous.get((a, d), 0)]
+            for old in over:
+                for new in under:
+                    for c in cells_of[a]:
+                        if (units.get((c, old), 0) <= floors.get((c, old), 0) or not inputs.suits[new][c]
+                                or totals[a, old] <= previous.get((a, old), 0) or totals.get((a, new), 0) >= previous[a, new]):
+                            continue
+                        swap(c, old, new, +1)
+                        if account(used, res).payable:
+                            improved = True
+                        else:
+                            swap(c, old, new, -1)
+    units = {cd: n for cd, n in sorted(units.items()) if n > 0}
+    return WholePlan(units, plan.covered, account(used, res))

@@ -1,0 +1,118 @@
+"""Turn a scenario and its tables into the planner's inputs: cells and resource pools.
+
+A *cell* is one group of learners the rules cannot tell apart: area x grade x status x internet.
+Its band follows from grade and status (``rules.band_of``). A *pool* is money or stock and where
+it may be used: the general pools anywhere, an earmark's pools in one area only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sim.core.rules import band_of
+from sim.read.scenario import Scenario, check_satisfiable
+from sim.read.tables import AreaIndex, read_areas, read_students
+
+DATA_PACKAGE = "data_package"
+
+
+@dataclass
+class Resources:
+    """Money and stock, in whole VND and whole units.
+
+    ``stock`` maps a device name, or ``data_package``, to the general (unrestricted) stock;
+    ``earmarked_stock[area][item]`` and ``earmarked_cash[area]`` may be used in that area only.
+    """
+
+    cash: int
+    price: dict[str, int]
+    stock: dict[str, int]
+    earmarked_cash: dict[str, int] = field(default_factory=dict)
+    earmarked_stock: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def items(self) -> list[str]:
+        """Devices in scenario order, then the data package."""
+        return list(self.price)
+
+
+@dataclass
+class PlanInputs:
+    scenario: Scenario
+    areas: pd.DataFrame
+    students: pd.DataFrame
+    cells: pd.DataFrame  # area, grade, status, band, offline, pupils; one row per non-empty cell
+    suits: dict[str, list[bool]]  # device -> per cell, does the device suit the cell's grade?
+    resources: Resources
+    inputs_sha256: dict[str, str]
+
+    @property
+    def devices(self) -> list[str]:
+        return list(self.scenario.devices)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def scenario_sha256(scenario: Scenario) -> str:
+    """Hash of the scenario's settings; the tables are hashed by content, not by path."""
+    settings = scenario.model_dump(mode="json", exclude={"areas", "students", "source_file"})
+    return _sha256(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode())
+
+
+def build_cells(students: pd.DataFrame) -> pd.DataFrame:
+    """Split each students row into learners with and without internet; drop empty cells."""
+    online = students.assign(offline=False, pupils=students["pupils"] - students["without_internet"])
+    offline = students.assign(offline=True, pupils=students["without_internet"])
+    cells = pd.concat([online, offline], ignore_index=True).drop(columns="without_internet")
+    cells = cells[cells["pupils"] > 0]
+    cells["band"] = [band_of(s, g) for s, g in zip(cells["status"], cells["grade"])]
+    status_order = {"poor": 0, "near_poor": 1, "covid_orphan": 2}
+    cells = cells.assign(_s=cells["status"].map(status_order)).sort_values(
+        ["area", "grade", "_s", "offline"], kind="stable").drop(columns="_s")
+    return cells[["area", "grade", "status", "band", "offline", "pupils"]].reset_index(drop=True)
+
+
+def build_resources(scenario: Scenario, index: AreaIndex) -> Resources:
+    price = {name: d.unit_cost_vnd for name, d in scenario.devices.items()}
+    price[DATA_PACKAGE] = scenario.data_package.unit_cost_vnd
+    stock = {name: d.in_stock for name, d in scenario.devices.items()}
+    stock[DATA_PACKAGE] = scenario.data_package.in_stock
+    cash: dict[str, int] = {}
+    kept: dict[str, dict[str, int]] = {}
+    for mark in scenario.earmarks:  # several earmarks for one area add up
+        area = index.find(mark.district)
+        cash[area] = cash.get(area, 0) + mark.budget_vnd
+        area_stock = kept.setdefault(area, {})
+        for item, count in [*mark.devices.items(), (DATA_PACKAGE, mark.data_packages)]:
+            area_stock[item] = area_stock.get(item, 0) + count
+    return Resources(scenario.budget_vnd, price, stock, cash, kept)
+
+
+def prepare(scenario: Scenario, areas: pd.DataFrame | None = None, students: pd.DataFrame | None = None) -> PlanInputs:
+    """Read and check everything a run needs. Tables given here replace the scenario's files.
+
+    ``students`` given directly must already be in the reader's form (area code, grade 1-13).
+    """
+    hashes = {"scenario": scenario_sha256(scenario)}
+    if areas is None:
+        areas = read_areas(scenario.areas)
+        hashes["areas"] = _sha256(Path(scenario.areas).read_bytes())
+    else:
+        hashes["areas"] = _sha256(areas.to_csv(index=False).encode())
+    if students is None:
+        students = read_students(scenario.students, areas)
+        hashes["students"] = _sha256(Path(scenario.students).read_bytes())
+    else:
+        hashes["students"] = _sha256(students.to_csv(index=False).encode())
+    index = AreaIndex(areas)
+    check_satisfiable(scenario, index)
+    cells = build_cells(students)
+    suits = {name: [device.suits(g) for g in cells["grade"]] for name, device in scenario.devices.items()}
+    return PlanInputs(scenario, areas, students, cells, suits, build_resources(scenario, index), hashes)

@@ -1,0 +1,360 @@
+"""From the fractional LP plan to whole devices and packages, without breaking budget or stock.
+
+1. Round every x[c,d] down. 2. Count what that costs, in whole units and VND, pool by pool
+(``account``); if rounding noise still broke a limit, take units back from the lowest priority.
+3. Hand out what rounding freed one unit at a time in priority order: band by band, and inside a
+band to the cell with the lowest coverage rate (``equal_rate``) or the cheapest cell
+(``max_count``), as long as ``account`` finds the plan payable. A cell that cannot take one more
+unit never can later (units only ever use up resources), so each cell is tried until it fails.
+All choices are by fixed orders, so the same inputs give the same plan.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+
+from sim.read.errors import Problem, ScenarioError
+from sim.core.inputs import DATA_PACKAGE, PlanInputs, Resources
+from sim.core.priority import LpSolution
+from sim.read.scenario import Mode, WithinBand
+
+ROUNDING_NOISE = 1e-6
+Targets = list[tuple[tuple[int, ...], int]]  # (cells, learners they must reach)
+
+
+@dataclass
+class AreaAccount:
+    """Where one area's devices and packages come from, in whole units and VND."""
+
+    used: dict[str, int]
+    from_earmark: dict[str, int] = field(default_factory=dict)
+    from_stock: dict[str, int] = field(default_factory=dict)
+    bought: dict[str, int] = field(default_factory=dict)
+    spend_vnd: int = 0
+    earmark_cash_vnd: int = 0
+    general_cash_vnd: int = 0
+
+
+@dataclass
+class Accounts:
+    areas: dict[str, AreaAccount]
+    general_cash_vnd: int
+    stock_used: dict[str, int]
+    payable: bool
+
+
+def _dear_first(res: Resources) -> list[str]:
+    return sorted(res.items, key=lambda i: (-res.price[i], i))
+
+
+def beyond_earmark(used: dict[str, int], area: str, res: Resources) -> dict[str, int]:
+    """Units of each item an area uses beyond its earmarked stock (earmarked stock goes first)."""
+    kept = res.earmarked_stock.get(area, {})
+    return {i: used.get(i, 0) - min(used.get(i, 0), kept.get(i, 0)) for i in res.items}
+
+
+def account(used: dict[str, dict[str, int]], res: Resources) -> Accounts:
+    """Pay for ``used[area][item]`` units: earmarked stock, then general stock, then purchases
+    paid from the area's earmarked cash and then the general budget.
+
+    General stock goes first to areas with no earmarked cash (each unit saves its full price of
+    general money), then to earmarked areas whose spending exceeds their earmark, largest excess
+    first, and what is still left to earmarked areas, so donated stock is used before any money;
+    dearer items are placed first. ``payable`` is whether the general budget suffices.
+    """
+    items = _dear_first(res)
+    accounts: dict[str, AreaAccount] = {}
+    remaining: dict[str, dict[str, int]] = {}
+    for area in sorted(used):
+        acc = AreaAccount(dict(used[area]))
+        remaining[area] = beyond_earmark(used[area], area, res)
+        acc.from_earmark = {i: used[area].get(i, 0) - remaining[area][i] for i in items}
+        acc.from_stock = {i: 0 for i in items}
+        accounts[area] = acc
+    stock = dict(res.stock)
+    for item in items:  # areas without earmarked cash, in a fixed order
+        for area in accounts:
+            if res.earmarked_cash.get(area, 0) == 0:
+                take = min(remaining[area][item], stock[item])
+                accounts[area].from_stock[item] += take
+                stock[item] -= take
+    earmarked = {a: accounts[a] for a in accounts if res.earmarked_cash.get(a, 0) > 0}
+    _stock_to_earmarked(earmarked, remaining, stock, res)
+    general = 0
+    for area, acc in accounts.items():
+        acc.bought = {i: remaining[area][i] - acc.from_stock[i] for i in items}
+        acc.spend_vnd = sum(res.price[i] * acc.bought[i] for i in items)
+        acc.earmark_cash_vnd = min(acc.spend_vnd, res.earmarked_cash.get(area, 0))
+        acc.general_cash_vnd = acc.spend_vnd - acc.earmark_cash_vnd
+        general += acc.general_cash_vnd
+    stock_used = {i: res.stock[i] - stock[i] for i in items}
+    return Accounts(accounts, general, stock_used, general <= res.cash)
+
+
+def _stock_to_earmarked(accounts: dict[str, AreaAccount], remaining: dict[str, dict[str, int]],
+                        stock: dict[str, int], res: Resources) -> None:
+    """Share the general stock left by the other areas among the areas with earmarked cash."""
+    items = _dear_first(res)
+
+    def excess(area: str) -> int:
+        spend = sum(res.price[i] * (remaining[area][i] - accounts[area].from_stock[i]) for i in items)
+        return spend - res.earmarked_cash.get(area, 0)
+
+    for item in items:
+        for area in sorted(accounts, key=lambda a: (-excess(a), a)):
+            over = excess(area)
+            if over <= 0 or stock[item] == 0:
+                continue
+            units = math.ceil(over / res.price[item]) if res.price[item] else remaining[area][item]
+            take = min(remaining[area][item] - accounts[area].from_stock[item], stock[item], units)
+            accounts[area].from_stock[item] += take
+            stock[item] -= take
+        for area in sorted(accounts):  # donated stock before anyone's money, earmarked money too
+            take = min(remaining[area][item] - accounts[area].from_stock[item], stock[item])
+            accounts[area].from_stock[item] += take
+            stock[item] -= take
+
+
+def general_cash_needed(plain_beyond: dict[str, int], earmarked_used: dict[str, dict[str, int]],
+                        res: Resources) -> tuple[int, dict[str, int], int]:
+    """The general money ``account`` would find, the general stock and earmarked cash it would leave, from
+    totals: areas without earmarked cash take general stock before anyone else, so together they
+    buy max(0, sum_a r[a,i] - S[i]) of item i whichever area takes which unit; only the few areas
+    with earmarked cash need counting one by one. ``plain_beyond[i]``: sum over areas without
+    earmarked cash of their units beyond earmarked stock; ``earmarked_used[area]``: what each
+    area with earmarked cash uses."""
+    stock = dict(res.stock)
+    general = 0
+    for item, units in plain_beyond.items():
+        take = min(units, stock[item])
+        stock[item] -= take
+        general += res.price[item] * (units - take)
+    remaining = {a: beyond_earmark(used, a, res) for a, used in earmarked_used.items()}
+    if remaining and any(stock.values()):
+        accounts = {a: AreaAccount(dict(used), from_stock={i: 0 for i in res.items}) for a, used in earmarked_used.items()}
+        _stock_to_earmarked(accounts, remaining, stock, res)
+        for area, acc in accounts.items():
+            for item, taken in acc.from_stock.items():
+                remaining[area][item] -= taken
+    left = 0
+    for area, units in remaining.items():
+        spend = sum(res.price[i] * n for i, n in units.items())
+        general += max(0, spend - res.earmarked_cash[area])
+        left += max(0, res.earmarked_cash[area] - spend)
+    return general, stock, left
+
+
+@dataclass
+class WholePlan:
+    units: dict[tuple[int, str], int]  # (cell, device) -> whole devices (each with a package if offline)
+    covered: list[int]  # per cell
+    accounts: Accounts
+
+
+class _Money:
+    """The general money a plan needs, as ``account`` counts it, kept up to date one unit at a
+    time so that the hand-out rarely needs a full recount.
+
+    Exact without a recount: units bought at full price when no general stock is left to anyone
+    (+price each), and units of general stock taken or given back while some is left over after
+    every area (no money moves). Otherwise the figure is recounted when asked, except that a
+    change which must buy ``k`` more units than the spare stock covers needs at least their price
+    beyond what the earmarks have left: when even that is over the budget, the answer is no.
+    """
+
+    def __init__(self, res: Resources, areas: list[str]):
+        self.res = res
+        self.plain_beyond = {i: 0 for i in res.items}  # see general_cash_needed
+        self.earmarked_used: dict[str, dict[str, int]] = {a: {i: 0 for i in res.items}
+                                                          for a in areas if res.earmarked_cash.get(a, 0) > 0}
+        self.exact = False
+        self.general = 0  # general money needed: exact when ``exact``, else as last counted
+        self.spare: dict[str, int] = {}  # general stock no area uses, as last counted
+        self.earmarks_left = 0  # earmarked cash no area uses, as last counted
+        self.extra: int | None = None  # since the last count: the least price of units that must be bought
+
+    def use(self, area: str, item: str, used_before: int, delta: int) -> None:
+        kept = self.res.earmarked_stock.get(area, {}).get(item, 0)
+        more = max(0, used_before + delta - kept) - max(0, used_before - kept)  # beyond earmarked stock
+        if area in self.earmarked_used:
+            self.earmarked_used[area][item] += delta
+            self._unknown(item, more)
+            return
+        before = self.plain_beyond[item]
+        after = self.plain_beyond[item] = before + more
+        stock = self.res.stock[item]
+        if more == 0 or not self.exact:
+            self._unknown(item, more) if more else None
+        elif before >= stock and after >= stock:
+            self.general += self.res.price[item] * more
+        elif before <= stock and after <= stock and self.spare[item] - more >= 0 and (more > 0 or self.spare[item] > 0):
+            self.spare[item] -= more
+        else:
+            self.exact = False
+            self.extra = 0
+            self._unknown(item, more)
+
+    def _unknown(self, item: str, more: int) -> None:
+        if self.exact:
+            self.exact, self.extra = False, 0
+        if self.extra is None or more < 0:
+            self.extra = None
+        elif more > 0:
+            self.extra += self.res.price[item] * max(0, more - self.spare[item])
+            self.spare[item] = max(0, self.spare[item] - more)
+
+    def payable(self) -> bool:
+        if not self.exact:
+            if self.extra is not None and self.general + self.extra - self.earmarks_left > self.res.cash:
+                return False
+            self.general, self.spare, self.earmarks_left = general_cash_needed(self.plain_beyond, self.earmarked_used, self.res)
+            self.exact, self.extra = True, 0
+        return self.general <= self.res.cash
+
+    def snapshot(self) -> tuple:
+        return self.exact, self.general, dict(self.spare), self.earmarks_left, self.extra
+
+    def restore(self, saved: tuple) -> None:
+        """Back to a snapshot, once the units changed since have been taken back."""
+        self.exact, self.general, spare, self.earmarks_left, self.extra = saved
+        self.spare = dict(spare)
+
+
+class _Ledger:
+    """Units per cell and their use of each area's items, updated one unit at a time."""
+
+    def __init__(self, inputs: PlanInputs):
+        self.inputs = inputs
+        cells = inputs.cells
+        self.area, self.offline = list(cells["area"]), list(cells["offline"])
+        self.units: dict[tuple[int, str], int] = {}
+        self.covered = [0] * len(cells)
+        self.used = {a: {i: 0 for i in inputs.resources.items} for a in sorted(set(self.area))}
+        self.money = _Money(inputs.resources, list(self.used))
+
+    def change(self, c: int, device: str, delta: int) -> None:
+        self.units[c, device] = self.units.get((c, device), 0) + delta
+        self.covered[c] += delta
+        self._use(self.area[c], device, delta)
+        if self.offline[c]:
+            self._use(self.area[c], DATA_PACKAGE, delta)
+
+    def _use(self, area: str, item: str, delta: int) -> None:
+        self.money.use(area, item, self.used[area][item], delta)
+        self.used[area][item] += delta
+
+    def payable(self) -> bool:
+        """Whether the general budget pays for the plan as it stands (as ``account`` would say)."""
+        return self.money.payable()
+
+    def accounts(self) -> Accounts:
+        return account(self.used, self.inputs.resources)
+
+
+def _priority(inputs: PlanInputs) -> list[int]:
+    """Bands in the order they are served."""
+    weights = inputs.scenario.policy.weights
+    if inputs.scenario.policy.mode is Mode.weighted:
+        return sorted(weights, key=lambda b: (-weights[b], b))
+    return sorted(weights)
+
+
+def _preferences(inputs: PlanInputs, lp: LpSolution, c: int) -> list[str]:
+    """Devices for one more unit in cell c: those the LP gave most first, then the cheapest."""
+    price = inputs.resources.price
+    fits = [d for d in inputs.devices if inputs.suits[d][c]]
+    return sorted(fits, key=lambda d: (-(lp.given.get((c, d), 0.0) % 1.0), price[d], d))
+
+
+def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: Targets | None = None,
+                   shares: Targets | None = None, kept: dict[tuple[int, str], int] | None = None) -> WholePlan:
+    """Whole devices for the LP plan. For the fairness rules (sim/fairness.py): ``floors`` are groups
+    of cells brought to at least so many covered learners before anything else is handed out;
+    ``shares`` are groups (districts) brought back towards what the LP gave them band by band, before
+    each band's hand-out. Both go one unit at a time to the group furthest below its target, to a
+    cell whose LP share was rounded away (earliest band, lowest rate first).
+    ``kept``: whole devices per (cell, device) the plan must keep (devices already delivered)."""
+    kept = kept or {}
+    ledger = _Ledger(inputs)
+    cells = inputs.cells
+    pupils, bands = list(cells["pupils"]), list(cells["band"])
+    for (c, d), value in sorted(lp.given.items()):
+        whole = max(math.floor(value + ROUNDING_NOISE), kept.get((c, d), 0))
+        if whole > 0:
+            ledger.change(c, d, whole)
+    order = _priority(inputs)
+    rank = {b: i for i, b in enumerate(order)}
+
+    # Rounding noise can leave a plan a few VND over: give back units from the lowest priority.
+    while not ledger.payable():
+        found = max(((c, d) for (c, d), n in ledger.units.items() if n > kept.get((c, d), 0)),
+                    key=lambda cd: (rank[bands[cd[0]]], inputs.resources.price[cd[1]], cd[0]), default=None)
+        if found is None:  # only delivered devices are left, and they cost more than there is
+            raise ScenarioError([Problem("deliveries", "the devices already delivered cost more than the money and stock on hand",
+                                         expected="deliveries the scenario and the donations counted can pay for")])
+        ledger.change(*found, -1)
+
+    equal_rate = inputs.scenario.policy.within_band is WithinBand.equal_rate and inputs.scenario.policy.mode is Mode.strict
+    price = inputs.resources.price
+    package = price[DATA_PACKAGE]
+
+    def key(c: int) -> tuple:
+        left_in_lp = lp.covered[c] - ledger.covered[c]
+        if equal_rate:  # lowest rate first; at equal rates the larger share the LP gave, then the fixed order
+            # (shares are compared to 6 decimals: solver noise must not decide a tie)
+            return (ledger.covered[c] / pupils[c], -round(left_in_lp, 6), c)
+        left_in_lp = left_in_lp > ROUNDING_NOISE
+        cheapest = min((price[d] for d in inputs.devices if inputs.suits[d][c]), default=0)
+        return (not left_in_lp, cheapest + (package if ledger.offline[c] else 0), c)
+
+    def try_add(c: int) -> bool:
+        """Give cell c one more unit if the money and stock left allow it."""
+        for device in _preferences(inputs, lp, c):
+            saved = ledger.money.snapshot()
+            ledger.change(c, device, +1)
+            if ledger.payable():
+                return True
+            ledger.change(c, device, -1)
+            ledger.money.restore(saved)
+        return False
+
+    def unit_price(c: int) -> int:
+        return min(price[d] for d in inputs.devices if inputs.suits[d][c]) + (package if ledger.offline[c] else 0)
+
+    def reach(targets: Targets, band: int | None, lp_share_only: bool) -> None:
+        """Add units to the groups below their targets, in cells of ``band`` (any band when None,
+        then cheapest cells first: a floor is met with as little as the LP needed for it)."""
+        groups = [(cells_, target) for cells_, target in targets if target > 0]
+        tried: set[int] = set()
+        while True:
+            short = []
+            for i, (cells_, target) in enumerate(groups):
+                reached = sum(ledger.covered[c] for c in cells_)
+                open_cells = [c for c in cells_ if c not in tried and ledger.covered[c] < pupils[c]
+                              and (band is None or bands[c] == band)
+                              and (not lp_share_only or lp.covered[c] - ledger.covered[c] > ROUNDING_NOISE)]
+                if reached < target and open_cells:
+                    short.append((reached / target, i, min(open_cells, key=lambda c: (
+                        0 if band is not None else unit_price(c), rank[bands[c]], ledger.covered[c] / pupils[c], c))))
+            if not short:
+                return
+            c = min(short)[2]
+            if not try_add(c):
+                tried.add(c)
+
+    reach(floors or [], None, lp_share_only=True)  # floors are guarantees: before any band's hand-out
+    reach(floors or [], None, lp_share_only=False)
+    for band in order:
+        reach(shares or [], band, lp_share_only=True)
+        heap = [(key(c), c) for c in range(len(pupils)) if bands[c] == band and ledger.covered[c] < pupils[c]]
+        heapq.heapify(heap)
+        while heap:
+            _, c = heapq.heappop(heap)
+            if not try_add(c):
+                continue  # no device fits the money and stock left: this cell is done
+            if ledger.covered[c] < pupils[c]:
+                heapq.heappush(heap, (key(c), c))
+    units = {cd: n for cd, n in sorted(ledger.units.items()) if n > 0}
+    return WholePlan(units, ledger.covered, ledger.accounts())

@@ -1,0 +1,1 @@
+"""Donations and deliveries over time: the SQLite ledger, plan versions and re-planning."""

@@ -1,0 +1,390 @@
+"""The donations and deliveries file formats: read and check CSV/XLSX rows, write them back.
+
+A *donation* is money, devices or data packages a donor gave or promised; a *delivery* is devices
+the Department handed over to learners of one district. Both are records with an id; this module
+turns file rows into checked records (every problem of a file reported at once, naming the file,
+row, column, value and what is expected) and records back into CSV or XLSX. Storing them is
+``sim.ledger``'s job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from sim.read.dates import calendar_date
+from sim.read.errors import InputError, Problem
+from sim.read.names import did_you_mean, match_key, to_nfc
+from sim.core.rules import BANDS
+from sim.read.schema import Column
+from sim.read.tables import RawTable, _check_header, read_raw
+
+KINDS = ("cash", "device", "data_package")
+STATUSES = ("pledged", "received", "cancelled", "delivered")
+
+DONATIONS = (
+    Column("donation_id", "text", True, "unique id of the donation, as the Department's register writes it"),
+    Column("date", "date", True, "day the donation was pledged or received: YYYY-MM-DD or day-first 24/11/2026"),
+    Column("donor", "text", False, "who gave it"),
+    Column("kind", "kind", True, "cash, device or data_package"),
+    Column("device", "text", False, "for kind device: the device, as the scenario names it (tablet, laptop ...)"),
+    Column("quantity", "integer", False, "for devices and data packages: how many (≥ 1)", "units"),
+    Column("amount_vnd", "integer", False, "for cash: the amount (≥ 1); for gifts in kind: their value, if known", "VND"),
+    Column("earmark_district", "area", False, "the district the donor reserved it for (empty: anywhere)"),
+    Column("earmark_band", "band", False, "the priority band the donor reserved it for, 1-5 (empty: any)"),
+    Column("status", "donation_status", True, "pledged, received, cancelled or delivered"),
+)
+
+DELIVERIES = (
+    Column("delivery_id", "text", True, "unique id of the hand-over"),
+    Column("date", "date", True, "day of the hand-over: YYYY-MM-DD or day-first 24/11/2026"),
+    Column("district", "area", True, "district whose learners received the devices"),
+    Column("device", "text", True, "the device handed over, as the scenario names it"),
+    Column("quantity", "integer", True, "how many devices (≥ 1)", "units"),
+    Column("note", "text", False, "free text: school, programme, who signed"),
+)
+
+# How registers write kinds and statuses, by match key (English or Vietnamese).
+KIND_ALIASES = {match_key(a): kind for kind, aliases in {
+    "cash": ["cash", "money", "tiền", "tiền mặt"],
+    "device": ["device", "devices", "thiết bị", "máy tính"],
+    "data_package": ["data_package", "data package", "data-package", "data", "gói cước", "gói dữ liệu"],
+}.items() for a in aliases}
+STATUS_ALIASES = {match_key(a): status for status, aliases in {
+    "pledged": ["pledged", "pledge", "cam kết", "đăng ký"],
+    "received": ["received", "đã nhận", "đã tiếp nhận"],
+    "cancelled": ["cancelled", "canceled", "đã hủy", "hủy"],
+    "delivered": ["delivered", "đã trao", "đã bàn giao", "đã giao"],
+}.items() for a in aliases}
+
+
+@dataclass(frozen=True)
+class Donation:
+    """One donation as the ledger keeps it. ``device`` is '' for cash and data packages."""
+
+    donation_id: str
+    date: str  # ISO YYYY-MM-DD
+    donor: str
+    kind: str
+    device: str
+    quantity: int
+    amount_vnd: int
+    earmark_district: str
+    earmark_band: int | None
+    status: str
+
+    def same_as(self, other: "Donation") -> bool:
+        """Same content; names compare as ``names.match_key`` does (case, Unicode form, tone placement)."""
+        mine, theirs = asdict(self), asdict(other)
+        for key in ("donor", "earmark_district"):
+            mine[key], theirs[key] = match_key(mine[key]), match_key(theirs[key])
+        return mine == theirs
+
+    def differences(self, other: "Donation") -> list[str]:
+        """Names of the columns whose values differ."""
+        return [f.name for f in fields(self) if f.name in ("donor", "earmark_district")
+                and match_key(getattr(self, f.name)) != match_key(getattr(other, f.name))
+                or f.name not in ("donor", "earmark_district") and getattr(self, f.name) != getattr(other, f.name)]
+
+    def describe(self) -> str:
+        """'50 tablet', '200,000,000 VND' or '300 data packages', with the earmark if any."""
+        if self.kind == "cash":
+            what = f"{self.amount_vnd:,} VND"
+        elif self.kind == "device":
+            what = f"{self.quantity:,} {self.device}"
+        else:
+            what = f"{self.quantity:,} data package{'s' if self.quantity != 1 else ''}"
+        reserved = [f"for {self.earmark_district}" if self.earmark_district else "",
+                    f"for band {self.earmark_band}" if self.earmark_band else ""]
+        return " ".join([what, *filter(None, reserved)])
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Devices handed over to learners of one district."""
+
+    delivery_id: str
+    date: str
+    district: str
+    device: str
+    quantity: int
+    note: str
+
+    def same_as(self, other: "Delivery") -> bool:
+        mine, theirs = asdict(self), asdict(other)
+        for key in ("district", "note"):
+            mine[key], theirs[key] = match_key(mine[key]), match_key(theirs[key])
+        return mine == theirs
+
+    def differences(self, other: "Delivery") -> list[str]:
+        return [f.name for f in fields(self) if getattr(self, f.name) != getattr(other, f.name)]
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A record and where it came from: a file and its spreadsheet row, or a command."""
+
+    record: Donation | Delivery
+    source: str  # "donations.csv row 7" or "added on the command line"
+    file: str = ""
+    row: int | None = None
+
+
+# ---------------------------------------------------------------- single values
+
+
+
+def parse_date(text: str) -> str | None:
+    """ISO or Vietnamese day-first date as YYYY-MM-DD; None if it is neither or no such day.
+
+    >>> parse_date("2026-11-24"), parse_date("24/11/2026"), parse_date("3.2.2027"), parse_date("2026-11-24 00:00:00")
+    ('2026-11-24', '2026-11-24', '2027-02-03', '2026-11-24')
+    >>> parse_date("11/24/2026") is None, parse_date("31/02/2026") is None
+    (True, True)
+    """
+    date = calendar_date(text)
+    return date.isoformat() if date else None
+
+
+_GROUPED = re.compile(r"^\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$")
+
+
+def parse_amount(text: str) -> int | None:
+    """A whole amount, with or without thousands separators (1.000.000, 1,000,000, 1 000 000) and
+    an optional VND/đ suffix; None otherwise (1.5 is refused: is it 1.5 or 1,500?).
+
+    >>> parse_amount("1.000.000"), parse_amount("2,500,000 VND"), parse_amount("300000000"), parse_amount("50 000đ")
+    (1000000, 2500000, 300000000, 50000)
+    >>> parse_amount("1.5") is None, parse_amount("-3") is None
+    (True, True)
+    """
+    text = re.sub(r"\s*(vnd|vnđ|đ|₫)$", "", text.strip(), flags=re.IGNORECASE).replace("\u00a0", " ")
+    if text.isdigit():
+        return int(text)
+    if _GROUPED.match(text):
+        return int(re.sub(r"[.,\s]", "", text))
+    return None
+
+
+# ---------------------------------------------------------------- rows to records
+
+class _Rows:
+    """Problems of one file, collected so they are all reported at once."""
+
+    def __init__(self, path: Path):
+        self.path, self.problems = path, []
+
+    def add(self, row: int, column: str, message: str, value: object, expected: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(str(self.path), message, row, column, value, expected, hint))
+
+
+def _count(found: _Rows, row: int, cells: dict, column: str, *, required: bool, least: int) -> int:
+    text = cells.get(column, "")
+    if not text:
+        if required:
+            found.add(row, column, f"{column} is empty", text, f"a whole number ≥ {least}")
+        return 0
+    value = parse_amount(text)
+    if value is None or value < least:
+        found.add(row, column, f"{column} is not a whole number ≥ {least}", text,
+                  f"a whole number ≥ {least}" + (", without decimals" if column == "amount_vnd" else ""))
+        return 0
+    return value
+
+
+def donation_from_cells(found: _Rows, row: int, cells: dict[str, str]) -> Donation | None:
+    """Check one row; add its problems to ``found``; the record if the row is good."""
+    before = len(found.problems)
+    donation_id = cells["donation_id"].strip()
+    if not donation_id:
+        found.add(row, "donation_id", "donation_id is empty", "", "a unique id for every donation")
+    date = parse_date(cells["date"])
+    if date is None:
+        found.add(row, "date", "not a date", cells["date"], "YYYY-MM-DD or day/month/year, e.g. 2026-11-24 or 24/11/2026")
+    kind = KIND_ALIASES.get(match_key(cells["kind"]))
+    if kind is None:
+        found.add(row, "kind", "unknown kind", cells["kind"], " or ".join(KINDS), did_you_mean(cells["kind"], list(KINDS)))
+    status = STATUS_ALIASES.get(match_key(cells["status"]))
+    if status is None:
+        found.add(row, "status", "unknown status", cells["status"], " or ".join(STATUSES),
+                  did_you_mean(cells["status"], list(STATUSES)))
+    device = " ".join(to_nfc(cells.get("device", "")).split()).casefold()
+    quantity = _count(found, row, cells, "quantity", required=kind in ("device", "data_package"), least=1)
+    amount = _count(found, row, cells, "amount_vnd", required=kind == "cash", least=1 if kind == "cash" else 0)
+    if kind == "device" and not device:
+        found.add(row, "device", "device is empty for a gift of devices", "", "the device's name, e.g. tablet")
+    if kind == "cash" and device:
+        found.add(row, "device", "a device is named for a cash donation", device, "an empty cell, or kind device")
+    if kind == "data_package":
+        if device not in ("", "data_package", "data package"):
+            found.add(row, "device", "a device is named for a gift of data packages", device, "an empty cell")
+        device = ""
+    if kind == "cash" and cells.get("quantity", "") not in ("", "0"):
+        found.add(row, "quantity", "a quantity is given for a cash donation", cells["quantity"], "an empty cell")
+    band_text = cells.get("earmark_band", "")
+    band = None
+    if band_text:
+        band = parse_amount(band_text)
+        if band not in BANDS:
+            found.add(row, "earmark_band", "not a priority band", band_text, "1 to 5, or an empty cell")
+    district = " ".join(to_nfc(cells.get("earmark_district", "")).split())
+    if status == "delivered" and kind in ("device", "data_package") and not district:
+        found.add(row, "earmark_district", "a delivered gift in kind does not say where it was delivered", "",
+                  "the district whose learners received it")
+    if len(found.problems) > before:
+        return None
+    return Donation(donation_id, date, " ".join(to_nfc(cells.get("donor", "")).split()), kind, device,
+                    quantity, amount, district, band, status)
+
+
+def delivery_from_cells(found: _Rows, row: int, cells: dict[str, str]) -> Delivery | None:
+    before = len(found.problems)
+    delivery_id = cells["delivery_id"].strip()
+    if not delivery_id:
+        found.add(row, "delivery_id", "delivery_id is empty", "", "a unique id for every hand-over")
+    date = parse_date(cells["date"])
+    if date is None:
+        found.add(row, "date", "not a date", cells["date"], "YYYY-MM-DD or day/month/year, e.g. 2026-11-24 or 24/11/2026")
+    district = " ".join(to_nfc(cells["district"]).split())
+    if not district:
+        found.add(row, "district", "district is empty", "", "the district whose learners received the devices")
+    device = " ".join(to_nfc(cells["device"]).split()).casefold()
+    if not device:
+        found.add(row, "device", "device is empty", "", "the device's name, e.g. tablet")
+    elif device in ("data_package", "data package"):
+        found.add(row, "device", "data packages are not recorded as deliveries", device,
+                  "a device; learners without internet get their package with the device")
+    quantity = _count(found, row, cells, "quantity", required=True, least=1)
+    if len(found.problems) > before:
+        return None
+    return Delivery(delivery_id, date, district, device, quantity, " ".join(to_nfc(cells.get("note", "")).split()))
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """What differs between donations and deliveries when reading, listing and writing them."""
+
+    name: str  # donations | deliveries
+    columns: tuple[Column, ...]
+    id_column: str
+    from_cells: object  # (found, row, cells) -> record | None
+    record: type
+
+
+DONATION_KIND = RecordKind("donations", DONATIONS, "donation_id", donation_from_cells, Donation)
+DELIVERY_KIND = RecordKind("deliveries", DELIVERIES, "delivery_id", delivery_from_cells, Delivery)
+
+
+def read_records(path: str | Path, kind: RecordKind) -> list[Sourced]:
+    """Read and check a donations or deliveries file (CSV in UTF-8 or cp1258, any separator, or XLSX).
+
+    A row repeated with the same content counts once; an id repeated with other content is an
+    error naming both rows. Raises InputError listing every problem.
+    """
+    table: RawTable = read_raw(path)
+    _check_header(table, kind.columns)
+    found = _Rows(table.path)
+    seen: dict[str, Sourced] = {}
+    out: list[Sourced] = []
+    for row, cells in table.rows:
+        record = kind.from_cells(found, row, cells)
+        if record is None:
+            continue
+        key = getattr(record, kind.id_column)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = Sourced(record, f"{table.path.name} row {row}", table.path.name, row)
+            out.append(seen[key])
+        elif not first.record.same_as(record):
+            column = first.record.differences(record)[0]
+            found.add(row, column, f"{kind.id_column} {key!r} appears again with different content",
+                      getattr(record, column), f"{getattr(first.record, column)!r} as in row {first.row}",
+                      "Each id is one record: give the other one a new id, or correct one of the two rows")
+    if found.problems:
+        raise InputError(found.problems)
+    return out
+
+
+def from_columns(record_kind: RecordKind, source: str = "added by hand", /, **values: object) -> Sourced:
+    """One record given column by column, checked like a file row (InputError if it is wrong):
+    ``from_columns(DONATION_KIND, donation_id="D7", date="24/11/2026", kind="cash", amount_vnd=5_000_000,
+    status="received")``."""
+    names = [c.name for c in record_kind.columns]
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise InputError([Problem(source, "unknown column", column=unknown[0], expected="one of " + ", ".join(names),
+                                  hint=did_you_mean(unknown[0], names))])
+    cells = {name: "" if values.get(name) is None else str(values[name]) for name in names}
+    found = _Rows(Path(source))
+    record = record_kind.from_cells(found, None, cells)
+    if record is None:
+        raise InputError(found.problems)
+    return Sourced(record, source)
+
+
+def records_frame(records: list, kind: RecordKind = DONATION_KIND):
+    """Records as a table in the file format's columns (for notebooks)."""
+    import pandas as pd
+
+    header, *rows = records_table([r.record if isinstance(r, Sourced) else r for r in records], kind)
+    return pd.DataFrame(rows, columns=header)
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def records_table(records: list, kind: RecordKind) -> list[list[str]]:
+    """Header and rows as text, in the file format's column order (cash rows leave quantity empty)."""
+    header = [c.name for c in kind.columns]
+    rows = []
+    for record in records:
+        values = asdict(record)
+        if kind is DONATION_KIND and record.kind == "cash":
+            values["quantity"] = None
+        elif kind is DONATION_KIND and not record.amount_vnd:
+            values["amount_vnd"] = None  # a gift in kind of unknown value
+        rows.append([_cell(values[name]) for name in header])
+    return [header, *rows]
+
+
+def write_records(path: str | Path, records: list, kind: RecordKind) -> Path:
+    """Write records as CSV (UTF-8 with BOM, for Excel) or XLSX, whole or not at all."""
+    from sim.results.result import _atomic_write
+
+    path = Path(path)
+    table = records_table(records, kind)
+    if path.suffix.casefold() == ".xlsx":
+        _write_xlsx(path, table, kind)
+    else:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(table)
+        _atomic_write(path, buffer.getvalue(), "utf-8-sig")
+    return path
+
+
+def _write_xlsx(path: Path, table: list[list[str]], kind: RecordKind) -> None:
+    import os
+    import tempfile
+
+    from openpyxl import Workbook
+
+    numbers = {c.name for c in kind.columns if c.kind in ("integer", "band")}
+    book = Workbook()
+    sheet = book.active
+    sheet.title = kind.name
+    header = table[0]
+    sheet.append(header)
+    for row in table[1:]:  # numbers as numbers, so Excel can add them up; ids and dates as text
+        sheet.append([int(v) if header[i] in numbers and v else v for i, v in enumerate(row)])
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        book.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,232 @@
+"""Plan versions side by side: the list, what changed between two, and which donations caused it.
+
+A version stores the ledger state it used (every donation and delivery, and the share of each
+donation it counted). Between two versions, a donation *caused* a change when what it brings
+differs (new, cancelled, received, corrected, or counted differently); it can reach a district
+when it is unearmarked (its money or stock could go anywhere) or earmarked for that district.
+``because`` lists, per district and device, the donations that changed and can reach it, plus
+"deliveries" when the devices recorded as delivered there changed, and "scenario" when the
+scenario's settings or tables changed. A district can also change because of a gift earmarked for
+another one (it frees or takes general money and stock): that is listed as "indirectly ...".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sim.ledger.store import Ledger, PlanVersion
+from sim.read.names import match_key
+from sim.core.rules import BAND_LABELS, BANDS
+from sim.views.text import _n
+
+
+def _covered(version: PlanVersion) -> dict:
+    return version.summary["covered_by_band"]
+
+
+def last_record_date(version: PlanVersion) -> str:
+    """The latest date among the donations and deliveries the version used (a status change
+    carries no date of its own)."""
+    state = version.ledger_state
+    dates = [d["date"] for d in state["donations"]] + [d["date"] for d in state["deliveries"]]
+    return max(dates, default="")
+
+
+def versions_table(ledger: Ledger) -> pd.DataFrame:
+    """One row per plan version: when, from what, and what it covers."""
+    rows = []
+    for v in ledger.versions():
+        summary = v.summary
+        counting = summary["ledger"]["counting"]
+        rows.append({
+            "version": v.version, "created_utc": v.created_at.replace("+00:00", ""), "previous": v.previous_version,
+            "scenario": v.scenario_name, "last_record": last_record_date(v),
+            "counting": counting["count"] + (f" {counting['realisation_rate']:g}" if counting.get("realisation_rate") is not None else ""),
+            "donations_counted": summary["ledger"]["donations_counted"],
+            "covered": summary["covered"], "pupils": summary["pupils"],
+            **{f"band_{b}": summary["covered_by_band"][str(b)] for b in BANDS},
+            "spent_vnd": summary["spent_vnd"],
+            "devices_changed": summary.get("previous_plan", {}).get("devices_changed"),
+        })
+    columns = ["version", "created_utc", "previous", "scenario", "last_record", "counting", "donations_counted", "covered",
+               "pupils", *[f"band_{b}" for b in BANDS], "spent_vnd", "devices_changed"]
+    return pd.DataFrame(rows, columns=columns).astype({"previous": "Int64", "devices_changed": "Int64"})
+
+
+def _devices(version: PlanVersion) -> pd.Series:
+    from sim.ledger.replan import table_of
+
+    table = table_of(version.allocation_csv)
+    return table.groupby(["district", "device"], sort=False)["devices"].sum()
+
+
+def _counted(record: dict | None, share: float) -> tuple[str, str, float] | None:
+    """(district key, item, amount counted) of a donation, None when it counts nothing."""
+    if record is None or share == 0:
+        return None
+    item = {"cash": "VND", "data_package": "data packages"}.get(record["kind"], record["device"])
+    value = record["amount_vnd"] if record["kind"] == "cash" else record["quantity"]
+    return match_key(record["earmark_district"]), item, share * value
+
+
+def _amount(counted: tuple[str, str, float] | None) -> str:
+    if counted is None:
+        return "0"
+    value = counted[2]
+    return f"{value:,.0f} {counted[1]}" if float(value).is_integer() else f"{value:,.1f} {counted[1]}"
+
+
+@dataclass
+class Diff:
+    """What changed from version ``a`` to version ``b``."""
+
+    a: PlanVersion
+    b: PlanVersion
+    devices: pd.DataFrame  # district, device, before, after, change, because (changed rows only)
+    bands: pd.DataFrame  # band, who, before, after, change
+    donations: pd.DataFrame  # donation_id, donor, what, status, counted_before, counted_after, effect
+    scenario_changed: bool
+
+    def __str__(self) -> str:
+        a, b = self.a.version, self.b.version
+        lines = [f"From plan version {a} to version {b}"
+                 + (" (the scenario's settings or tables changed too)" if self.scenario_changed else "") + ":", "",
+                 "Learners covered, by priority band:"]
+        for row in self.bands.itertuples():
+            lines.append(f"  {row.band}  {row.who:<38} {_n(row.before):>7} -> {_n(row.after):>7}  {row.change:>+7,}")
+        lines += ["", "Devices per district (only those that changed):"]
+        if self.devices.empty:
+            lines.append("  none")
+        else:
+            width = max(len(d) for d in self.devices["district"])
+            for row in self.devices.itertuples():
+                lines.append(f"  {row.district:<{width}}  {row.device:<8} {_n(row.before):>6} -> {_n(row.after):>6}  "
+                             f"{row.change:>+7,}   because: {row.because}")
+        lines += ["", "Donations that changed:"]
+        if self.donations.empty:
+            lines.append("  none")
+        for row in self.donations.itertuples():
+            effect = "" if row.effect else "  (no change in what is counted)"
+            lines.append(f"  {row.donation_id}  {row.donor or '-'}: {row.what}; {row.status}; "
+                         f"counted {row.counted_before} -> {row.counted_after}{effect}")
+        return "\n".join(lines)
+
+
+def diff(a: PlanVersion, b: PlanVersion) -> Diff:
+    """Per district and device, what changed from ``a`` to ``b`` and which donations caused it."""
+    devices = pd.concat([_devices(a).rename("before"), _devices(b).rename("after")], axis=1).fillna(0).astype(int)
+    devices = devices.assign(change=devices["after"] - devices["before"]).reset_index()
+    bands = pd.DataFrame([{"band": band, "who": BAND_LABELS[band], "before": _covered(a)[str(band)],
+                           "after": _covered(b)[str(band)]} for band in BANDS])
+    bands["change"] = bands["after"] - bands["before"]
+
+    old = {d["donation_id"]: d for d in a.ledger_state["donations"]}
+    new = {d["donation_id"]: d for d in b.ledger_state["donations"]}
+    rows, reaching = [], []  # reaching: (district key or "", donation id) of donations whose counted part changed
+    for key in sorted(set(old) | set(new)):
+        before = _counted(old.get(key), a.ledger_state["shares"].get(key, 0.0))
+        after = _counted(new.get(key), b.ledger_state["shares"].get(key, 0.0))
+        if old.get(key) == new.get(key) and before == after:
+            continue
+        record = new.get(key) or old[key]
+        status = (f"new, {record['status']}" if key not in old else "no longer in the ledger" if key not in new
+                  else f"{old[key]['status']} -> {new[key]['status']}" if old[key]["status"] != new[key]["status"]
+                  else "corrected" if old[key] != new[key] else record["status"])
+        rows.append({"donation_id": key, "donor": record["donor"], "what": _describe(record), "status": status,
+                     "counted_before": _amount(before), "counted_after": _amount(after), "effect": before != after})
+        if before != after:
+            for counted in (before, after):
+                if counted is not None:
+                    reaching.append((counted[0], key))
+    donations = pd.DataFrame(rows, columns=["donation_id", "donor", "what", "status", "counted_before", "counted_after", "effect"])
+
+    delivered_a, delivered_b = a.summary.get("delivered", {}), b.summary.get("delivered", {})
+    scenario_changed = (_settings(a) != _settings(b)
+                        or {k: v for k, v in a.inputs_sha256.items() if k in ("areas", "students")}
+                        != {k: v for k, v in b.inputs_sha256.items() if k in ("areas", "students")})
+
+    def listed(ids: set[str]) -> list[str]:
+        ordered = sorted(ids)
+        return ordered[:8] + ([f"and {len(ordered) - 8} more"] if len(ordered) > 8 else [])
+
+    deliveries_changed = delivered_a != delivered_b
+
+    def because(district: str, device: str) -> str:
+        direct = {i for where, i in reaching if where in ("", match_key(district))}
+        causes = listed(direct)
+        if not direct and reaching:  # an earmark elsewhere frees or takes general money and stock
+            causes.append("indirectly " + ", ".join(listed({i for _, i in reaching})))
+        if delivered_a.get(district, {}).get(device, 0) != delivered_b.get(district, {}).get(device, 0):
+            causes.append("deliveries")
+        elif deliveries_changed and not causes:
+            causes.append("deliveries elsewhere")
+        if scenario_changed:
+            causes.append("scenario")
+        return ", ".join(causes) or "rounding to whole devices"
+
+    devices = devices[devices["change"] != 0].reset_index(drop=True)
+    devices["because"] = [because(d, k) for d, k in zip(devices["district"], devices["device"])]
+    return Diff(a, b, devices, bands, donations, scenario_changed)
+
+
+def _settings(version: PlanVersion) -> dict:
+    """The scenario's settings without the tables' paths (the tables are compared by hash)."""
+    import yaml
+
+    settings = yaml.safe_load(version.scenario_yaml)
+    return {k: v for k, v in settings.items() if k not in ("areas", "students")}
+
+
+def _describe(record: dict) -> str:
+    from sim.ledger.donations import Donation
+
+    return Donation(**record).describe()
+
+
+def coverage_history(ledger: Ledger) -> pd.DataFrame:
+    """Learners covered per band, one row per version, with the ledger date each version used."""
+    rows = []
+    for v in ledger.versions():
+        rows.append({"version": v.version, "last_record": last_record_date(v), **{f"band {b}": _covered(v)[str(b)] for b in BANDS},
+                     "all bands": v.summary["covered"]})
+    return pd.DataFrame(rows)
+
+
+def what_each_bought(ledger: Ledger) -> pd.DataFrame:
+    """For each version after the first: the donations that changed since the version before it
+    and the learners covered that this added (or, for a cancellation, took away)."""
+    versions = ledger.versions()
+    by_number = {v.version: v for v in versions}
+    rows = []
+    for v in versions:
+        if v.previous_version is None:
+            continue
+        change = diff(by_number[v.previous_version], v)
+        effective = change.donations[change.donations["effect"]]
+        rows.append({"version": v.version,
+                     "donations": "; ".join(f"{r.donation_id} {r.what} ({r.status})" for r in effective.itertuples())
+                     or "no donation changed",
+                     "learners_covered": int(change.bands["change"].sum()),
+                     **{f"band {r.band}": int(r.change) for r in change.bands.itertuples()},
+                     "devices_moved": int(change.devices["change"].abs().sum())})
+    return pd.DataFrame(rows)
+
+
+def show(version: PlanVersion) -> str:
+    """A version's record: when, from what, and the plan's summary."""
+    from sim.views.text import summary_text
+
+    summary = version.summary
+    ledger = summary["ledger"]
+    lines = [f"Plan version {version.version}, made {version.created_at} (UTC) from scenario '{version.scenario_name}'"
+             + (f", after version {version.previous_version}" if version.previous_version else ""),
+             f"Ledger with records up to {last_record_date(version) or '-'}: {ledger['donations']} donations, {ledger['donations_counted']} counted "
+             f"({ledger['counting']['count']})",
+             "Counted: " + (", ".join(f"{k} {_n(v)}" for k, v in ledger["counted"].items()) or "nothing"),
+             "Inputs (SHA-256): " + json.dumps(version.inputs_sha256, sort_keys=True), "", ""]
+    if ledger["held_aside"]:
+        lines.insert(3, "Held aside (reserved for a priority band): " + ", ".join(ledger["held_aside"]))
+    return "\n".join(lines) + summary_text(summary)

@@ -1,0 +1,358 @@
+"""Scenario files: what money and devices are on hand, their prices, earmarks and the policy.
+
+A scenario is YAML; paths in it are relative to the YAML file. Unknown keys are errors that
+suggest the nearest known key, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import difflib
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer, model_validator
+
+from sim.read.errors import InputError, Problem, ScenarioError
+from sim.read.names import did_you_mean, match_key
+from sim.core.rules import BANDS, HIGHER, HIGHER_LEVEL
+
+GradeBound = int | Literal["higher"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Device(_Strict):
+    """A kind of computer: unit price if bought, the grades it suits, stock donated in kind."""
+
+    unit_cost_vnd: int
+    grades: tuple[GradeBound, GradeBound] = (1, HIGHER)
+    in_stock: int = 0
+
+    def grade_range(self) -> tuple[int, int]:
+        lo, hi = (HIGHER_LEVEL if g == HIGHER else int(g) for g in self.grades)
+        return lo, hi
+
+    def suits(self, level: int) -> bool:
+        lo, hi = self.grade_range()
+        return lo <= level <= hi
+
+
+class DataPackage(_Strict):
+    """Mobile data for one learner without internet, for ``months`` months."""
+
+    monthly_cost_vnd: int = 70_000
+    months: int = 12
+    in_stock: int = 0  # packages donated in kind, each covering one learner for ``months``
+
+    @property
+    def unit_cost_vnd(self) -> int:
+        return self.monthly_cost_vnd * self.months
+
+
+class Earmark(_Strict):
+    """Money, devices or data packages a donor gave for one district only."""
+
+    district: str
+    budget_vnd: int = 0
+    devices: dict[str, int] = Field(default_factory=dict)
+    data_packages: int = 0
+    note: str = ""
+
+
+class Mode(StrEnum):
+    strict = "strict"
+    weighted = "weighted"
+
+
+class WithinBand(StrEnum):
+    equal_rate = "equal_rate"
+    max_count = "max_count"
+
+
+class SolverName(StrEnum):
+    highs = "highs"
+    cbc = "cbc"
+
+
+DEFAULT_WEIGHTS = {1: 100.0, 2: 50.0, 3: 25.0, 4: 12.5, 5: 6.25}
+
+
+class Policy(_Strict):
+    """How the bands are served: ``strict`` one band after another, or ``weighted`` in one LP."""
+
+    mode: Mode = Mode.strict
+    within_band: WithinBand = WithinBand.equal_rate
+    weights: dict[int, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+
+    @field_validator("weights")
+    @classmethod
+    def _every_band(cls, weights: dict[int, float]) -> dict[int, float]:
+        unknown = sorted(set(weights) - set(BANDS))
+        if unknown:
+            raise ValueError(f"bands are 1 to 5, not {unknown}")
+        return {b: float(weights.get(b, DEFAULT_WEIGHTS[b])) for b in BANDS}
+
+
+class Counting(StrEnum):
+    received = "received"
+    pledged = "pledged"
+    pledged_at_rate = "pledged_at_rate"
+
+
+class DonationCounting(_Strict):
+    """Which of the ledger's donations a replan counts (``python -m sim replan``): ``received``
+    (and delivered) ones only, the default; ``pledged`` ones too, in full; or ``pledged_at_rate``:
+    pledges times ``realisation_rate`` (0 to 1), the share of what is pledged expected to arrive."""
+
+    count: Counting = Counting.received
+    realisation_rate: float | None = None
+
+    @model_validator(mode="after")
+    def _rate_only_at_rate(self) -> "DonationCounting":
+        if self.count is Counting.pledged_at_rate:
+            if self.realisation_rate is None or not 0 <= self.realisation_rate <= 1:
+                raise ValueError("count: pledged_at_rate needs a realisation_rate from 0 to 1")
+        elif self.realisation_rate is not None:
+            raise ValueError("realisation_rate is read only with count: pledged_at_rate")
+        return self
+# Device names that count as "a laptop or desktop" unless fairness.computer_devices lists them.
+DEFAULT_COMPUTERS = frozenset(match_key(n) for n in ("laptop", "desktop", "máy tính xách tay", "máy tính bàn"))
+
+
+class FairnessRule(StrEnum):
+    none = "none"
+    maxmin = "maxmin"
+    leximin = "leximin"
+    alpha = "alpha"
+
+
+class FloorScope(StrEnum):
+    overall = "overall"
+    band = "band"
+
+
+class Fairness(_Strict):
+    """Equity rules across districts (see sim/fairness.py); every rule is off by default.
+
+    ``district_floor``: each district covers at least this share of its eligible learners
+    (``floor_scope: overall``) or of its learners in each band (``band``). ``rule``: how a band is
+    shared across districts (``none`` leaves it to ``policy.within_band``). ``max_gap``: best minus
+    worst district coverage rate. ``upper_secondary_computer_share``: share of covered grade 10-12
+    learners given one of ``computer_devices`` (default: devices named laptop or desktop).
+    """
+
+    district_floor: float = Field(default=0.0, ge=0.0, le=1.0)
+    floor_scope: FloorScope = FloorScope.overall
+    rule: FairnessRule = FairnessRule.none
+    alpha: float = Field(default=1.0, ge=0.0, le=5.0)  # beyond 5 use rule: maxmin or leximin
+    max_gap: float | None = Field(default=None, ge=0.0, le=1.0)
+    upper_secondary_computer_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    computer_devices: list[str] | None = None
+
+    def computers(self, devices: dict) -> list[str]:
+        """The scenario's devices that count as a laptop or desktop, in scenario order."""
+        if self.computer_devices is not None:
+            return [d for d in devices if d in self.computer_devices]
+        return [d for d in devices if match_key(d) in DEFAULT_COMPUTERS]
+
+    @property
+    def active(self) -> bool:
+        """True when some rule changes the plan (the metrics are reported either way)."""
+        return bool(self.district_floor or self.rule is not FairnessRule.none or self.max_gap is not None
+                    or self.upper_secondary_computer_share)
+
+
+class Scenario(_Strict):
+    """Everything one run needs besides the two tables it points to."""
+
+    name: str = "scenario"
+    description: str = ""
+    sources: list[str] = Field(default_factory=list)
+    areas: Path
+    students: Path
+    budget_vnd: int = 0
+    devices: dict[str, Device] = Field(default_factory=dict)
+    data_package: DataPackage = Field(default_factory=DataPackage)
+    earmarks: list[Earmark] = Field(default_factory=list)
+    policy: Policy = Field(default_factory=Policy)
+    solver: SolverName = SolverName.highs
+    donations: DonationCounting = Field(default_factory=DonationCounting)
+    fairness: Fairness | None = None  # None: no fairness rules and no fairness report
+    source_file: Path | None = Field(default=None, exclude=True)
+
+    @model_serializer(mode="wrap")
+    def _without_absent_fairness(self, handler):
+        # A scenario without a fairness section dumps (and hashes) exactly as before the section existed.
+        data = handler(self)
+        if self.fairness is None:
+            data.pop("fairness", None)
+        return data
+
+    def with_changes(self, **changes: Any) -> "Scenario":
+        """A validated copy with some settings changed: ``scenario.with_changes(budget_vnd=3e9)``."""
+        data = self.model_dump(exclude={"source_file"})
+        data.update(changes)
+        changed = Scenario.model_validate(data)
+        changed.source_file = self.source_file
+        return changed
+
+    def to_yaml(self) -> str:
+        """The scenario as YAML that ``load_scenario`` reads back unchanged."""
+        data = self.model_dump(mode="json", exclude={"source_file"})
+        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+# ---------------------------------------------------------------- loading and checking
+
+def _key_lines(text: str) -> dict[tuple, int]:
+    """Line number (1-based) of every mapping key and list item, by its path."""
+    lines: dict[tuple, int] = {}
+
+    def walk(node: yaml.Node, path: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                lines[path + (key.value,)] = key.start_mark.line + 1
+                walk(value, path + (key.value,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                lines[path + (i,)] = item.start_mark.line + 1
+                walk(item, path + (i,))
+
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return lines
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _known_keys(model: type[BaseModel], path: tuple) -> list[str]:
+    """Field names valid at ``path`` (which ends with the unknown key)."""
+    current: Any = model
+    keyed = False  # the previous part was a dict of models: this part is a free key (a device name)
+    for part in path[:-1]:
+        if isinstance(part, int) or keyed:
+            keyed = False
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        keyed = getattr(annotation, "__origin__", None) is dict
+        current = next((c for c in [annotation, *args] if isinstance(c, type) and issubclass(c, BaseModel)), None)
+    return [n for n, f in current.model_fields.items() if not f.exclude] if current else []
+
+
+def _problems_from(error: ValidationError, file: Path, text: str) -> list[Problem]:
+    lines = _key_lines(text)
+    problems = []
+    for item in error.errors():
+        path = tuple(p for p in item["loc"] if p not in ("function-after",))
+        key = ".".join(str(p) for p in path)
+        row = lines.get(path) or lines.get(path[:-1])
+        if item["type"] == "extra_forbidden":
+            guess = difflib.get_close_matches(str(path[-1]), _known_keys(Scenario, path), n=1)
+            problems.append(Problem(str(file), f"unknown key '{path[-1]}'", row, key, None,
+                                    "one of " + ", ".join(_known_keys(Scenario, path)),
+                                    f"Did you mean '{guess[0]}'?" if guess else None))
+        elif item["type"] == "missing":
+            problems.append(Problem(str(file), f"key '{key}' is missing", row, key, None, "it to be given"))
+        else:
+            problems.append(Problem(str(file), item["msg"], row, key, item.get("input"), None))
+    return problems
+
+
+def read_yaml(path: Path, what: str) -> tuple[Any, str]:
+    """The parsed YAML file and its text (BOM removed); a missing file or bad YAML is an InputError."""
+    if not path.is_file():
+        raise InputError([Problem(str(path), "file not found", expected=f"an existing {what}")])
+    text = path.read_bytes().decode("utf-8-sig")
+    try:
+        return yaml.safe_load(text), text
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError([Problem(str(path), "not valid YAML: " + str(getattr(exc, "problem", exc)),
+                                  row=mark.line + 1 if mark else None, expected="a YAML mapping as in the README")]) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario YAML file; table paths become absolute, relative to the file."""
+    path = Path(path)
+    data, text = read_yaml(path, "scenario YAML file")
+    if not isinstance(data, dict):
+        raise InputError([Problem(str(path), "not a YAML mapping", expected="keys such as name, areas, students, budget_vnd")])
+    data.setdefault("name", path.stem)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_problems_from(exc, path, text)) from None
+    scenario.source_file = path.resolve()
+    for key in ("areas", "students"):
+        value = getattr(scenario, key)
+        if not value.is_absolute():
+            setattr(scenario, key, (path.parent / value).resolve())
+    return scenario
+
+
+def check_satisfiable(scenario: Scenario, area_index) -> None:
+    """Amounts that cannot be negative, grade ranges that are not empty, earmarks that exist.
+
+    Raises ScenarioError (exit code 3) listing every such problem.
+    """
+    file = str(scenario.source_file or scenario.name)
+    lines = _key_lines(scenario.source_file.read_text(encoding="utf-8-sig")) if scenario.source_file else {}
+    problems: list[Problem] = []
+
+    def need(ok: bool, path: tuple, message: str, value: object, expected: str, hint: str | None = None) -> None:
+        if not ok:
+            problems.append(Problem(file, message, lines.get(path), ".".join(map(str, path)), value, expected, hint))
+
+    need(scenario.budget_vnd >= 0, ("budget_vnd",), "the budget is negative", scenario.budget_vnd, "an amount ≥ 0 VND")
+    for name, device in scenario.devices.items():
+        need(device.unit_cost_vnd >= 0, ("devices", name, "unit_cost_vnd"), "a negative price", device.unit_cost_vnd, "a price ≥ 0 VND")
+        need(device.in_stock >= 0, ("devices", name, "in_stock"), "a negative stock", device.in_stock, "a count ≥ 0")
+        lo, hi = device.grade_range()
+        need(1 <= lo <= hi, ("devices", name, "grades"), "an empty grade range", list(device.grades),
+             "[lowest, highest] with 1 ≤ lowest ≤ highest (higher education counts as above 12)")
+    package = scenario.data_package
+    need(package.monthly_cost_vnd >= 0, ("data_package", "monthly_cost_vnd"), "a negative price", package.monthly_cost_vnd, "a price ≥ 0 VND")
+    need(package.months >= 1, ("data_package", "months"), "no months of data", package.months, "at least 1 month")
+    need(package.in_stock >= 0, ("data_package", "in_stock"), "a negative stock", package.in_stock, "a count ≥ 0")
+    need(bool(scenario.devices), ("devices",), "no devices", None, "at least one device with a price, e.g. tablet")
+    need("data_package" not in scenario.devices, ("devices", "data_package"), "a device may not be called data_package",
+         "data_package", "another name; data is priced under the data_package key")
+    for i, mark in enumerate(scenario.earmarks):
+        need(area_index.find(mark.district) is not None, ("earmarks", i, "district"),
+             "the earmark names a district that is not in the areas file", mark.district,
+             "a name or code from " + Path(scenario.areas).name, area_index.suggestion(mark.district))
+        need(mark.budget_vnd >= 0, ("earmarks", i, "budget_vnd"), "a negative earmark", mark.budget_vnd, "an amount ≥ 0 VND")
+        need(mark.data_packages >= 0, ("earmarks", i, "data_packages"), "a negative stock", mark.data_packages, "a count ≥ 0")
+        for device, count in mark.devices.items():
+            need(device in scenario.devices, ("earmarks", i, "devices", device), "an earmark for a device the scenario does not price",
+                 device, "one of " + ", ".join(scenario.devices), None)
+            need(count >= 0, ("earmarks", i, "devices", device), "a negative stock", count, "a count ≥ 0")
+    weights = scenario.policy.weights
+    need(all(w > 0 for w in weights.values()), ("policy", "weights"), "a band weight that is not positive", weights, "weights > 0")
+    if scenario.fairness is not None:
+        _check_fairness(scenario, need)
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _check_fairness(scenario: Scenario, need) -> None:
+    """Computer devices that exist, and one that suits grades 10-12 when a computer share is asked."""
+    fair = scenario.fairness
+    for i, name in enumerate(fair.computer_devices or []):
+        need(name in scenario.devices, ("fairness", "computer_devices", i), "a computer device the scenario does not price",
+             name, "one of " + ", ".join(scenario.devices), did_you_mean(name, list(scenario.devices)))
+    if fair.upper_secondary_computer_share > 0:
+        suits = [d for d in fair.computers(scenario.devices) if any(scenario.devices[d].suits(g) for g in (10, 11, 12))]
+        need(bool(suits), ("fairness", "upper_secondary_computer_share"),
+             "a computer share for grades 10-12, but no laptop or desktop that suits those grades", fair.upper_secondary_computer_share,
+             "a device named laptop or desktop (or listed in fairness.computer_devices) whose grades include 10-12")

@@ -1,0 +1,233 @@
+"""Read the areas and students tables (CSV or XLSX) and check them against the file contract.
+
+Every problem found is reported with the file, the spreadsheet row, the column, the value and
+what is expected; all problems of a file are reported together, not just the first.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.read import schema
+from sim.read.errors import InputError, Problem, input_error
+from sim.read.names import did_you_mean, match_key, nearest, to_nfc
+from sim.core.rules import GRADE_LABELS, STATUSES, grade_level
+
+# Ways schools write a status, by match key; anything else is an error with a suggestion.
+STATUS_ALIASES = {
+    match_key(alias): status
+    for status, aliases in {
+        "poor": ["poor", "nghèo", "hộ nghèo"],
+        "near_poor": ["near_poor", "near-poor", "near poor", "cận nghèo", "hộ cận nghèo"],
+        "covid_orphan": ["covid_orphan", "covid-orphan", "covid orphan", "mồ côi", "mồ côi covid", "mồ côi do covid-19"],
+    }.items()
+    for alias in aliases
+}
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table as text: header names and rows, each row with its spreadsheet row number."""
+
+    path: Path
+    header: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    # Excel writes UTF-8 with a BOM ("CSV UTF-8") or the Windows code page ("CSV"); Vietnamese
+    # Windows uses cp1258, whose decomposed tone marks NFC normalisation puts back together.
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            return to_nfc(raw.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    raise input_error(path, "cannot read the file as text", expected="a CSV saved as UTF-8 (Excel: 'CSV UTF-8')")
+
+
+def read_raw(path: str | Path) -> RawTable:
+    """Read a CSV (comma, semicolon or tab separated) or the first sheet of an XLSX file."""
+    path = Path(path)
+    if not path.is_file():
+        raise input_error(path, "file not found", expected="an existing CSV or XLSX file")
+    if path.suffix.casefold() in (".xlsx", ".xlsm"):
+        lines = _xlsx_rows(path)
+    else:
+        text = _decode(path, path.read_bytes())
+        first = text.split("\n", 1)[0]
+        delimiter = max([",", ";", "\t"], key=first.count)
+        lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not lines:
+        raise input_error(path, "the file is empty", expected="a header row and data rows")
+    header = [to_nfc(h).strip().casefold() for h in lines[0]]
+    rows = []
+    for number, cells in enumerate(lines[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue  # blank lines, as Excel leaves at the end
+        rows.append((number, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}))
+    return RawTable(path, header, rows)
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise input_error(path, f"cannot open the workbook ({exc.__class__.__name__})", expected="an .xlsx file saved by Excel or LibreOffice") from None
+    sheet = book.worksheets[0]
+    out = []
+    for row in sheet.iter_rows(values_only=True):
+        out.append(["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else to_nfc(str(v))) for v in row])
+    book.close()
+    return out
+
+
+def _check_header(table: RawTable, columns: tuple[schema.Column, ...]) -> None:
+    missing = [c.name for c in columns if c.name not in table.header]
+    if missing:
+        extra = [h for h in table.header if h not in schema.column_names(columns)]
+        problems = []
+        for name in missing:
+            guess = nearest(name, extra) if extra else None
+            problems.append(Problem(
+                str(table.path), "this column is missing from the header", row=1, column=name,
+                expected="the columns " + ",".join(schema.column_names(columns)),
+                hint=f"Is '{guess}' meant to be '{name}'?" if guess else f"Found: {','.join(table.header)}",
+            ))
+        raise InputError(problems)
+
+
+def _integer(text: str) -> int | None:
+    try:
+        value = float(text.replace(" ", ""))
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else None
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return None
+
+
+class _Collector:
+    """Gathers the problems of one file so they are all reported at once."""
+
+    def __init__(self, path: Path):
+        self.path, self.problems = path, []
+
+    def add(self, message: str, row: int, column: str, value: object, expected: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(str(self.path), message, row, column, value, expected, hint))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InputError(self.problems)
+
+
+def read_areas(path: str | Path) -> pd.DataFrame:
+    """Areas table: one row per area, with a unique code and a unique name."""
+    table = read_raw(path)
+    _check_header(table, schema.AREAS)
+    found = _Collector(table.path)
+    records, codes, keys = [], {}, {}
+    for row, cells in table.rows:
+        code, name = cells["code"], to_nfc(cells["name"])
+        if not code:
+            found.add("code is empty", row, "code", code, "a unique code for every area")
+        elif code in codes:
+            found.add("code appears twice", row, "code", code, "unique codes", f"First seen in row {codes[code]}")
+        if not name:
+            found.add("name is empty", row, "name", name, "the area's name")
+        elif match_key(name) in keys:
+            found.add("name appears twice", row, "name", name, "unique names", f"First seen in row {keys[match_key(name)]}")
+        codes.setdefault(code, row)
+        keys.setdefault(match_key(name), row)
+        population = _integer(cells.get("population", "")) if cells.get("population") else None
+        if cells.get("population") and (population is None or population < 0):
+            found.add("population is not a whole number ≥ 0", row, "population", cells["population"], "an integer ≥ 0 or empty")
+        coords = {}
+        for axis, limit in (("lat", 90), ("lon", 180)):
+            text = cells.get(axis, "")
+            coords[axis] = _number(text) if text else None
+            if text and (coords[axis] is None or abs(coords[axis]) > limit):
+                found.add(f"{axis} is not a coordinate", row, axis, text, f"a number between -{limit} and {limit} or empty")
+        records.append({"code": code, "name": name, "type": to_nfc(cells.get("type", "")),
+                        "population": population, "lat": coords["lat"], "lon": coords["lon"]})
+    if not records:
+        found.add("no areas", 2, "code", None, "at least one area")
+    found.raise_if_any()
+    areas = pd.DataFrame.from_records(records, columns=schema.column_names(schema.AREAS))
+    areas["population"] = areas["population"].astype("Int64")
+    return areas
+
+
+class AreaIndex:
+    """Finds an area by code or by name, ignoring case, normal form and tone-mark placement."""
+
+    def __init__(self, areas: pd.DataFrame):
+        self.names = list(areas["name"])
+        self._by_key: dict[str, str] = {}
+        for code, name, kind in zip(areas["code"], areas["name"], areas["type"]):
+            self._by_key[match_key(code)] = code
+            self._by_key[match_key(name)] = code
+            if kind:  # "Huyện Đức Huệ" finds "Đức Huệ" of type "Huyện"
+                self._by_key.setdefault(match_key(f"{kind} {name}"), code)
+        self.name_of = dict(zip(areas["code"], areas["name"]))
+
+    def find(self, text: object) -> str | None:
+        """The area's code, or None."""
+        return self._by_key.get(match_key(text))
+
+    def suggestion(self, text: object) -> str | None:
+        return did_you_mean(text, self.names)
+
+
+def read_students(path: str | Path, areas: pd.DataFrame) -> pd.DataFrame:
+    """Students table, one row per area x grade x status (several rows for one cell add up).
+
+    Returns columns ``area, grade, status, pupils, without_internet`` where ``area`` is the area's
+    code and ``grade`` is 1-12 or 13 for higher education.
+    """
+    table = read_raw(path)
+    _check_header(table, schema.STUDENTS)
+    index = AreaIndex(areas)
+    found = _Collector(table.path)
+    records = []
+    for row, cells in table.rows:
+        area = index.find(cells["district"])
+        if area is None:
+            found.add("unknown district", row, "district", cells["district"],
+                      "a name or code from the areas file", index.suggestion(cells["district"]))
+        try:
+            level = grade_level(cells["grade"])
+        except ValueError:
+            level = None
+            found.add("unknown grade", row, "grade", cells["grade"], "1 to 12, or " + GRADE_LABELS[-1])
+        status = STATUS_ALIASES.get(match_key(cells["status"]))
+        if status is None:
+            found.add("unknown status", row, "status", cells["status"], " or ".join(STATUSES),
+                      did_you_mean(cells["status"], list(STATUSES)))
+        pupils = _integer(cells["pupils"])
+        if pupils is None or pupils < 0:
+            pupils = None
+            found.add("pupils is not a whole number ≥ 0", row, "pupils", cells["pupils"], "an integer ≥ 0")
+        offline = _integer(cells["without_internet"])
+        if offline is None or offline < 0:
+            found.add("without_internet is not a whole number ≥ 0", row, "without_internet", cells["without_internet"],
+                      "an integer from 0 to pupils (0 if all have internet)")
+        elif pupils is not None and offline > pupils:
+            found.add("without_internet is larger than pupils", row, "without_internet", cells["without_internet"],
+                      f"at most pupils ({pupils})")
+        records.append((area, level, status, pupils, offline))
+    found.raise_if_any()
+    students = pd.DataFrame.from_records(records, columns=["area", "grade", "status", "pupils", "without_internet"])
+    students = students.groupby(["area", "grade", "status"], as_index=False, sort=True)[["pupils", "without_internet"]].sum()
+    return students.astype({"pupils": "int64", "without_internet": "int64", "grade": "int64"})

@@ -1,0 +1,167 @@
+"""Tidy tables and the summary of a whole-device plan; writing them to disk atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.core.inputs import DATA_PACKAGE, PlanInputs
+from sim.core.rules import BAND_LABELS, BANDS, HIGHER_LEVEL, STATUSES, grade_label
+from sim.read.scenario import Scenario
+from sim.core.solvers import Status
+from sim.core.whole import WholePlan
+
+ALLOCATION_COLUMNS = ["district", "grade", "status", "band", "device", "devices", "data_packages"]
+COVERAGE_COLUMNS = ["district", "grade", "status", "band", "pupils", "covered"]
+KEYS = ["district", "grade", "status", "band"]
+
+
+def _labelled(inputs: PlanInputs, frame: pd.DataFrame) -> pd.DataFrame:
+    names = dict(zip(inputs.areas["code"], inputs.areas["name"]))
+    frame = frame.assign(district=frame["area"].map(names), grade=frame["grade"].map(grade_label))
+    return frame
+
+
+def allocation_table(inputs: PlanInputs, plan: WholePlan) -> pd.DataFrame:
+    """Whole devices and data packages per district x grade x status x device."""
+    cells = inputs.cells
+    rows = [{"cell": c, "device": d, "devices": n, "data_packages": n if cells.at[c, "offline"] else 0}
+            for (c, d), n in plan.units.items()]
+    if not rows:
+        return pd.DataFrame(columns=ALLOCATION_COLUMNS)
+    given = pd.DataFrame(rows).join(cells[["area", "grade", "status", "band"]], on="cell")
+    device_order = {d: i for i, d in enumerate(inputs.devices)}
+    given = given.assign(_cell=given.groupby(["area", "grade", "status"], sort=False)["cell"].transform("min"),
+                         _d=given["device"].map(device_order))
+    table = given.groupby(["_cell", "_d", "area", "grade", "status", "band", "device"], as_index=False, sort=True)[
+        ["devices", "data_packages"]].sum()
+    return _labelled(inputs, table)[ALLOCATION_COLUMNS].reset_index(drop=True)
+
+
+def coverage_table(inputs: PlanInputs, plan: WholePlan) -> pd.DataFrame:
+    """Pupils and covered learners per district x grade x status (every row of the input)."""
+    cells = inputs.cells.assign(covered=plan.covered)
+    table = cells.groupby(["area", "grade", "status", "band"], as_index=False, sort=False)[["pupils", "covered"]].sum()
+    return _labelled(inputs, table)[COVERAGE_COLUMNS].reset_index(drop=True)
+
+
+def by_band(cells: pd.DataFrame, column: str) -> dict[str, int]:
+    sums = cells.groupby("band")[column].sum()
+    return {str(b): int(sums.get(b, 0)) for b in BANDS}
+
+
+def build_summary(inputs: PlanInputs, plan: WholePlan, extra: dict) -> dict:
+    """Everything an analyst or the People's Committee asks first, as plain JSON values."""
+    res, acc = inputs.resources, plan.accounts
+    cells = inputs.cells.assign(covered=plan.covered)
+    items = res.items
+    names = dict(zip(inputs.areas["code"], inputs.areas["name"]))
+    earmark_cash_used = {a: x.earmark_cash_vnd for a, x in acc.areas.items()}
+    stock_left = {}
+    for item in items:
+        kept = sum(s.get(item, 0) for s in res.earmarked_stock.values())
+        kept_used = sum(x.from_earmark.get(item, 0) for x in acc.areas.values())
+        stock_left[item] = res.stock[item] - acc.stock_used[item] + kept - kept_used
+    spent = sum(x.spend_vnd for x in acc.areas.values())
+    earmarked_total = sum(res.earmarked_cash.values())
+    pupils, covered = by_band(cells, "pupils"), by_band(cells, "covered")
+    summary = {
+        "scenario": inputs.scenario.name,
+        "status": str(Status.optimal),
+        "policy": inputs.scenario.policy.model_dump(mode="json"),
+        "pupils": int(cells["pupils"].sum()),
+        "covered": int(cells["covered"].sum()),
+        "pupils_by_band": pupils,
+        "covered_by_band": covered,
+        "band_labels": {str(b): BAND_LABELS[b] for b in BANDS},
+        "without_internet": {"pupils": int(cells.loc[cells["offline"], "pupils"].sum()),
+                             "covered": int(cells.loc[cells["offline"], "covered"].sum())},
+        "budget_vnd": res.cash,
+        "earmarked_vnd": earmarked_total,
+        "spent_vnd": spent,
+        "spent_general_vnd": acc.general_cash_vnd,
+        "spent_earmarked_vnd": sum(earmark_cash_used.values()),
+        "cash_left_vnd": res.cash - acc.general_cash_vnd,
+        "earmark_left_vnd": {names[a]: res.earmarked_cash[a] - earmark_cash_used.get(a, 0) for a in sorted(res.earmarked_cash)},
+        "given": {i: sum(x.used.get(i, 0) for x in acc.areas.values()) for i in items},
+        "bought": {i: sum(x.bought.get(i, 0) for x in acc.areas.values()) for i in items},
+        "from_stock": {i: acc.stock_used[i] + sum(x.from_earmark.get(i, 0) for x in acc.areas.values()) for i in items},
+        "stock_left": stock_left,
+        "spent_by_item_vnd": {i: res.price[i] * sum(x.bought.get(i, 0) for x in acc.areas.values()) for i in items},
+        "by_district": [
+            {"district": names[a], "code": a, "given": {i: v for i, v in x.used.items() if v},
+             "bought": {i: v for i, v in x.bought.items() if v},
+             "from_general_stock": {i: v for i, v in x.from_stock.items() if v},
+             "from_earmarked_stock": {i: v for i, v in x.from_earmark.items() if v},
+             "spent_vnd": x.spend_vnd, "earmarked_cash_vnd": x.earmark_cash_vnd, "general_cash_vnd": x.general_cash_vnd}
+            for a, x in acc.areas.items()
+        ],
+    }
+    summary.update(extra)
+    return summary
+
+
+def _atomic_write(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write to a temporary file beside ``path`` and rename it: readers never see half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class Result:
+    """A solved plan: tidy tables, the summary, and the inputs it came from."""
+
+    scenario: Scenario
+    inputs: PlanInputs
+    plan: WholePlan
+    allocation: pd.DataFrame
+    coverage: pd.DataFrame
+    summary: dict
+
+    @property
+    def status(self) -> Status:
+        return Status(self.summary["status"])
+
+    def coverage_by(self, *keys: str) -> pd.DataFrame:
+        """Pupils, covered and the coverage rate grouped by any of district, grade, status, band.
+
+        Rows come in the inputs' order: districts as in the areas file, grades 1-12 then higher,
+        statuses by priority, bands 1-5 (not alphabetical, which misplaces Đ in Vietnamese).
+        """
+        order = {
+            "district": list(self.inputs.areas["name"]),
+            "grade": [grade_label(g) for g in range(1, HIGHER_LEVEL + 1)],
+            "status": list(STATUSES),
+            "band": list(BANDS),
+        }
+        table = self.coverage.groupby(list(keys), as_index=False, sort=False)[["pupils", "covered"]].sum()
+        table = table.sort_values(list(keys), key=lambda col: col.map({v: i for i, v in enumerate(order[col.name])}),
+                                  ignore_index=True)
+        return table.assign(rate=(table["covered"] / table["pupils"]).where(table["pupils"] > 0))
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """Write allocation.csv, coverage.csv and summary.json; each file appears whole or not at all."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        files = {
+            "allocation.csv": self.allocation.to_csv(index=False, lineterminator="\n"),
+            "coverage.csv": self.coverage.to_csv(index=False, lineterminator="\n"),
+            "summary.json": json.dumps(self.summary, ensure_ascii=False, indent=2) + "\n",
+        }
+        for name, text in files.items():
+            # CSVs carry a UTF-8 byte-order mark so that Excel shows Vietnamese names correctly.
+            _atomic_write(out / name, text, "utf-8-sig" if name.endswith(".csv") else "utf-8")
+        return [out / name for name in files]

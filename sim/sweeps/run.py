@@ -1,0 +1,114 @@
+"""One run of a sweep: the grid point's settings and the draw's inputs -> one row of the table.
+
+A run that cannot be planned (a combination of settings the scenario checks refuse, or a solver
+failure) is a row with its ``status`` and ``error`` message, not a crash of the whole sweep.
+Workers receive a ``SweepContext`` once (the scenario as data and the two tables already read)
+and then only run numbers, so nothing is read from disk on a worker.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from sim.core import pipeline as plan
+from sim.read.errors import InputError, ScenarioError
+from sim.core.inputs import DATA_PACKAGE
+from sim.core.rules import BANDS
+from sim.read.scenario import Scenario
+from sim.core.solvers import SolverFailed
+from sim.sweeps.draws import draw_inputs
+from sim.sweeps.spec import SweepSpec, scenario_data, set_path
+
+OK = "optimal"
+FAILED = {ScenarioError: "unsatisfiable", InputError: "bad_input", ValidationError: "bad_input", SolverFailed: "solver_failed"}
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Run ``run`` (from 1) is draw ``draw`` of grid point ``point`` with the point's ``values``."""
+
+    run: int
+    point: int
+    draw: int
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SweepContext:
+    """What every run shares: the scenario as data, the tables as read, and the sweep."""
+
+    data: dict
+    areas: pd.DataFrame
+    students: pd.DataFrame
+    spec: SweepSpec
+    items: list[str]
+
+    @classmethod
+    def of(cls, scenario: Scenario, areas: pd.DataFrame, students: pd.DataFrame, spec: SweepSpec) -> "SweepContext":
+        return cls(scenario_data(scenario), areas, students, spec, [*scenario.devices, DATA_PACKAGE])
+
+    def runs(self) -> list[RunSpec]:
+        """Every run of the sweep, in run order."""
+        spec = self.spec
+        return [RunSpec(spec.run_of(point, draw), point, draw, values)
+                for point, values in enumerate(spec.points, start=1) for draw in range(1, spec.draws + 1)]
+
+    def columns(self) -> list[str]:
+        """The table's columns: ids, what varied, the learners, what was covered, money, stock, status."""
+        spec, mc = self.spec, self.spec.monte_carlo
+        ids = ["run"] + (["point"] if spec.grid else []) + (["draw"] if mc else [])
+        varied = [p for p, _ in spec.grid]
+        if mc:
+            varied += [f"realised.{p.path}" for p in mc.pledges] + [p for p, _ in mc.prices]
+        return [*ids, *varied, "pupils", "without_internet", *(f"pupils_band_{b}" for b in BANDS),
+                "covered", *(f"covered_band_{b}" for b in BANDS), "spent_vnd", "cash_left_vnd",
+                *(f"stock_left.{i}" for i in self.items), "status", "error"]
+
+
+def run_one(context: SweepContext, run: RunSpec) -> dict[str, Any]:
+    """Plan one run (``sim.solve`` without the max_count comparison) and return its row."""
+    row: dict[str, Any] = {"run": run.run, "point": run.point, "draw": run.draw, **run.values}
+    data = copy.deepcopy(context.data)
+    for path, value in run.values.items():
+        set_path(data, path, value)
+    students = context.students
+    if context.spec.monte_carlo is not None:
+        changes, record, students = draw_inputs(context.spec.monte_carlo, data, students, run.draw)
+        for path, value in changes.items():
+            set_path(data, path, value)
+        row.update(record)
+    row["pupils"] = int(students["pupils"].sum())
+    row["without_internet"] = int(students["without_internet"].sum())
+    try:
+        scenario = Scenario.model_validate(data)
+        result = plan.solve(scenario, areas=context.areas, students=students, compare=False)
+    except tuple(FAILED) as exc:
+        status = next(name for kind, name in FAILED.items() if isinstance(exc, kind))
+        return _complete(context, {**row, "status": status, "error": " | ".join(str(exc).splitlines())})
+    summary = result.summary
+    row.update({f"pupils_band_{b}": summary["pupils_by_band"][str(b)] for b in BANDS})
+    row["covered"] = summary["covered"]
+    row.update({f"covered_band_{b}": summary["covered_by_band"][str(b)] for b in BANDS})
+    row.update(spent_vnd=summary["spent_vnd"], cash_left_vnd=summary["cash_left_vnd"])
+    row.update({f"stock_left.{i}": summary["stock_left"][i] for i in context.items})
+    return _complete(context, {**row, "status": summary["status"], "error": ""})
+
+
+def _complete(context: SweepContext, row: dict) -> dict:
+    """The row with exactly the table's columns, in order (None where a failed run has no value)."""
+    return {column: _plain(row.get(column)) for column in context.columns()}
+
+
+def _plain(value: Any) -> Any:
+    """numpy numbers as Python numbers, so rows are plain JSON."""
+    return value.item() if hasattr(value, "item") and not isinstance(value, (list, dict, str)) else value
+
+
+def run_chunk(context: SweepContext, runs: list[RunSpec]) -> list[dict[str, Any]]:
+    """Several runs in one task: a Dask task per run would cost more in scheduling than it saves."""
+    return [run_one(context, run) for run in runs]

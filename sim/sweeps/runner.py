@@ -1,0 +1,158 @@
+"""Run a sweep: every run of a grid and/or Monte Carlo, in parallel on Dask, with a progress bar.
+
+``run_sweep(scenario, spec, out)`` reads the two tables once, skips the runs already saved in
+``out`` (see ``sim.sweep_store``), runs the others and writes the table. Where the runs go:
+
+- ``workers=N`` (default: one per core): an embedded Dask ``LocalCluster`` on 127.0.0.1 with N
+  worker processes of one thread each, closed at the end;
+- ``scheduler="tcp://host:8786"``: an existing Dask cluster (every worker needs ``sim`` installed);
+- ``client=``: a ``distributed.Client`` you already hold (it is left open);
+- ``workers=0``: one run after another in this process, without Dask.
+
+Runs go to the workers in chunks (several runs per task) so scheduling costs little, and the
+shared inputs are sent to every worker once. Each finished run is saved by this process as soon as
+its chunk comes back, so Ctrl+C loses only the chunks under way.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from sim.read.scenario import Scenario
+from sim.sweeps.run import RunSpec, SweepContext, run_chunk, run_one
+from sim.sweeps.spec import SweepSpec
+from sim.sweeps.store import FORMAT, SweepFolder, sweep_sha256, table_of
+from sim.read.tables import read_areas, read_students
+
+MAX_CHUNK = 20  # runs per Dask task: small enough for a smooth bar and little lost work on Ctrl+C
+
+
+class SchedulerUnreachable(RuntimeError):
+    """``--scheduler`` names no Dask scheduler that answers."""
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def chunks(runs: list[RunSpec], workers: int, size: int | None = None) -> list[list[RunSpec]]:
+    """Runs split into tasks: about four tasks per worker, at most ``MAX_CHUNK`` runs each.
+
+    >>> [len(c) for c in chunks([RunSpec(i, 1, i) for i in range(1, 11)], workers=2)]
+    [2, 2, 2, 2, 2]
+    """
+    size = size or max(1, min(MAX_CHUNK, math.ceil(len(runs) / (4 * max(workers, 1)))))
+    return [runs[i:i + size] for i in range(0, len(runs), size)]
+
+
+def run_sweep(scenario: Scenario, spec: SweepSpec, out: str | Path | None = None, *,
+              areas: pd.DataFrame | None = None, students: pd.DataFrame | None = None,
+              workers: int | None = None, scheduler: str | None = None, client=None,
+              progress: bool = True, chunk_size: int | None = None) -> pd.DataFrame:
+    """Run every run of ``spec`` not yet saved in ``out`` and return the whole table (also written
+    to ``out/sweep.csv``). Without ``out`` nothing is saved and nothing can be resumed."""
+    if areas is None:
+        areas = read_areas(scenario.areas)
+    if students is None:
+        students = read_students(scenario.students, areas)
+    context = SweepContext.of(scenario, areas, students, spec)
+    columns = context.columns()
+    runs = context.runs()
+    folder = SweepFolder(out) if out is not None else None
+    done: dict[int, dict] = {}
+    if folder is not None:
+        folder.open({"format": FORMAT, "scenario": scenario.name,
+                     "scenario_file": scenario.source_file.name if scenario.source_file else None,
+                     "sweep_file": Path(spec.file).name if spec.file else None, "runs": spec.runs,
+                     "sweep_sha256": sweep_sha256(scenario, areas, students, spec), "columns": columns})
+        done = folder.done(spec.runs, columns)
+    pending = [run for run in runs if run.run not in done]
+    rows = dict(done)
+    from tqdm.auto import tqdm
+
+    results = _execute(context, pending, workers, scheduler, client, chunk_size)
+    with tqdm(total=len(runs), initial=len(done), desc=f"sweep {scenario.name}", unit="run",
+              disable=not progress) as bar, closing(results):
+        for finished in results:
+            for row in finished:
+                if folder is not None:
+                    folder.save(row)
+                rows[row["run"]] = row
+            bar.update(len(finished))
+    table = table_of(list(rows.values()), columns)
+    table.attrs.update(already_done=len(done), ran=len(pending))
+    if folder is not None:
+        folder.write_table(table)
+    return table
+
+
+def _execute(context: SweepContext, pending: list[RunSpec], workers: int | None, scheduler: str | None,
+             client, chunk_size: int | None) -> Iterator[list[dict]]:
+    """Rows of the pending runs, a chunk at a time, in the order they finish."""
+    if not pending:
+        return
+    if client is not None:
+        yield from _on_dask(client, context, pending, chunk_size)
+        return
+    if workers == 0 and scheduler is None:
+        for run in pending:
+            yield [run_one(context, run)]
+        return
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            connected = Client(scheduler)
+        except (OSError, ValueError, TypeError) as exc:  # refused, timed out, or not an address
+            raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {scheduler!r} ({exc}). Is it running? "
+                                       "Without --scheduler the sweep starts a cluster on this machine.") from None
+        with connected:
+            yield from _on_dask(connected, context, pending, chunk_size)
+        return
+    n = workers or default_workers()
+    # 127.0.0.1: the cluster is reachable from this machine only; the dashboard on a free port, so
+    # a second cluster (or a Jupyter server) on 8787 is no clash; Dask's warnings about the tasks
+    # a Ctrl+C cancels are no news to the analyst.
+    with _children_ignore_ctrl_c():
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+    with cluster, Client(cluster) as local:
+        yield from _on_dask(local, context, pending, chunk_size)
+
+
+@contextmanager
+def _children_ignore_ctrl_c():
+    """Processes started inside ignore Ctrl+C (SIGINT), which a terminal sends to every process of
+    the command: this process alone stops the sweep and closes the cluster, and the workers print
+    no tracebacks. (An ignored signal stays ignored in a child; Python then adds no handler.)"""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals cannot be changed, nor are they received here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _on_dask(client, context: SweepContext, pending: list[RunSpec], chunk_size: int | None) -> Iterator[list[dict]]:
+    from distributed import as_completed
+
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    shared = client.scatter(context, broadcast=True, hash=False)
+    futures = [client.submit(run_chunk, shared, chunk, pure=False) for chunk in chunks(pending, workers, chunk_size)]
+    try:
+        for future in as_completed(futures):
+            yield future.result()
+    finally:  # interrupted (Ctrl+C) or failed: stop what is still queued
+        client.cancel(futures)
+        client.cancel([shared])
