@@ -13,7 +13,7 @@ model, plus CBC's, which runs as a child process). Ours is timed from read and c
 the result tables); their sum is the re-solve time a widget waits for. The median of ``--repeat``
 runs in one process is reported. Policies: strict + max_count for the comparison (both
 formulations), and ours with the scenario's own policy. Both formulations must reach the same
-learners per band at LP level: ours is checked with ``sim.core.priority.optimise`` on the built model,
+learners per band at LP level: ours is checked with ``sim.core.steps.optimise`` on the built model,
 the plain model (``benchmarks/plain_pulp.py``) with each band's optimum. Not a test: it prints
 figures and writes them to ``reports/bench.md``.
 """
@@ -145,8 +145,8 @@ def work_ours(scenario_file: str, policy_name: str, repeat: int, lp_check: bool)
     import sim
     from sim.core.inputs import prepare
     from sim.core.model import build_model
-    from sim.core.pipeline import plan_whole
-    from sim.core.priority import optimise
+    from sim.core.pipeline import plan_whole, with_changes
+    from sim.core.steps import Request, optimise
     from sim.results.result import allocation_table, coverage_table
     from sim.read.scenario import Policy, WithinBand
     from sim.core.solvers import make_solver
@@ -160,7 +160,8 @@ def work_ours(scenario_file: str, policy_name: str, repeat: int, lp_check: bool)
     runs = []
     for _ in range(repeat):
         timings: dict[str, float] = {}
-        plan, solves = plan_whole(inputs, policy, timings=timings)
+        planned = plan_whole(with_changes(inputs, policy=policy), timings=timings)
+        plan, solves = planned.plan, planned.solves
         began = time.perf_counter()
         allocation_table(inputs, plan)
         coverage_table(inputs, plan)
@@ -174,7 +175,7 @@ def work_ours(scenario_file: str, policy_name: str, repeat: int, lp_check: bool)
     staged = dataclasses.replace(inputs, scenario=scenario.with_changes(policy=policy))
     out["variables"], out["constraints"] = _model_size(build_model(staged))
     if lp_check:
-        lp = optimise(build_model(staged), policy, make_solver(scenario.solver))
+        lp, _ = optimise(build_model(staged), Request(), make_solver(scenario.solver))
         out["lp_by_band"] = _by_band(inputs.cells, lp.covered)
     return out
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import sim
 from sim.core.inputs import PlanInputs, prepare
 from sim.core.model import build_model
-from sim.core.priority import optimise
+from sim.core.steps import Request, optimise
 from sim.read.scenario import Policy, WithinBand
 from sim.core.solvers import make_solver
 
@@ -44,7 +44,7 @@ SAME = 1e-6  # share of the case's learners, as in benchmarks/bench.py
 def sim_lp_by_band(inputs: PlanInputs) -> dict[int, float]:
     """sim's LP optimum per band under strict max_count, before whole devices."""
     staged = dataclasses.replace(inputs, scenario=inputs.scenario.with_changes(policy=MAX_COUNT))
-    lp = optimise(build_model(staged), MAX_COUNT, make_solver(inputs.scenario.solver))
+    lp, _ = optimise(build_model(staged), Request(), make_solver(inputs.scenario.solver))
     sums = inputs.cells.assign(lp=lp.covered).groupby("band")["lp"].sum()
     return {b: float(sums.get(b, 0.0)) for b in range(1, 6)}
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.cli.main import main
-from sim.analysis.metrics import gini, max_min_ratio
+from sim.results.metrics import gini, max_min_ratio
 from tests.conftest import BASELINE, student
 from tests.test_properties import PROFILE
 

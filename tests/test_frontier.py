@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.cli.main import main
-from sim.core.fairness import plan_fair, staged_inputs
+from sim.core.pipeline import plan_whole, with_changes
 from sim.analysis.frontier import frontier
 from sim.core.inputs import prepare
 from tests.conftest import student
@@ -76,7 +76,7 @@ def test_coverage_never_rises_as_the_floor_rises(districts, budget):
     inputs = prepare(scenario, areas, students)
     last = float("inf")
     for floor in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
-        fair = plan_fair(staged_inputs(inputs, fairness={"district_floor": floor}))
+        fair = plan_whole(with_changes(inputs, fairness={"district_floor": floor}))
         covered = sum(fair.lp.covered)
         assert covered <= last + 1e-6
         last = covered

@@ -30,7 +30,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim.core.fairness import plan_fair, staged_inputs
+from sim.core.pipeline import plan_whole, with_changes
 from sim.core.inputs import prepare
 from tests.test_properties import PROFILE
 
@@ -54,8 +54,8 @@ def lp_price(pupils: int, offline: list[int], package_vnd: int, budget_vnd: int)
                             data_package={"monthly_cost_vnd": package_vnd // 10, "months": 10},
                             policy={"within_band": "max_count"}, fairness={"rule": "leximin"})
     inputs = prepare(scenario, areas, students)
-    best = sum(plan_fair(staged_inputs(inputs, fairness=None)).lp.covered)
-    fair = sum(plan_fair(inputs).lp.covered)
+    best = sum(plan_whole(with_changes(inputs, fairness=None)).lp.covered)
+    fair = sum(plan_whole(inputs).lp.covered)
     return (best - fair) / best
 
 

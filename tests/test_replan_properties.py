@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import sim
 from sim.core.inputs import prepare
 from sim.core.model import build_model
-from sim.core.priority import optimise
+from sim.core.steps import Request, optimise
 from sim.core.rules import BANDS
 from sim.core.solvers import make_solver
 from tests.test_properties import AREAS, M, scenarios, students
@@ -48,7 +48,7 @@ def test_a_district_never_gets_fewer_devices_than_it_received(scenario, table, e
 def lp_plan(scenario: sim.Scenario, table, previous=None):
     inputs = prepare(scenario, AREAS, table)
     model = build_model(inputs)
-    lp = optimise(model, scenario.policy, make_solver(scenario.solver), previous=previous)
+    lp, _ = optimise(model, Request(previous=previous), make_solver(scenario.solver))
     area = list(inputs.cells["area"])
     bands = list(inputs.cells["band"])
     by_band = {b: sum(v for c, v in enumerate(lp.covered) if bands[c] == b) for b in BANDS}

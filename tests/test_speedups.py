@@ -22,7 +22,7 @@ import sim
 from sim.core.groups import group_cells, split
 from sim.core.inputs import Resources, prepare
 from sim.core.model import build_model
-from sim.core.priority import optimise
+from sim.core.steps import Request, optimise
 from sim.read.scenario import Policy
 from sim.core.solvers import make_solver
 from sim.core.whole import _Ledger, account, round_to_whole
@@ -76,9 +76,9 @@ def test_money_kept_up_to_date_agrees_with_a_full_recount(res, steps):
 def _lp(inputs, policy: Policy, grouped: bool):
     solver = make_solver("highs")
     if not grouped:
-        return optimise(build_model(inputs), policy, solver)
+        return optimise(build_model(inputs), Request(), solver)[0]
     grouping = group_cells(inputs)
-    return split(optimise(build_model(grouping.inputs), policy, solver), grouping, list(inputs.cells["pupils"]))
+    return split(optimise(build_model(grouping.inputs), Request(), solver)[0], grouping, list(inputs.cells["pupils"]))
 
 
 def _by_band(inputs, covered) -> dict[int, float]:
@@ -114,8 +114,8 @@ def test_long_an_groups_are_fewer_than_cells_and_keep_every_learner():
 @given(scenarios(), students())
 def test_one_highs_model_kept_between_lps_reaches_pulps_optima(scenario, table):
     inputs = prepare(scenario, AREA_TABLE, table)
-    ours = optimise(build_model(inputs), scenario.policy, make_solver("highs"))
-    theirs = optimise(build_model(inputs), scenario.policy, pulp.HiGHS(msg=False))
+    ours, _ = optimise(build_model(inputs), Request(), make_solver("highs"))
+    theirs, _ = optimise(build_model(inputs), Request(), pulp.HiGHS(msg=False))
     ours_bands, their_bands = _by_band(inputs, ours.covered), _by_band(inputs, theirs.covered)
     for band in their_bands:
         assert ours_bands[band] == pytest.approx(their_bands[band], abs=1e-4)

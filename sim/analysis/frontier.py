@@ -13,10 +13,10 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.read.errors import InputError, Problem
-from sim.core.fairness import plan_fair, staged_inputs, unmet_rules
 from sim.core.inputs import prepare
-from sim.analysis.metrics import coverage_metrics, price_of_fairness
-from sim.core.pipeline import plan_whole
+from sim.results.metrics import coverage_metrics, price_of_fairness
+from sim.core.pipeline import plan_whole, with_changes
+from sim.results.fairness import unmet_rules
 from sim.core.rules import BANDS
 from sim.read.scenario import Fairness, Scenario
 
@@ -57,19 +57,18 @@ def frontier(scenario: Scenario, parameter: str, values: list[float | None], *,
     if chosen is not None and chosen not in values:
         settings.append((chosen, swept_fairness(scenario.fairness, parameter, chosen, file)))
     inputs = prepare(scenario, areas, students)
-    unfair, _ = plan_whole(staged_inputs(inputs, fairness=None), scenario.policy)
-    without = sum(unfair.covered)
+    without = sum(plan_whole(with_changes(inputs, fairness=None)).plan.covered)
     rows = []
     for value, fairness in sorted(settings, key=lambda vs: (vs[0] is None, vs[0] or 0.0)):
-        staged = staged_inputs(inputs, fairness=fairness)
-        fair = plan_fair(staged)
+        staged = with_changes(inputs, fairness=fairness)
+        fair = plan_whole(staged)
         metrics = coverage_metrics(staged, fair.plan.covered)
         pof = price_of_fairness(without, metrics["covered"])
         rows.append({"value": value, "covered": metrics["covered"], "rate": metrics["rate"],
                      "min_district_rate": metrics["min_district_rate"], "max_district_rate": metrics["max_district_rate"],
                      "gini": metrics["gini"], "max_min_ratio": metrics["max_min_ratio"],
                      "price_of_fairness": None if pof is None else round(pof, 6),
-                     "unmet": len(unmet_rules(staged, fair)), "chosen": value == chosen,
+                     "unmet": len(unmet_rules(staged, fair.plan, fair.report)), "chosen": value == chosen,
                      **{f"band_{b}": int(sum(n for n, bb in zip(fair.plan.covered, staged.cells["band"]) if bb == b))
                         for b in BANDS}})
     table = pd.DataFrame(rows, columns=COLUMNS)

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pulp
 
-from sim.core.fairness import FairReport, hold_gap, hold_group, add_computer_share, plan_fair
-from sim.core.inputs import DATA_PACKAGE, PlanInputs, build_resources, prepare
+from sim.core.fairness import FairReport, add_computer_share, hold_gap, hold_group
+from sim.core.inputs import DATA_PACKAGE, PlanInputs, prepare
 from sim.core.model import MONEY_UNIT, AllocationModel, build_model
-from sim.core.priority import SLACK, _band_cells
+from sim.core.pipeline import plan_whole, with_changes
+from sim.core.priority import SLACK, band_cells
 from sim.core.rules import BANDS
 from sim.read.scenario import Scenario, SolverName
 from sim.core.solvers import make_solver, solve_lp
@@ -45,13 +46,6 @@ def shadow_price(constraint: pulp.LpConstraint, problem: pulp.LpProblem, solver:
     if SolverName(solver) is SolverName.highs and problem.sense == pulp.LpMaximize:
         return -pi
     return pi
-
-
-def changed_inputs(inputs: PlanInputs, **changes) -> PlanInputs:
-    """The same tables with scenario settings changed (budget, stock, earmarks); resources rebuilt."""
-    scenario = inputs.scenario.with_changes(**changes)
-    resources = build_resources(scenario, AreaIndex(inputs.areas))
-    return PlanInputs(scenario, inputs.areas, inputs.students, inputs.cells, inputs.suits, resources, inputs.inputs_sha256)
 
 
 # ---------------------------------------------------------------- the coverage LPs
@@ -115,7 +109,7 @@ def band_lps(inputs: PlanInputs, planned: dict[int, float], report: FairReport, 
     solver = make_solver(inputs.scenario.solver)
     out = []
     for band in BANDS:
-        cells = _band_cells(m, band)
+        cells = band_cells(m, band)
         if band in bands and cells:
             m.problem.sense = pulp.LpMaximize
             m.problem.setObjective(pulp.LpAffineExpression([(m.y[c], 1.0) for c in cells]))
@@ -196,20 +190,20 @@ def marginal_values(scenario: Scenario, changes: list[Change] | None = None, *, 
                     students: pd.DataFrame | None = None) -> list[MarginalValue]:
     """Estimate and confirm the value of each change (``default_changes`` when None)."""
     inputs = prepare(scenario, areas, students)
-    base = plan_fair(inputs)
+    base = plan_whole(inputs)
     planned = _by_band(inputs, base.lp.covered)
     lps = band_lps(inputs, planned, base.report)
     base_whole = _by_band(inputs, base.plan.covered)
     out = []
     for change in changes if changes is not None else default_changes(scenario):
         band, estimate = _estimate(lps, change.moves)
-        other = changed_inputs(inputs, **change.changes)
+        other = with_changes(inputs, **change.changes)
         lp_resolved = 0.0
         if band is not None:
             before = next(lp.covered for lp in lps if lp.band == band)
             after = band_lps(other, {b: v for b, v in planned.items() if b < band}, base.report, bands=(band,))[0].covered
             lp_resolved = after - before
-        plan = plan_fair(other).plan
+        plan = plan_whole(other).plan
         whole = _by_band(inputs, plan.covered)
         district_change = None
         if change.district is not None:
@@ -247,7 +241,7 @@ def binding_constraints(scenario: Scenario, *, areas: pd.DataFrame | None = None
                         students: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every constraint that limits some band's coverage, named in policy terms, with its shadow price."""
     inputs = prepare(scenario, areas, students)
-    base = plan_fair(inputs)
+    base = plan_whole(inputs)
     planned = _by_band(inputs, base.lp.covered)
     rows = [{"band": lp.band, "constraint": term, "learners per unit": round(value, 6), "unit": _unit(term)}
             for lp in band_lps(inputs, planned, base.report) for term, value in lp.shadow.items()]

@@ -35,16 +35,9 @@ from dataclasses import dataclass, field
 
 import pulp
 
-from sim.core.inputs import PlanInputs
-from sim.analysis.metrics import coverage_metrics, district_rates, price_of_fairness
-from sim.core.groups import optimise_grouped
-from sim.core.model import AllocationModel, build_model
-from sim.core.priority import BINDING, RISE, SLACK, LpSolution, _band_cells, _Runner, optimise, serve_equal_rate, \
-    serve_max_count, spend_least
-from sim.core.rules import BANDS
-from sim.read.scenario import Fairness, FairnessRule, FloorScope, Mode, Policy, WithinBand
-from sim.core.solvers import make_solver
-from sim.core.whole import WholePlan, round_to_whole
+from sim.core.model import AllocationModel
+from sim.core.priority import BINDING, SLACK, Needs, Runner, leximin
+from sim.read.scenario import Fairness, FairnessRule, FloorScope
 
 UPPER_SECONDARY = (10, 11, 12)
 ALPHA_STEP = 0.05  # width of a piece of the piecewise-linear alpha-fair utility, as a coverage rate
@@ -59,22 +52,6 @@ class Group:
     band: int | None
     cells: tuple[int, ...]
     pupils: int
-
-
-@dataclass
-class Unmet:
-    """A fairness rule the plan does not meet, with by how much and where."""
-
-    rule: str
-    wanted: float
-    reached: float
-    districts: dict[str, float]
-    reason: str
-
-    def as_dict(self) -> dict:
-        return {"rule": self.rule, "wanted": round(self.wanted, 6), "reached": round(self.reached, 6),
-                "short_by": round(abs(self.wanted - self.reached), 6),
-                "districts": {k: round(v, 6) for k, v in self.districts.items()}, "reason": self.reason}
 
 
 @dataclass
@@ -101,13 +78,14 @@ class FairReport:
         shares = sorted((g.cells, math.floor(value + LEARNER)) for g, value in self.district_lp.items())
         return floors, shares
 
+    def expanded(self, members: list[list[int]]) -> "FairReport":
+        """The report with each group's LP columns (``core.groups``) replaced by the cells they stand for."""
+        def cells(g: Group) -> Group:
+            return Group(g.area, g.band, tuple(sorted(c for col in g.cells for c in members[col])), g.pupils)
 
-@dataclass
-class FairPlan:
-    plan: WholePlan
-    lp: LpSolution
-    report: FairReport
-    solves: int
+        return FairReport({cells(g): v for g, v in self.floors.items()}, {cells(g): v for g, v in self.floor_share.items()},
+                          self.gap, self.gap_widened, self.gap_released,
+                          {cells(g): v for g, v in self.district_lp.items()})
 
 
 # ---------------------------------------------------------------- groups and their coverage
@@ -154,57 +132,6 @@ def add_computer_share(m: AllocationModel, fairness: Fairness) -> None:
     m.add("computer_share", terms + [(m.y[c], -share) for c in upper], pulp.LpConstraintGE, 0.0)
 
 
-Needs = list[tuple[tuple[int, ...], float]]  # (cells, learners): sum_{c in cells} y[c] >= t * learners
-
-
-def leximin(run: _Runner, needs: dict[Group, Needs], tag: str) -> dict[Group, float]:
-    """Leximin over the groups' levels t_g in [0, 1], where group g at level t covers at least
-    t * learners in each of its needs; every group is held at the level it reaches.
-
-    Round k: maximise t subject to each free group's needs at t; groups that cannot rise above t
-    without another falling below it are held at t. A group with a need whose constraint has a
-    non-zero dual is such a group (complementary slackness: the need is tight in every optimum);
-    those are held and the rest go to the next round. Only when every dual is 0 (a degenerate
-    optimum) does a second LP test which groups can rise (as ``priority.serve_equal_rate``: each
-    free group may rise by w_g <= RISE; those left at w_g = 0 are stuck). Groups with nothing to
-    cover (no learner some device suits) are held at 0 at once.
-    """
-    m = run.m
-    levels = {g: 0.0 for g, need in needs.items() if not any(amount > 0 for _, amount in need)}
-    free = [g for g in needs if g not in levels]
-    round_no = 0
-    while free:
-        name = f"lex{tag}_{round_no}"
-        t = m.problem.add_variable(f"t_{name}", lowBound=0, upBound=1)
-        duals = {g: [m.add(f"level_{name}_{i}_{j}", [(m.y[c], 1.0) for c in cells] + [(t, -amount)],
-                           pulp.LpConstraintGE, 0.0)
-                     for j, (cells, amount) in enumerate(needs[g]) if amount > 0] for i, g in enumerate(free)}
-        level = run.maximise([(t, 1.0)])
-        stuck = [g for g in free if any(abs(c.pi or 0.0) > BINDING for c in duals[g])]
-        if level >= 1 - BINDING:
-            held = free
-        elif stuck:  # sure to be stuck; the others are tested again next round
-            held = stuck
-        else:  # a degenerate optimum, every dual 0: test which groups can rise
-            rise = [m.problem.add_variable(f"w_{name}_{i}", lowBound=0, upBound=RISE) for i in range(len(free))]
-            for i, g in enumerate(free):
-                for j, (cells, amount) in enumerate(needs[g]):
-                    if amount > 0:
-                        m.add(f"rise_{name}_{i}_{j}", [(m.y[c], 1.0) for c in cells] + [(rise[i], -amount)],
-                              pulp.LpConstraintGE, level * amount - SLACK)
-            run.maximise((w, 1.0) for w in rise)
-            held = [g for g, w in zip(free, rise) if (w.value() or 0.0) < RISE / 2] or free
-        for i, g in enumerate(held):
-            levels[g] = min(level, 1.0)
-            for j, (cells, amount) in enumerate(needs[g]):
-                m.add(f"hold_{name}_{i}_{j}", [(m.y[c], 1.0) for c in cells], pulp.LpConstraintGE,
-                      levels[g] * amount - SLACK)
-        held_set = set(held)
-        free = [g for g in free if g not in held_set]
-        round_no += 1
-    return levels
-
-
 def rate_needs(m: AllocationModel, groups: list[Group]) -> dict[Group, Needs]:
     """Level = coverage rate: Y_g >= t P_g; groups no device can serve have nothing to raise."""
     return {g: [(g.cells, float(g.pupils) if _servable(m, g) else 0.0)] for g in groups}
@@ -226,7 +153,7 @@ def floor_needs(m: AllocationModel, fairness: Fairness) -> dict[Group, Needs]:
             for g in groups_of(m, by_band=fairness.floor_scope is FloorScope.band)}
 
 
-def add_district_floors(run: _Runner, fairness: Fairness, report: FairReport) -> None:
+def add_district_floors(run: Runner, fairness: Fairness, report: FairReport) -> None:
     """Hold every district's floor (see ``floor_needs``). When the money and stock cannot meet them
     all, leximin on the share of its floor each district gets (first an LP maximising the share the
     worst-off district gets): a district that can still meet its whole floor does, the others get
@@ -239,7 +166,7 @@ def add_district_floors(run: _Runner, fairness: Fairness, report: FairReport) ->
     report.floors = {g: levels[g] * max((a for _, a in needs[g]), default=0.0) / g.pupils for g in needs}
 
 
-def add_gap_cap(run: _Runner, gap: float, report: FairReport) -> pulp.LpVariable:
+def add_gap_cap(run: Runner, gap: float, report: FairReport) -> pulp.LpVariable:
     """L <= Y_d / P_d <= L + g + widen for every district, with ``widen`` fixed at 0 until the cap is
     released. If the floors already spread the rates wider than g, the cap is widened to the
     narrowest spread the floors allow (an LP) and reported."""
@@ -303,7 +230,7 @@ def alpha_slopes(alpha: float, step: float = ALPHA_STEP) -> list[float]:
     return [s / middle for s in slopes]
 
 
-def share_maxmin(run: _Runner, groups: list[Group], tag: str) -> None:
+def share_maxmin(run: Runner, groups: list[Group], tag: str) -> None:
     """Raise the worst rate among districts some device can serve; hold every district at it."""
     m = run.m
     groups = [g for g in groups if _servable(m, g)]
@@ -317,7 +244,7 @@ def share_maxmin(run: _Runner, groups: list[Group], tag: str) -> None:
         hold_group(m, g, level, f"{tag}_{i}")
 
 
-def share_alpha(run: _Runner, groups: list[Group], alpha: float, tag: str) -> None:
+def share_alpha(run: Runner, groups: list[Group], alpha: float, tag: str) -> None:
     """Maximise sum_g P_g U_a(rate_g), piecewise linear: Y_g = sum_k s[g,k], 0 <= s[g,k] <= step P_g,
     objective sum_g sum_k slope_k s[g,k]; then hold every district at the rate reached."""
     m = run.m
@@ -333,7 +260,7 @@ def share_alpha(run: _Runner, groups: list[Group], alpha: float, tag: str) -> No
         hold_group(m, g, _value(m, g) / g.pupils, f"{tag}_{i}")
 
 
-def share_across_districts(run: _Runner, rule: FairnessRule, groups: list[Group], alpha: float, tag: str) -> None:
+def share_across_districts(run: Runner, rule: FairnessRule, groups: list[Group], alpha: float, tag: str) -> None:
     if rule is FairnessRule.maxmin:
         share_maxmin(run, groups, tag)
     elif rule is FairnessRule.leximin:
@@ -342,7 +269,7 @@ def share_across_districts(run: _Runner, rule: FairnessRule, groups: list[Group]
         share_alpha(run, groups, alpha, tag)
 
 
-def share_inside_districts(run: _Runner, groups: list[Group], tag: str) -> None:
+def share_inside_districts(run: Runner, groups: list[Group], tag: str) -> None:
     """Inside each district, the band's groups of cells at rates as equal as the district's rate allows:
     maximise tau <= 1 subject to y[c] >= tau r_g p_c for every cell c some device suits (r_g its
     district's rate in the band, just held); then hold those cells there. One LP for all districts."""
@@ -358,172 +285,15 @@ def share_inside_districts(run: _Runner, groups: list[Group], tag: str) -> None:
         run.hold_cell(c, level * rate * float(pupils[c]))
 
 
-def _serve_bands(run: _Runner, policy: Policy, fairness: Fairness | None, tag: str) -> None:
-    """Strict mode, band by band. With a district rule: the rule across districts, then (``equal_rate``)
-    equal rates inside each district, then as many more of the band's learners as what is left allows.
-    Without one: the policy's within-band rule, as ``priority.optimise``."""
-    m = run.m
-    by_band: dict[int, list[Group]] = {}
-    for g in groups_of(m, by_band=True):
-        by_band.setdefault(g.band, []).append(g)
-    rule = fairness.rule if fairness is not None else FairnessRule.none
-    for band in BANDS:
-        cells = _band_cells(m, band)
-        if not cells:
-            continue
-        name = f"{tag}b{band}"
-        if rule is not FairnessRule.none:
-            share_across_districts(run, rule, by_band[band], fairness.alpha, "d" + name)
-            if policy.within_band is WithinBand.equal_rate:
-                share_inside_districts(run, by_band[band], name)
-            serve_max_count(run, cells, name)
-        elif policy.within_band is WithinBand.equal_rate:
-            serve_equal_rate(run, cells, name)
-        else:
-            serve_max_count(run, cells, name)
-
-
-def _serve_weighted(run: _Runner, policy: Policy, fairness: Fairness | None, tag: str) -> None:
-    m = run.m
-    if fairness is not None:
-        share_across_districts(run, fairness.rule, groups_of(m, by_band=False), fairness.alpha, f"{tag}w")
-    bands = m.inputs.cells["band"]
-    run.maximise((m.y[c], policy.weights[bands[c]]) for c in range(len(m.y)))
-
-
-def _release_gap(run: _Runner, widen: pulp.LpVariable, policy: Policy, report: FairReport) -> None:
-    """Hand out, in band order and without the cap, what could still cover learners once the cap is met."""
+def release_gap(run: Runner, widen: pulp.LpVariable, report: FairReport) -> bool:
+    """Once the cap is met, hold every cell and lift the cap: True when something could still cover
+    learners (the pipeline then serves the bands again, without the cap, in the plan's order)."""
     m = run.m
     now = [y.value() or 0.0 for y in m.y]
     for c, value in enumerate(now):
         run.hold_cell(c, value)
     widen.upBound = 1.0
     if run.maximise((y, 1.0) for y in m.y) <= sum(now) + LEARNER * len(now) + 1e-4:
-        return
+        return False
     report.gap_released = True
-    if policy.mode is Mode.weighted:
-        _serve_weighted(run, policy, None, "r")
-    else:
-        _serve_bands(run, policy, None, "r")
-
-
-def optimise_fair(m: AllocationModel, policy: Policy, fairness: Fairness, solver: pulp.LpSolver) -> tuple[LpSolution, FairReport]:
-    """The policy's sequence of LPs with the fairness rules; the fractional plan and what the rules did."""
-    report = FairReport()
-    run = _Runner(m, solver)
-    if not m.y:
-        return LpSolution([], {}, 0), report
-    add_computer_share(m, fairness)
-    add_district_floors(run, fairness, report)
-    widen = add_gap_cap(run, fairness.max_gap, report) if fairness.max_gap is not None else None
-    if policy.mode is Mode.weighted:
-        _serve_weighted(run, policy, fairness, "")
-    else:
-        _serve_bands(run, policy, fairness, "")
-    if widen is not None:
-        _release_gap(run, widen, policy, report)
-    spend_least(run)
-    covered = [y.value() or 0.0 for y in m.y]
-    given = {key: var.value() or 0.0 for key, var in m.x.items()}
-    report.district_lp = {g: sum(covered[c] for c in g.cells) for g in groups_of(m, by_band=False)}
-    return LpSolution(covered, given, run.solves), report
-
-
-def staged_inputs(inputs: PlanInputs, policy: Policy | None = None, **changes) -> PlanInputs:
-    """The same tables under a changed policy or scenario settings (e.g. ``fairness=None``)."""
-    scenario = inputs.scenario
-    if policy is not None and policy is not scenario.policy:
-        changes["policy"] = policy
-    if changes:
-        scenario = scenario.with_changes(**changes)
-    return PlanInputs(scenario, inputs.areas, inputs.students, inputs.cells, inputs.suits, inputs.resources,
-                      inputs.inputs_sha256)
-
-
-def plan_fair(inputs: PlanInputs, policy: Policy | None = None) -> FairPlan:
-    """Solve the LPs with the scenario's fairness rules and round to whole devices."""
-    staged = staged_inputs(inputs, policy)
-    scenario = staged.scenario
-    solver = make_solver(scenario.solver)
-    if scenario.fairness is None or not scenario.fairness.active:
-        lp, report = optimise_grouped(staged, scenario.policy, solver), FairReport()
-    else:
-        lp, report = optimise_fair(build_model(staged), scenario.policy, scenario.fairness, solver)
-    return FairPlan(round_to_whole(staged, lp, *report.targets), lp, report, lp.solves)
-
-
-# ---------------------------------------------------------------- reporting
-
-def _named(m_or_inputs, levels: dict[Group, float]) -> dict[str, float]:
-    inputs = m_or_inputs.inputs if isinstance(m_or_inputs, AllocationModel) else m_or_inputs
-    names = dict(zip(inputs.areas["code"], inputs.areas["name"]))
-    return {names[g.area] + (f" (band {g.band})" if g.band else ""): level for g, level in levels.items()}
-
-
-def unmet_rules(inputs: PlanInputs, fair: FairPlan) -> list[Unmet]:
-    """The fairness rules the whole-device plan does not meet: by how much, where and why."""
-    fairness, report, covered = inputs.scenario.fairness, fair.report, fair.plan.covered
-    unmet = []
-    f = fairness.district_floor
-    rate = {g: sum(covered[c] for c in g.cells) / g.pupils for g in report.floors}
-    below = {g: r for g, r in rate.items() if r < f - 1e-9}
-    if below:
-        reasons = []
-        money = [g for g in below if report.floor_share[g] < 1 - 1e-9]
-        if money:
-            reasons.append(f"the money and stock cannot bring every district to the floor: the most all of them can "
-                           f"reach together is {min(report.floors[g] for g in money):.1%} (a district that can "
-                           f"reach more gets more, up to the floor)")
-        if any(report.floor_share[g] >= 1 - 1e-9 and report.floors[g] < f - 1e-9 for g in below):
-            reasons.append("some districts have too many learners in grades no device suits")
-        targets = report.floor_targets()
-        if any(sum(covered[c] for c in g.cells) < targets.get(g, 0) for g in below):
-            reasons.append("rounding to whole devices leaves some districts a few learners below the floor, "
-                           "where what was left could not pay for one more device")
-        unmet.append(Unmet("district_floor", f, min(below.values()), _named(inputs, below), "; ".join(reasons)))
-    if fairness.max_gap is not None:
-        rates = district_rates(inputs, covered)
-        best, worst = max(rates, key=rates.get), min(rates, key=rates.get)
-        if rates[best] - rates[worst] > fairness.max_gap + 1e-9:
-            reasons = []
-            if report.gap_widened:
-                reasons.append("the district floors spread the rates wider than the cap")
-            if report.gap_released:
-                reasons.append("the worst-off districts could not be raised further, so what could still cover "
-                               "learners elsewhere was handed out in band order rather than left unused")
-            reason = "; ".join(reasons) or "met in the LP; rounding to whole devices widens it by a few learners"
-            unmet.append(Unmet("max_gap", fairness.max_gap, rates[best] - rates[worst],
-                               {best: rates[best], worst: rates[worst]}, reason))
-    share = fairness.upper_secondary_computer_share
-    if share > 0:
-        computers = set(fairness.computers(inputs.scenario.devices))
-        upper = {c for c, g in enumerate(inputs.cells["grade"]) if g in UPPER_SECONDARY}
-        served = sum(covered[c] for c in upper)
-        given = sum(n for (c, d), n in fair.plan.units.items() if c in upper and d in computers)
-        if served and given / served < share - 1e-9:
-            unmet.append(Unmet("upper_secondary_computer_share", share, given / served, {},
-                               "met in the LP; whole devices gave a few more tablets than the share allows"))
-    return unmet
-
-
-def fairness_summary(inputs: PlanInputs, fair: FairPlan, covered_without: int | None) -> dict:
-    """The summary's ``fairness`` object: settings, district metrics, price of fairness, unmet rules."""
-    metrics = coverage_metrics(inputs, fair.plan.covered)
-    covered = metrics["covered"]
-    if covered_without is None:  # no rule changes the plan
-        covered_without = covered
-    pof = price_of_fairness(covered_without, covered)
-    return {
-        "settings": inputs.scenario.fairness.model_dump(mode="json"),
-        "min_district_rate": metrics["min_district_rate"],
-        "max_district_rate": metrics["max_district_rate"],
-        "worst_district": metrics["worst_district"],
-        "best_district": metrics["best_district"],
-        "gini": metrics["gini"],
-        "max_min_ratio": metrics["max_min_ratio"],
-        "covered": covered,
-        "covered_without_fairness": int(covered_without),
-        "price_of_fairness": None if pof is None else round(pof, 6),
-        "unmet": [u.as_dict() for u in unmet_rules(inputs, fair)],
-        "rates": metrics["rates"],
-    }
+    return True

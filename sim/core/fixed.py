@@ -4,23 +4,41 @@ Both come per district x device (district by name or code, as in ``allocation.cs
 the LP's keys (area code, device). ``sim.solve(..., delivered=, previous=)`` uses them: the LP keeps
 every district at or above what it has received (``model.add_delivered_floor``) and, among the
 plans with the coverage reached, picks the one closest to the previous plan
-(``priority.keep_close_to_previous``); whole devices then keep the deliveries (``whole_floors``).
+(``priority.keep_close_to_previous``); whole devices then keep the deliveries (``whole_floors``),
+break ties towards the previous plan, and the previous plan stands unchanged when it still fits
+the money and stock and is as good (``previous_if_as_good``): a re-plan with nothing new gives
+the same plan, byte for byte.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
+import pulp
 
 from sim.read.errors import InputError, Problem, ScenarioError
 from sim.core.inputs import PlanInputs
 from sim.read.names import did_you_mean, match_key
 from sim.core.priority import LpSolution
+from sim.core.solvers import SolverFailed, solve_lp
+from sim.core.rules import BANDS, grade_level
+from sim.core.whole import WholePlan, account
 from sim.read.tables import AreaIndex
 
 Counts = dict[tuple[str, str], int]  # (area code, device) -> devices
+Units = dict[tuple[int, str], int]  # (cell, device) -> devices
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The plan in force: devices per (area code, device), and per (cell, device) when it was given
+    as an allocation table whose rows all name cells of the current inputs (else None)."""
+
+    counts: Counts
+    units: Units | None
 
 ROUNDING_NOISE = 1e-6
 
@@ -140,9 +158,6 @@ def by_district(counts: Counts, inputs: PlanInputs) -> dict[str, dict[str, int]]
 def check_payable(m, solver) -> None:
     """Deliveries recorded must fit the money and stock: solve the LP with the floors and no
     objective; infeasible means the deliveries cost more than there is (ScenarioError, exit 3)."""
-    import pulp
-
-    from sim.core.solvers import SolverFailed, solve_lp
 
     m.problem.sense = pulp.LpMaximize
     m.problem.setObjective(pulp.LpAffineExpression())
@@ -160,8 +175,6 @@ def stay_close(inputs: PlanInputs, plan, previous: Counts, floors: dict[tuple[in
     that suits the cell, swap one for the other if the money and stock still allow. Each swap
     lowers sum |X - P| by 2 and changes no learner's coverage, so this ends; the LP's choice among
     interchangeable devices is otherwise undone by rounding to whole devices."""
-    from sim.core.whole import WholePlan, account
-
     floors = floors or {}
     res, cells = inputs.resources, inputs.cells
     area_of, offline = list(cells["area"]), list(cells["offline"])
@@ -201,3 +214,102 @@ def stay_close(inputs: PlanInputs, plan, previous: Counts, floors: dict[tuple[in
                             swap(c, old, new, -1)
     units = {cd: n for cd, n in sorted(units.items()) if n > 0}
     return WholePlan(units, plan.covered, account(used, res))
+
+
+def read_previous(table: object, inputs: PlanInputs) -> Previous:
+    """The plan in force (a Result, an allocation table or {(district, device): n}) in the current
+    inputs' areas and devices; also per cell when the table has grade, status and data_packages."""
+    return Previous(per_area(table, inputs, "previous plan", strict=False), per_cell(table, inputs))
+
+
+def per_cell(table: object, inputs: PlanInputs) -> Units | None:
+    """Devices per (cell, device) of an allocation table: the learners without internet of a row are
+    its ``data_packages``, the others ``devices - data_packages``. None when the table cannot be
+    read so (no grade or status columns, or a row naming a cell the inputs do not have)."""
+    if hasattr(table, "allocation"):
+        table = table.allocation
+    if not isinstance(table, pd.DataFrame) or not {"district", "grade", "status", "device", "devices",
+                                                   "data_packages"} <= set(table.columns):
+        return None
+    index = AreaIndex(inputs.areas)
+    devices = {match_key(d): d for d in inputs.devices}
+    cells = inputs.cells
+    cell_of = {key: c for c, key in enumerate(zip(cells["area"], cells["grade"], cells["status"], cells["offline"]))}
+    units: Units = {}
+    for district, grade, status, device, n, packages in zip(table["district"].astype(str), table["grade"], table["status"],
+                                                            table["device"].astype(str), table["devices"], table["data_packages"]):
+        area, name = index.find(district), devices.get(match_key(device))
+        try:
+            level = grade_level(grade)
+        except ValueError:
+            return None
+        for offline, count in ((True, int(packages)), (False, int(n) - int(packages))):
+            if count == 0:
+                continue
+            c = cell_of.get((area, level, str(status), offline))
+            if c is None or name is None or count < 0:
+                return None
+            units[c, name] = units.get((c, name), 0) + count
+    return dict(sorted(units.items()))
+
+
+def _quality(inputs: PlanInputs, units: Units, covered: list[int], report) -> tuple:
+    """What makes one whole plan better than another under the scenario's rules, compared
+    lexicographically, larger better: fairness floors first (less shortfall below them), then the
+    learners per band in the order they are served (``strict``) or the weighted total (``weighted``)."""
+    policy = inputs.scenario.policy
+    shortfall = sum(max(0, target - sum(covered[c] for c in g.cells)) for g, target in report.floor_targets().items())
+    bands = list(inputs.cells["band"])
+    per_band = [sum(n for n, b in zip(covered, bands) if b == band) for band in BANDS]
+    if policy.mode.value == "weighted":
+        served = (sum(policy.weights[b] * n for b, n in zip(BANDS, per_band)),)
+    else:
+        served = tuple(per_band)
+    return (-shortfall, *served)
+
+
+def _spread(inputs: PlanInputs, covered: list[int]) -> float:
+    cells = inputs.cells.assign(covered=covered)
+    sums = cells.groupby("area")[["pupils", "covered"]].sum()
+    rates = sums["covered"] / sums["pupils"]
+    return float(rates.max() - rates.min()) if len(rates) else 0.0
+
+
+def previous_if_as_good(inputs: PlanInputs, plan, previous: Previous, delivered: Counts | None, report):
+    """The previous plan, unchanged, when it still fits and is at least as good as ``plan``; else ``plan``.
+
+    It fits when every device suits its learners, no cell gets more than its learners, deliveries
+    are kept, and the money and stock pay for it (``whole.account``). It is as good when
+    ``_quality`` is no lower, and a gap cap the new plan meets is met too. So a re-plan with
+    nothing new changes nothing; a new donation or a changed rule changes what it must.
+    Returns (plan, whether the previous plan stood)."""
+    units = previous.units
+    if units is None or units == plan.units:
+        return plan, units is not None
+    cells = inputs.cells
+    pupils, area_of, offline = list(cells["pupils"]), list(cells["area"]), list(cells["offline"])
+    covered = [0] * len(pupils)
+    used: dict[str, dict[str, int]] = {a: {i: 0 for i in inputs.resources.items} for a in sorted(set(area_of))}
+    totals: Counts = {}
+    for (c, d), n in units.items():
+        if not inputs.suits[d][c]:
+            return plan, False
+        covered[c] += n
+        used[area_of[c]][d] += n
+        if offline[c]:
+            used[area_of[c]]["data_package"] += n
+        totals[area_of[c], d] = totals.get((area_of[c], d), 0) + n
+    if any(n > p for n, p in zip(covered, pupils)):
+        return plan, False
+    if delivered and any(totals.get(key, 0) < n for key, n in delivered.items()):
+        return plan, False
+    accounts = account(used, inputs.resources)
+    if not accounts.payable:
+        return plan, False
+    if _quality(inputs, units, covered, report) < _quality(inputs, plan.units, plan.covered, report):
+        return plan, False
+    fairness = inputs.scenario.fairness
+    if fairness is not None and fairness.max_gap is not None:
+        if _spread(inputs, covered) > max(fairness.max_gap, _spread(inputs, plan.covered)) + 1e-9:
+            return plan, False
+    return WholePlan(dict(units), covered, accounts), True

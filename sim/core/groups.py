@@ -7,20 +7,17 @@ leximin (``equal_rate``) gives them equal rates anyway (the leximin rate vector 
 swapping two interchangeable cells maps the feasible set onto itself). Each group's plan is then
 split over its cells in proportion to their learners: y[c] = y[G] p_c / p_G, x[c,d] likewise.
 Long An's 841 cells make 294 groups; grades 1-8, which tablets suit and no exam marks, are one.
+
+Every rule of the pipeline looks at areas, bands, internet, suitable devices or (the computer
+share) upper-secondary grades, all of them in the key, so every plan is solved grouped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from collections.abc import Callable
-
-import pulp
-
 from sim.core.inputs import PlanInputs
-from sim.core.model import AllocationModel, build_model
-from sim.core.priority import LpSolution, optimise
-from sim.read.scenario import Policy
+from sim.core.priority import LpSolution
 
 KEY = ["area", "status", "band", "offline"]
 UPPER_SECONDARY = range(10, 13)  # the fairness rules' computer share singles these grades out
@@ -66,15 +63,3 @@ def split(lp: LpSolution, grouping: Grouping, pupils: list[int]) -> LpSolution:
             covered[c] = lp.covered[g] * part
     given = {(c, d): value * part for (g, d), value in lp.given.items() for c, part in share[g]}
     return LpSolution(covered, dict(sorted(given.items())), lp.solves)
-
-
-def optimise_grouped(inputs: PlanInputs, policy: Policy, solver: pulp.LpSolver,
-                     before: Callable[[AllocationModel], None] | None = None,
-                     previous: dict[tuple[str, str], float] | None = None) -> LpSolution:
-    """The policy's LPs over the groups of ``inputs``, as a plan per cell. ``before`` may add
-    rules to the grouped model first (they may only look at areas and devices, not grades)."""
-    grouping = group_cells(inputs)
-    model = build_model(grouping.inputs)
-    if before is not None:
-        before(model)
-    return split(optimise(model, policy, solver, previous=previous), grouping, list(inputs.cells["pupils"]))

@@ -1,20 +1,40 @@
-"""The pipeline: read and check -> build the LP -> serve the bands -> whole devices -> results."""
+"""The one planning pipeline: read -> check -> group -> build -> steps -> solve -> whole devices -> result.
+
+Every capability goes through ``plan_whole`` (re-planning from the ledger, fairness rules, the
+max_count comparison, the price of fairness, marginal values, the frontier, sweeps, the
+explorer); ``solve`` adds the result tables and the summary. The stages:
+
+- read and check: ``inputs.prepare`` (the scenario's tables, names matched, pools built);
+  deliveries and the previous plan in the scenario's areas and devices (``fixed``);
+- group: cells the rules cannot tell apart become one LP column (``groups``);
+- build and steps: the LP with the rules that hold throughout, then the plan's LPs in order
+  (``steps``);
+- whole devices: rounding that keeps deliveries and fairness floors (``whole``), devices
+  swapped towards the previous plan, and the previous plan kept when it is still as good
+  (``fixed``);
+- result: tables and summary (``sim.results``).
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 import pandas as pd
 
 from sim.core import fixed
-from sim.core.groups import optimise_grouped
-from sim.core.inputs import PlanInputs, prepare
-from sim.core.model import AllocationModel, add_delivered_floor
-from sim.results.result import Result, allocation_table, build_summary, by_band, coverage_table
-from sim.read.scenario import Mode, Policy, Scenario, WithinBand
+from sim.core.fairness import FairReport
+from sim.core.groups import group_cells, split
+from sim.core.inputs import PlanInputs, build_resources, prepare
+from sim.core.priority import LpSolution
 from sim.core.solvers import make_solver, solver_version
+from sim.core.steps import Request, active_fairness, build, optimise
 from sim.core.whole import WholePlan, round_to_whole
+from sim.read.scenario import Mode, Scenario, WithinBand
+from sim.read.tables import AreaIndex
+from sim.results.fairness import fairness_summary
+from sim.results.result import Result, allocation_table, build_summary, by_band, coverage_table
 
 
 def package_version() -> str:
@@ -24,36 +44,52 @@ def package_version() -> str:
         return "0+unknown"
 
 
-def plan_whole(inputs: PlanInputs, policy: Policy, delivered: fixed.Counts | None = None,
-               previous: fixed.Counts | None = None, timings: dict[str, float] | None = None) -> tuple[WholePlan, int]:
-    """Solve the policy's LPs for ``inputs`` and round to whole devices; also the LP count.
-    ``delivered`` and ``previous`` are devices per (area code, device), see ``sim.fixed``;
-    they are not yet applied under fairness rules (sim/fairness.py has its own band loop).
+@dataclass
+class Planned:
+    """A whole-device plan and how it was reached."""
+
+    plan: WholePlan
+    lp: LpSolution  # the fractional plan, per cell
+    report: FairReport  # what the fairness rules did (per cell)
+    solves: int  # LPs solved
+    kept_previous: bool = False  # the previous plan stood unchanged
+
+
+def with_changes(inputs: PlanInputs, **changes) -> PlanInputs:
+    """The same tables under changed scenario settings (policy, fairness, budget, stock, earmarks):
+    the one way to ask "and if the scenario said ...?" of inputs already read."""
+    if not changes:
+        return inputs
+    scenario = inputs.scenario.with_changes(**changes)
+    resources = build_resources(scenario, AreaIndex(inputs.areas))
+    return PlanInputs(scenario, inputs.areas, inputs.students, inputs.cells, inputs.suits, resources, inputs.inputs_sha256)
+
+
+def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, previous: fixed.Previous | None = None,
+               timings: dict[str, float] | None = None) -> Planned:
+    """The scenario's plan in whole devices: every rule of the scenario, the deliveries kept, and
+    (with ``previous``) as close to the plan in force as the best coverage allows.
+
     ``timings``, when given, receives the seconds spent to build, solve and round (benchmarks)."""
     clock = _Clock(timings)
-    if inputs.scenario.fairness is not None and not (delivered or previous):  # district equity rules
-        from sim.core.fairness import plan_fair
-
-        fair = plan_fair(inputs, policy)
-        return fair.plan, fair.solves
-    scenario = inputs.scenario if policy is inputs.scenario.policy else inputs.scenario.with_changes(policy=policy)
-    staged = PlanInputs(scenario, inputs.areas, inputs.students, inputs.cells, inputs.suits, inputs.resources, inputs.inputs_sha256)
-    solver = make_solver(scenario.solver)
-
-    def floors(model: AllocationModel) -> None:
-        if delivered:
-            add_delivered_floor(model, delivered)
-            fixed.check_payable(model, solver)
-        clock.lap("build")
-
-    lp = optimise_grouped(staged, policy, solver, floors, previous)
+    solver = make_solver(inputs.scenario.solver)
+    request = Request(delivered or None, previous.counts if previous is not None else None)
+    grouping = group_cells(inputs)
+    model = build(grouping.inputs, request, solver)
+    clock.lap("build")
+    lp, report = optimise(model, request, solver)
+    lp = split(lp, grouping, list(inputs.cells["pupils"]))
+    report = report.expanded(grouping.members)
     clock.lap("solve")
-    floors = fixed.whole_floors(staged, lp, delivered) if delivered else None
-    plan = round_to_whole(staged, lp, kept=floors)
+    kept = fixed.whole_floors(inputs, lp, delivered) if delivered else None
+    floors, shares = report.targets if active_fairness(inputs) is not None else ([], [])
+    plan = round_to_whole(inputs, lp, floors, shares, kept=kept, previous=request.previous)
+    stood = False
     if previous is not None:
-        plan = fixed.stay_close(staged, plan, previous, floors)
+        plan = fixed.stay_close(inputs, plan, previous.counts, kept)
+        plan, stood = fixed.previous_if_as_good(inputs, plan, previous, delivered, report)
     clock.lap("round")
-    return plan, lp.solves
+    return Planned(plan, lp, report, lp.solves, stood)
 
 
 class _Clock:
@@ -73,12 +109,14 @@ def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd
           compare: bool = True, delivered=None, previous=None) -> Result:
     """Plan the scenario. Tables given here replace the files the scenario names.
 
-    With ``compare`` (the default) a strict ``equal_rate`` plan is also solved as ``max_count``
-    and the summary says how many more learners that would cover.
     ``delivered``: devices already handed out, per district and device (a table with district,
     device, devices, or {(district, device): n}); no district gets fewer. ``previous``: the plan in
     force (a Result or its allocation table); among the plans with the best coverage the one
-    changing it least is chosen. Without them the plan is exactly what it was before either existed.
+    changing it least is chosen, and when nothing that matters changed it stands as it is. The
+    scenario's fairness rules apply in every case. With ``compare`` (the default) a strict
+    ``equal_rate`` plan without fairness rules is also solved as ``max_count`` and the summary says
+    how many more learners that would cover; with fairness rules the plan without them is solved
+    for the price of fairness.
     """
     started = time.perf_counter()
     inputs = prepare(scenario, areas, students)
@@ -88,31 +126,27 @@ def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd
         fixed.check_deliverable(inputs, delivered)
         extra["delivered"] = fixed.by_district(delivered, inputs)
     if previous is not None:
-        previous = fixed.per_area(previous, inputs, "previous plan", strict=False)
-    if scenario.fairness is None or delivered is not None or previous is not None:
-        plan, solves = plan_whole(inputs, scenario.policy, delivered, previous)
-    else:
-        from sim.core.fairness import fairness_summary, plan_fair, staged_inputs
-
-        fair = plan_fair(inputs)
-        plan, solves = fair.plan, fair.solves
+        previous = fixed.read_previous(previous, inputs)
+    planned = plan_whole(inputs, delivered=delivered, previous=previous)
+    plan, solves = planned.plan, planned.solves
+    policy = scenario.policy
+    if scenario.fairness is not None:
         without = None
         if scenario.fairness.active:  # the price of fairness: the same scenario without the rules
-            other, more = plan_whole(staged_inputs(inputs, fairness=None), scenario.policy)
-            without, solves = sum(other.covered), solves + more
-        extra["fairness"] = fairness_summary(inputs, fair, without)
+            other = plan_whole(with_changes(inputs, fairness=None), delivered=delivered)
+            without, solves = sum(other.plan.covered), solves + other.solves
+        extra["fairness"] = fairness_summary(inputs, plan, planned.report, without)
     if previous is not None:
-        extra["previous_plan"] = {"devices": fixed.by_district(previous, inputs),
-                                  "devices_changed": fixed.distance(plan.units, inputs, previous)}
-    policy = scenario.policy
-    cells = inputs.cells
-    fair_rules = scenario.fairness is not None and scenario.fairness.active  # compared by the price of fairness instead
+        extra["previous_plan"] = {"devices": fixed.by_district(previous.counts, inputs),
+                                  "devices_changed": fixed.distance(plan.units, inputs, previous.counts),
+                                  "kept_unchanged": planned.kept_previous}
+    fair_rules = active_fairness(inputs) is not None  # compared by the price of fairness instead
     if compare and policy.mode is Mode.strict and policy.within_band is WithinBand.equal_rate and not fair_rules:
-        other, more = plan_whole(inputs, Policy(mode=policy.mode, within_band=WithinBand.max_count, weights=policy.weights),
-                                 delivered)
-        solves += more
-        ours = by_band(cells.assign(covered=plan.covered), "covered")
-        theirs = by_band(cells.assign(covered=other.covered), "covered")
+        other = plan_whole(with_changes(inputs, policy=policy.model_copy(update={"within_band": WithinBand.max_count})),
+                           delivered=delivered)
+        solves += other.solves
+        ours = by_band(inputs.cells.assign(covered=plan.covered), "covered")
+        theirs = by_band(inputs.cells.assign(covered=other.plan.covered), "covered")
         extra["max_count_comparison"] = {
             "covered": sum(theirs.values()),
             "more_than_equal_rate": sum(theirs.values()) - sum(ours.values()),

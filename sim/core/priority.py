@@ -1,26 +1,29 @@
-"""The plan's priority order as a sequence of LPs over one model.
+"""Rules for serving learners inside one priority band, and the LPs that close a plan.
 
-``strict``: bands are served one after another. Band b is optimised with every earlier band held
-at what it reached, so no learner of a later band is covered while an earlier band's learner
-could still have been covered with what is left.
-Inside a band, ``equal_rate`` is leximin over the band's cells (raise the lowest coverage rate,
-fix the cells that cannot go higher, repeat), so being cheaper to serve is no reason to be served
-first; ``max_count`` maximises the band's covered learners.
-``weighted``: one LP maximising sum_b w_b * (covered learners of band b).
-A last LP keeps every cell's coverage and spends as little money as it can, so nothing is bought
-that stock could have given. With a previous plan (re-planning), an LP before it keeps each band's
-coverage and changes the previous plan as little as it can (``keep_close_to_previous``).
+These are the pipeline's objective steps (``core.steps`` runs them in the plan's order); each is a
+sequence of LPs over one model (``Runner``), holding what it reached before the next step starts.
+
+- ``serve_max_count``: the most learners of the band, then hold that total.
+- ``serve_equal_rate``: leximin over the band's cells (raise the lowest coverage rate, hold the
+  cells that cannot go higher, repeat), so being cheaper to serve is no reason to be served first.
+- ``serve_weighted``: one LP maximising sum_b w_b * (covered learners of band b).
+- ``keep_close_to_previous``: among the plans with the coverage reached, the one changing the
+  previous plan least (re-planning).
+- ``spend_least``: keep every cell's coverage and spend as little money as possible, so nothing is
+  bought that stock could have given.
+
+``leximin`` is the one leximin routine: over cells here, over districts in ``core.fairness``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import pulp
 
 from sim.core.model import MONEY_UNIT, AllocationModel
 from sim.core.rules import BANDS
-from sim.read.scenario import Mode, Policy, WithinBand
 from sim.core.solvers import solve_lp
 
 # Solvers meet constraints to about 1e-7; floors are held this much below what was reached,
@@ -38,81 +41,136 @@ class LpSolution:
     solves: int
 
 
-class _Runner:
+class Runner:
+    """Solves the LPs of one plan on one model, counting them."""
+
     def __init__(self, m: AllocationModel, solver: pulp.LpSolver):
         self.m, self.solver, self.solves = m, solver, 0
 
-    def maximise(self, terms) -> float:
-        self.m.problem.sense = pulp.LpMaximize
+    def optimise(self, terms, sense: int = pulp.LpMaximize) -> float:
+        self.m.problem.sense = sense
         self.m.problem.setObjective(pulp.LpAffineExpression(list(terms)))
         solve_lp(self.m.problem, self.solver)
         self.solves += 1
         return pulp.value(self.m.problem.objective) or 0.0
 
+    def maximise(self, terms) -> float:
+        return self.optimise(terms, pulp.LpMaximize)
+
+    def minimise(self, terms) -> float:
+        return self.optimise(terms, pulp.LpMinimize)
+
     def hold_cell(self, c: int, value: float) -> None:
+        """Keep cell c at ``value`` covered learners or more in every later LP (a bound, not a row)."""
         self.m.y[c].lowBound = max(0.0, value - SLACK)
 
+    def solution(self) -> LpSolution:
+        m = self.m
+        return LpSolution([y.value() or 0.0 for y in m.y], {key: var.value() or 0.0 for key, var in m.x.items()},
+                          self.solves)
 
-def _band_cells(m: AllocationModel, band: int) -> list[int]:
+
+def band_cells(m: AllocationModel, band: int) -> list[int]:
     return [c for c, b in enumerate(m.inputs.cells["band"]) if b == band]
 
 
-def serve_max_count(run: _Runner, cells: list[int], tag: str) -> None:
+Needs = list[tuple[tuple[int, ...], float]]  # (cells, learners): sum_{c in cells} y[c] >= t * learners
+
+
+def leximin(run: Runner, needs: dict[Hashable, Needs], tag: str, *, bounds: bool = False) -> dict[Hashable, float]:
+    """Leximin over the levels t_k in [0, 1] of the keys k (cells or districts), where k at level t
+    covers at least t * learners in each of its needs; every key is held at the level it reaches.
+
+    Round r: maximise t subject to each free key's needs at t. A key with a need whose row has a
+    non-zero dual cannot rise above t without another falling below it (complementary slackness:
+    the row is tight in every optimum); when every free key has one, all are held. When some
+    have, those are held and the others go to the next round. When none has (a degenerate
+    optimum), a second LP lets each free key rise by w_k <= RISE above t: the feasible set is
+    convex, so every key that can rise on its own can rise together with the others, and the keys
+    left at w_k = 0 are held. Keys with nothing to cover (no learner some device suits) are held
+    at 0 at once. With ``bounds`` (every key one cell) a key is held by a bound on y[c], else by a row.
+    """
+    m = run.m
+    levels = {k: 0.0 for k, need in needs.items() if not any(amount > 0 for _, amount in need)}
+    free = [k for k in needs if k not in levels]
+    if len(m.y) > INTERIOR_POINT_FROM and hasattr(run.solver, "method"):
+        # Leximin LPs (max t with a floor per key) are highly degenerate: simplex crawls on them
+        # at national size, interior point does not (national: 60 s of simplex, 20 s of IPM).
+        run.solver.method = "ipm"
+    round_no = 0
+    while free:
+        name = f"{tag}_{round_no}"
+        t = m.problem.add_variable(f"t_{name}", lowBound=0, upBound=1)
+        rows = {k: [m.add(f"level_{name}_{i}_{j}", [(m.y[c], 1.0) for c in cells] + [(t, -amount)],
+                          pulp.LpConstraintGE, 0.0)
+                    for j, (cells, amount) in enumerate(needs[k]) if amount > 0] for i, k in enumerate(free)}
+        level = run.maximise([(t, 1.0)])
+        # Cells are held a little below the level reached in rate terms too: a cell of many
+        # learners must not fail the next LP on solver noise either.
+        reached = max(0.0, level - SLACK)
+        stuck = [k for k in free if any(abs(row.pi or 0.0) > BINDING for row in rows[k])]
+        if level >= 1 - BINDING or len(stuck) == len(free):
+            held = free
+        elif stuck:  # sure to be stuck; the others are tested again next round
+            held = stuck
+        else:
+            rise = {k: m.problem.add_variable(f"w_{name}_{i}", lowBound=0, upBound=RISE) for i, k in enumerate(free)}
+            for i, k in enumerate(free):
+                for j, (cells, amount) in enumerate(needs[k]):
+                    if amount > 0:
+                        m.add(f"rise_{name}_{i}_{j}", [(m.y[c], 1.0) for c in cells] + [(rise[k], -amount)],
+                              pulp.LpConstraintGE, reached * amount)
+            run.maximise((w, 1.0) for w in rise.values())
+            held = [k for k in free if (rise[k].value() or 0.0) < RISE / 2] or free
+        for i, k in enumerate(held):
+            levels[k] = min(level, 1.0)
+            for j, (members, amount) in enumerate(needs[k]):
+                if bounds:  # a bound, held SLACK below in rate terms and in learners
+                    run.hold_cell(members[0], reached * amount)
+                else:
+                    m.add(f"hold_{name}_{i}_{j}", [(m.y[c], 1.0) for c in members], pulp.LpConstraintGE,
+                          levels[k] * amount - SLACK)
+        held_set = set(held)
+        free = [k for k in free if k not in held_set]
+        round_no += 1
+    if hasattr(run.solver, "method"):
+        run.solver.method = None
+    return levels
+
+
+def serve_max_count(run: Runner, cells: list[int], tag: str) -> None:
     """Maximise the learners covered in ``cells``, then hold that total: sum_c y[c] >= best."""
     best = run.maximise((run.m.y[c], 1.0) for c in cells)
     run.m.add(f"hold_{tag}", [(run.m.y[c], 1.0) for c in cells], pulp.LpConstraintGE, best - SLACK)
 
 
-def serve_equal_rate(run: _Runner, cells: list[int], tag: str) -> None:
-    """Leximin over the coverage rates y[c]/p_c of ``cells``.
-
-    Round k: (1) maximise t subject to y[c] >= t p_c for every cell still free, giving t*;
-    (2) keep y[c] >= t* p_c and maximise sum_c w[c] subject to y[c] >= (t* + w[c]) p_c,
-    0 <= w[c] <= RISE. The feasible set is convex, so if each of several cells can rise above t*
-    on its own, all can rise together (average the solutions); hence with a small cap every
-    cell that can rise reaches w[c] = EPS in (2), and a cell with w[c] = 0 cannot rise above t*
-    without another falling below. Hold those at t* and go on with the rest.
-    Cells no device suits are held at 0 from the start.
-    """
+def serve_equal_rate(run: Runner, cells: list[int], tag: str) -> None:
+    """Leximin over the coverage rates y[c] / p_c of ``cells`` (``leximin`` with one need per cell).
+    Cells no device suits are held at 0 from the start."""
     m = run.m
-    pupils = list(m.inputs.cells["pupils"])
+    pupils = m.inputs.cells["pupils"]
     servable = {c for (c, _d) in m.x}
-    if len(pupils) > INTERIOR_POINT_FROM and hasattr(run.solver, "method"):
-        # Leximin LPs (max t with a floor per cell) are highly degenerate: simplex crawls on them
-        # at national size, interior point does not (national: 60 s of simplex, 20 s of IPM).
-        run.solver.method = "ipm"
-    free = [c for c in cells if c in servable]
-    round_no = 0
-    while free:
-        name = f"{tag}_{round_no}"
-        t = m.problem.add_variable(f"t_{name}", lowBound=0, upBound=1)
-        floors = [m.add(f"floor_{name}_{c}", [(m.y[c], 1.0), (t, -float(pupils[c]))], pulp.LpConstraintGE, 0.0)
-                  for c in free]
-        level = run.maximise([(t, 1.0)])
-        # Floors are held a little below the rate reached, in rate terms: a group of many
-        # learners must not fail the next LP on solver noise either.
-        reached = max(0.0, level - SLACK)
-        # A floor with a non-zero dual is tight in every optimum (complementary slackness): when
-        # every floor has one, all cells are held without the second LP.
-        if level >= 1 - BINDING or all(abs(f.pi or 0.0) > BINDING for f in floors):
-            held = free
-        else:
-            rise = {c: m.problem.add_variable(f"w_{name}_{c}", lowBound=0, upBound=RISE) for c in free}
-            for c in free:
-                m.add(f"rise_{name}_{c}", [(m.y[c], 1.0), (rise[c], -float(pupils[c]))],
-                      pulp.LpConstraintGE, reached * float(pupils[c]))
-            run.maximise((w, 1.0) for w in rise.values())
-            held = [c for c in free if (rise[c].value() or 0.0) < RISE / 2] or free
-        for c in held:
-            run.hold_cell(c, reached * pupils[c])
-        held_set = set(held)
-        free = [c for c in free if c not in held_set]
-        round_no += 1
-    if hasattr(run.solver, "method"):
-        run.solver.method = None
+    leximin(run, {c: [((c,), float(pupils[c]) if c in servable else 0.0)] for c in cells}, tag, bounds=True)
 
 
-def keep_close_to_previous(run: _Runner, previous: dict[tuple[str, str], float]) -> None:
+def serve_weighted(run: Runner, weights: dict[int, float]) -> None:
+    """One LP: maximise sum_c w_{band(c)} y[c]."""
+    m = run.m
+    bands = list(m.inputs.cells["band"])
+    run.maximise((m.y[c], weights[bands[c]]) for c in range(len(m.y)))
+
+
+def hold_bands(run: Runner, tag: str) -> None:
+    """Hold every band at the learners it has now: sum_{c in b} y[c] >= reached_b."""
+    m = run.m
+    for band in BANDS:
+        cells = band_cells(m, band)
+        if cells:
+            reached = sum(m.y[c].value() or 0.0 for c in cells)
+            m.add(f"hold_{tag}_{band}", [(m.y[c], 1.0) for c in cells], pulp.LpConstraintGE, reached - SLACK)
+
+
+def keep_close_to_previous(run: Runner, previous: dict[tuple[str, str], float]) -> None:
     """Among the plans with the coverage reached, the one that changes the previous plan least.
 
     Hold each band's covered learners at what the policy reached, then minimise the L1 change
@@ -121,12 +179,7 @@ def keep_close_to_previous(run: _Runner, previous: dict[tuple[str, str], float])
     money-saving LP after it cannot undo it. Coverage first, churn second, money third.
     """
     m = run.m
-    bands = list(m.inputs.cells["band"])
-    for band in BANDS:
-        cells = [c for c in range(len(m.y)) if bands[c] == band]
-        if cells:
-            reached = sum(m.y[c].value() or 0.0 for c in cells)
-            m.add(f"hold_reached_{band}", [(m.y[c], 1.0) for c in cells], pulp.LpConstraintGE, reached - SLACK)
+    hold_bands(run, "reached")
     change = []
     for i, a in enumerate(m.areas):
         for k, d in enumerate(m.inputs.devices):
@@ -139,49 +192,14 @@ def keep_close_to_previous(run: _Runner, previous: dict[tuple[str, str], float])
             change += [(up, 1.0), (down, 1.0)]
     if not change:
         return
-    m.problem.sense = pulp.LpMinimize
-    m.problem.setObjective(pulp.LpAffineExpression(change))
-    solve_lp(m.problem, run.solver)
-    run.solves += 1
-    least = pulp.value(m.problem.objective) or 0.0
+    least = run.minimise(change)
     m.add("hold_least_change", change, pulp.LpConstraintLE, least * (1 + BINDING) + SLACK)
 
 
-def spend_least(run: _Runner) -> None:
+def spend_least(run: Runner) -> None:
     """Keep every cell's coverage and minimise the money spent (general and earmarked)."""
     m = run.m
     for c, y in enumerate(m.y):
         run.hold_cell(c, y.value() or 0.0)
     res = m.inputs.resources
-    m.problem.sense = pulp.LpMinimize
-    m.problem.setObjective(pulp.LpAffineExpression(
-        [(m.bought[a, item], res.price[item] / MONEY_UNIT) for a in m.areas for item in res.items]))
-    solve_lp(m.problem, run.solver)
-    run.solves += 1
-
-
-def optimise(m: AllocationModel, policy: Policy, solver: pulp.LpSolver,
-             previous: dict[tuple[str, str], float] | None = None) -> LpSolution:
-    """Run the policy's sequence of LPs and return the fractional plan. With ``previous``
-    (devices per (area, device) of the plan in force) the plan changes it as little as it can."""
-    run = _Runner(m, solver)
-    if not m.y:
-        return LpSolution([], {}, 0)
-    if policy.mode is Mode.weighted:
-        bands = list(m.inputs.cells["band"])
-        run.maximise((m.y[c], policy.weights[bands[c]]) for c in range(len(m.y)))
-    else:
-        for band in BANDS:
-            cells = _band_cells(m, band)
-            if not cells:
-                continue
-            if policy.within_band is WithinBand.equal_rate:
-                serve_equal_rate(run, cells, f"b{band}")
-            else:
-                serve_max_count(run, cells, f"b{band}")
-    if previous is not None:
-        keep_close_to_previous(run, previous)
-    spend_least(run)
-    covered = [y.value() or 0.0 for y in m.y]
-    given = {key: var.value() or 0.0 for key, var in m.x.items()}
-    return LpSolution(covered, given, run.solves)
+    run.minimise((m.bought[a, item], res.price[item] / MONEY_UNIT) for a in m.areas for item in res.items)

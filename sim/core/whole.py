@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sim.read.errors import Problem, ScenarioError
@@ -261,21 +262,25 @@ def _priority(inputs: PlanInputs) -> list[int]:
     return sorted(weights)
 
 
-def _preferences(inputs: PlanInputs, lp: LpSolution, c: int) -> list[str]:
-    """Devices for one more unit in cell c: those the LP gave most first, then the cheapest."""
+def _preferences(inputs: PlanInputs, lp: LpSolution, c: int, short: Callable[[str], bool] | None = None) -> list[str]:
+    """Devices for one more unit in cell c: with a previous plan, those its district has fewer of
+    than that plan first (``short``); then those the LP gave most; then the cheapest."""
     price = inputs.resources.price
     fits = [d for d in inputs.devices if inputs.suits[d][c]]
-    return sorted(fits, key=lambda d: (-(lp.given.get((c, d), 0.0) % 1.0), price[d], d))
+    return sorted(fits, key=lambda d: (short is not None and not short(d), -(lp.given.get((c, d), 0.0) % 1.0),
+                                       price[d], d))
 
 
 def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: Targets | None = None,
-                   shares: Targets | None = None, kept: dict[tuple[int, str], int] | None = None) -> WholePlan:
+                   shares: Targets | None = None, kept: dict[tuple[int, str], int] | None = None,
+                   previous: dict[tuple[str, str], int] | None = None) -> WholePlan:
     """Whole devices for the LP plan. For the fairness rules (sim/fairness.py): ``floors`` are groups
     of cells brought to at least so many covered learners before anything else is handed out;
     ``shares`` are groups (districts) brought back towards what the LP gave them band by band, before
     each band's hand-out. Both go one unit at a time to the group furthest below its target, to a
     cell whose LP share was rounded away (earliest band, lowest rate first).
-    ``kept``: whole devices per (cell, device) the plan must keep (devices already delivered)."""
+    ``kept``: whole devices per (cell, device) the plan must keep (devices already delivered).
+    ``previous``: devices per (area, device) of the plan in force; ties are broken towards it."""
     kept = kept or {}
     ledger = _Ledger(inputs)
     cells = inputs.cells
@@ -309,9 +314,16 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: Targets | None = 
         cheapest = min((price[d] for d in inputs.devices if inputs.suits[d][c]), default=0)
         return (not left_in_lp, cheapest + (package if ledger.offline[c] else 0), c)
 
+    def short_of_previous(c: int) -> Callable[[str], bool] | None:
+        if previous is None:
+            return None
+        area = ledger.area[c]
+        return lambda d: sum(n for (cc, dd), n in ledger.units.items() if dd == d and ledger.area[cc] == area) \
+            < previous.get((area, d), 0)
+
     def try_add(c: int) -> bool:
         """Give cell c one more unit if the money and stock left allow it."""
-        for device in _preferences(inputs, lp, c):
+        for device in _preferences(inputs, lp, c, short_of_previous(c)):
             saved = ledger.money.snapshot()
             ledger.change(c, device, +1)
             if ledger.payable():

@@ -12,7 +12,7 @@ import unicodedata
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
-from sim.analysis.metrics import gini
+from sim.results.metrics import gini
 from sim.results.result import Result
 
 RULE_CHOICES = {  # what the explorer offers -> (fairness setting swept by the slider, fixed settings)
