@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from sim.read.errors import InputError, Problem
 from sim.core.inputs import DATA_PACKAGE, prepare
 from sim.core.pipeline import solve as solve_plan
 from sim.results.result import Result
+from sim.results.write import write_atomic
 from sim.read.scenario import Fairness, FloorScope, GradeBound, Scenario, load_scenario
 
 COMPARISON_COLUMNS = ["pupils", "covered_baseline", "covered_scenario", "change", "rate_baseline", "rate_scenario",
@@ -311,14 +311,7 @@ def save_scenario(scenario: Scenario, path: str | Path, *, baseline: Scenario | 
     folder = path.parent.resolve()
     folder.mkdir(parents=True, exist_ok=True)
     text = scenario_file_text(scenario.with_changes(name=path.stem), folder, baseline)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=".yaml.tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        prepare(load_scenario(tmp))  # the run command will accept it: keys, tables, earmarks
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # checked before it replaces anything: the run command will accept it (keys, tables, earmarks)
+    write_atomic(folder / path.name, text, check=lambda tmp: prepare(load_scenario(tmp)))
     return path
 

@@ -21,6 +21,7 @@ from sim.read.names import did_you_mean, match_key, to_nfc
 from sim.core.rules import BANDS
 from sim.read.schema import Column
 from sim.read.tables import RawTable, _check_header, read_raw
+from sim.results.write import write_atomic
 
 KINDS = ("cash", "device", "data_package")
 STATUSES = ("pledged", "received", "cancelled", "delivered")
@@ -353,8 +354,6 @@ def records_table(records: list, kind: RecordKind) -> list[list[str]]:
 
 def write_records(path: str | Path, records: list, kind: RecordKind) -> Path:
     """Write records as CSV (UTF-8 with BOM, for Excel) or XLSX, whole or not at all."""
-    from sim.results.result import _atomic_write
-
     path = Path(path)
     table = records_table(records, kind)
     if path.suffix.casefold() == ".xlsx":
@@ -362,14 +361,11 @@ def write_records(path: str | Path, records: list, kind: RecordKind) -> Path:
     else:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(table)
-        _atomic_write(path, buffer.getvalue(), "utf-8-sig")
+        write_atomic(path, buffer.getvalue(), encoding="utf-8-sig")
     return path
 
 
 def _write_xlsx(path: Path, table: list[list[str]], kind: RecordKind) -> None:
-    import os
-    import tempfile
-
     from openpyxl import Workbook
 
     numbers = {c.name for c in kind.columns if c.kind in ("integer", "band")}
@@ -380,11 +376,6 @@ def _write_xlsx(path: Path, table: list[list[str]], kind: RecordKind) -> None:
     sheet.append(header)
     for row in table[1:]:  # numbers as numbers, so Excel can add them up; ids and dates as text
         sheet.append([int(v) if header[i] in numbers and v else v for i, v in enumerate(row)])
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        book.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    book.save(buffer)
+    write_atomic(path, buffer.getvalue())
