@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.views import i18n
-from sim.read.errors import InputError, Problem
+from sim.read.errors import Problems
 from sim.core.inputs import DATA_PACKAGE, prepare
 from sim.core.pipeline import solve as solve_plan
 from sim.results.result import Result
@@ -299,15 +299,14 @@ def save_scenario(scenario: Scenario, path: str | Path, *, baseline: Scenario | 
     file name, an existing file (unless ``overwrite``) or the baseline's own file.
     """
     path = Path(path)
-    problems = []
+    problems = Problems(path)
     if not FILE_NAME.match(path.name):
-        problems.append(Problem(str(path), i18n.t("bad_file_name"), value=path.name, expected=i18n.t("bad_file_name_expected")))
+        problems.add(i18n.t("bad_file_name"), value=path.name, expected=i18n.t("bad_file_name_expected"))
     elif baseline is not None and baseline.source_file is not None and path.resolve() == Path(baseline.source_file).resolve():
-        problems.append(Problem(str(path), i18n.t("baseline_protected"), expected=i18n.t("file_exists_expected")))
+        problems.add(i18n.t("baseline_protected"), expected=i18n.t("file_exists_expected"))
     elif path.exists() and not overwrite:
-        problems.append(Problem(str(path), i18n.t("file_exists"), expected=i18n.t("file_exists_expected")))
-    if problems:
-        raise InputError(problems)
+        problems.add(i18n.t("file_exists"), expected=i18n.t("file_exists_expected"))
+    problems.raise_if_any()
     folder = path.parent.resolve()
     folder.mkdir(parents=True, exist_ok=True)
     text = scenario_file_text(scenario.with_changes(name=path.stem), folder, baseline)
