@@ -19,7 +19,7 @@ CORE = ("sim.read", "sim.core", "sim.results")
 NOT_IN_CORE = ("sim.views", "sim.cli", "sim.analysis", "sim.ledger", "sim.sweeps", "sim.roster", "matplotlib", "ipywidgets")
 # Lazy imports that would close a cycle if they were at the top of their module (importer, imported).
 LAZY_CYCLES = {
-    ("sim.ledger.store", "sim.ledger.replan"),  # replan reads the ledger; the store calls replan for a new version
+    ("sim.ledger.store", "sim.ledger.replan"),  # replan stores versions; PlanVersion.allocation reads with replan.table_of
     ("sim.roster.assign", "sim.roster.export"),  # export writes an Assignment; Assignment.write calls export
 }
 
