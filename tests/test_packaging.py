@@ -44,7 +44,7 @@ def test_python_version_agrees():
 
 def test_only_the_pulp_api_that_pulp_4_keeps():
     banned = re.compile(r"LpVariable\s*\(|LpVariable\.dicts|PULP_CBC_CMD|\.constraints\s*\[")
-    offenders = [f"{p.name}:{n}" for p in (ROOT / "sim").glob("*.py")
+    offenders = [f"{p.name}:{n}" for p in (ROOT / "sim").rglob("*.py")
                  for n, line in enumerate(p.read_text().splitlines(), 1) if banned.search(line)]
     assert offenders == []
 

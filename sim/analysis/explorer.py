@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -24,10 +23,11 @@ from pathlib import Path
 import pandas as pd
 
 from sim.views import i18n
-from sim.read.errors import InputError, Problem
+from sim.read.errors import Problems
 from sim.core.inputs import DATA_PACKAGE, prepare
 from sim.core.pipeline import solve as solve_plan
 from sim.results.result import Result
+from sim.results.write import write_atomic
 from sim.read.scenario import Fairness, FloorScope, GradeBound, Scenario, load_scenario
 
 COMPARISON_COLUMNS = ["pupils", "covered_baseline", "covered_scenario", "change", "rate_baseline", "rate_scenario",
@@ -299,26 +299,18 @@ def save_scenario(scenario: Scenario, path: str | Path, *, baseline: Scenario | 
     file name, an existing file (unless ``overwrite``) or the baseline's own file.
     """
     path = Path(path)
-    problems = []
+    problems = Problems(path)
     if not FILE_NAME.match(path.name):
-        problems.append(Problem(str(path), i18n.t("bad_file_name"), value=path.name, expected=i18n.t("bad_file_name_expected")))
+        problems.add(i18n.t("bad_file_name"), value=path.name, expected=i18n.t("bad_file_name_expected"))
     elif baseline is not None and baseline.source_file is not None and path.resolve() == Path(baseline.source_file).resolve():
-        problems.append(Problem(str(path), i18n.t("baseline_protected"), expected=i18n.t("file_exists_expected")))
+        problems.add(i18n.t("baseline_protected"), expected=i18n.t("file_exists_expected"))
     elif path.exists() and not overwrite:
-        problems.append(Problem(str(path), i18n.t("file_exists"), expected=i18n.t("file_exists_expected")))
-    if problems:
-        raise InputError(problems)
+        problems.add(i18n.t("file_exists"), expected=i18n.t("file_exists_expected"))
+    problems.raise_if_any()
     folder = path.parent.resolve()
     folder.mkdir(parents=True, exist_ok=True)
     text = scenario_file_text(scenario.with_changes(name=path.stem), folder, baseline)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=".yaml.tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        prepare(load_scenario(tmp))  # the run command will accept it: keys, tables, earmarks
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # checked before it replaces anything: the run command will accept it (keys, tables, earmarks)
+    write_atomic(folder / path.name, text, check=lambda tmp: prepare(load_scenario(tmp)))
     return path
 

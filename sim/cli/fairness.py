@@ -47,11 +47,11 @@ def register_marginal(commands: argparse._SubParsersAction) -> None:
 
 
 def _write(table, out: Path | None) -> None:
-    from sim.results.result import _atomic_write
+    from sim.results.write import write_atomic
 
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(out, table.to_csv(index=False, lineterminator="\n"), "utf-8-sig")
+        write_atomic(out, table.to_csv(index=False, lineterminator="\n"), encoding="utf-8-sig")
         print(f"\nWrote {out}")
 
 

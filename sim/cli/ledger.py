@@ -215,8 +215,8 @@ def _plans_diff(args: argparse.Namespace) -> int:
         change = diff(ledger.version(args.a), ledger.version(args.b))
     print(change)
     if args.csv:
-        from sim.results.result import _atomic_write
+        from sim.results.write import write_atomic
 
-        _atomic_write(args.csv, change.devices.to_csv(index=False, lineterminator="\n"), "utf-8-sig")
+        write_atomic(args.csv, change.devices.to_csv(index=False, lineterminator="\n"), encoding="utf-8-sig")
         print(f"\nWrote {args.csv}")
     return 0

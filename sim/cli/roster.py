@@ -25,10 +25,11 @@ def _areas(path: Path):
 
 
 def _write(path: Path, data: bytes) -> None:
-    from sim.roster.export import _atomic_write_bytes
+    from sim.roster.export import SHAREABLE_MODE
+    from sim.results.write import write_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write_bytes(path, data)
+    write_atomic(path, data, mode=SHAREABLE_MODE)
 
 
 def _check(args: argparse.Namespace) -> int:

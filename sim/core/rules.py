@@ -1,7 +1,9 @@
 """The plan's eligibility rules: statuses, grades and the five priority bands.
 
-Source: Long An's plan for "Sóng và máy tính cho em" (23 June 2023). Tier 1 is learners in poor
-households, exam grades 9-12 first, and near-poor learners in grade 12; tier 2 is the other
+The rules are data: ``plan_rules.yaml`` beside this module, read once at import, with the
+citation of the plan they come from. Source: Long An's plan for "Sóng và máy tính cho em"
+(People's Committee, June 2023; a provincial news item of 23 June 2023). Tier 1 is learners in
+poor households, exam grades 9-12 first, and near-poor learners in grade 12; tier 2 is the other
 near-poor learners, grades 9-12 first; tier 3 is learners with a parent who died of Covid-19.
 The plan does not rank near-poor grade 12 against poor grades 1-8; we read them as part of tier
 1's exam-grade group, which gives five bands served in order:
@@ -15,23 +17,66 @@ band  who
 4     near-poor, other grades (1-8, higher education)
 5     Covid-19 orphans without a computer (any grade)
 ====  ======================================================
+
+The file must give every status and grade exactly one band; it is checked when read
+(ValueError otherwise) and ``tests/test_rules.py`` checks it against the table above.
 """
 
 from __future__ import annotations
 
-STATUSES = ("poor", "near_poor", "covid_orphan")
-BANDS = (1, 2, 3, 4, 5)
-BAND_LABELS = {
-    1: "poor grades 9-12, near-poor grade 12",
-    2: "poor, other grades",
-    3: "near-poor grades 9-11",
-    4: "near-poor, other grades",
-    5: "Covid-19 orphans",
-}
-HIGHER = "higher"
-HIGHER_LEVEL = 13  # college and university students rank above grade 12 in grade ranges
-GRADE_LABELS = tuple(str(g) for g in range(1, 13)) + (HIGHER,)
-EXAM_GRADES = range(9, 13)
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+RULES_FILE = "plan_rules.yaml"
+
+
+def _read() -> dict[str, Any]:
+    return yaml.safe_load(resources.files(__package__).joinpath(RULES_FILE).read_text(encoding="utf-8"))
+
+
+_RULES = _read()
+
+PLAN: dict[str, Any] = _RULES["plan"]  # the citation: vi, en, source, published, tiers, reading
+STATUSES: tuple[str, ...] = tuple(_RULES["statuses"])
+STATUS_LABELS: dict[str, dict[str, str]] = {s: {"vi": v["vi"], "en": v["en"]} for s, v in _RULES["statuses"].items()}
+BANDS: tuple[int, ...] = tuple(sorted(_RULES["bands"]))
+BAND_LABELS: dict[int, str] = {b: _RULES["bands"][b]["en"] for b in BANDS}
+BAND_LABELS_VI: dict[int, str] = {b: _RULES["bands"][b]["vi"] for b in BANDS}
+BAND_TIERS: dict[int, int] = {b: _RULES["bands"][b]["tier"] for b in BANDS}
+DEFAULT_WEIGHTS: dict[int, float] = {int(b): float(w) for b, w in _RULES["default_weights"].items()}
+
+_GRADES = _RULES["grades"]
+HIGHER: str = _GRADES["higher"]["label"]
+HIGHER_LEVEL: int = _GRADES["higher"]["level"]  # college and university students rank above grade 12 in grade ranges
+HIGHER_LABELS: dict[str, str] = {"vi": _GRADES["higher"]["vi"], "en": _GRADES["higher"]["en"]}
+_FIRST, _LAST = _GRADES["school"]
+GRADE_LABELS: tuple[str, ...] = tuple(str(g) for g in range(_FIRST, _LAST + 1)) + (HIGHER,)
+EXAM_GRADES = range(_GRADES["exam"][0], _GRADES["exam"][1] + 1)
+LEVELS: tuple[int, ...] = (*range(_FIRST, _LAST + 1), HIGHER_LEVEL)
+
+
+def _band_table(bands: dict[int, dict]) -> MappingProxyType:
+    """(status, grade level) -> band, from the file's lists; ValueError unless each pair has exactly one band."""
+    table: dict[tuple[str, int], int] = {}
+    for band in sorted(bands):
+        for status, grades in bands[band]["grades"].items():
+            if status not in STATUSES:
+                raise ValueError(f"{RULES_FILE}: band {band} names an unknown status {status!r}")
+            levels = LEVELS if grades == "any" else [HIGHER_LEVEL if g == HIGHER else int(g) for g in grades]
+            for level in levels:
+                if level not in LEVELS:
+                    raise ValueError(f"{RULES_FILE}: band {band} names an unknown grade {level!r}")
+                if (status, level) in table:
+                    raise ValueError(f"{RULES_FILE}: {status} grade {grade_label(level)} is in bands "
+                                     f"{table[status, level]} and {band}")
+                table[status, level] = band
+    missing = [f"{s} grade {grade_label(level)}" for s in STATUSES for level in LEVELS if (s, level) not in table]
+    if missing:
+        raise ValueError(f"{RULES_FILE}: no band for {', '.join(missing)}")
+    return MappingProxyType(table)
 
 
 def grade_level(label: object) -> int:
@@ -40,13 +85,16 @@ def grade_level(label: object) -> int:
     if text == HIGHER:
         return HIGHER_LEVEL
     level = int(float(text)) if text.replace(".0", "", 1).isdigit() else None
-    if level is None or not 1 <= level <= 12 or float(text) != level:
+    if level is None or not _FIRST <= level <= _LAST or float(text) != level:
         raise ValueError(label)
     return level
 
 
 def grade_label(level: int) -> str:
     return HIGHER if level == HIGHER_LEVEL else str(level)
+
+
+BAND_OF = _band_table(_RULES["bands"])
 
 
 def band_of(status: str, level: int) -> int:
@@ -57,12 +105,9 @@ def band_of(status: str, level: int) -> int:
     >>> band_of("near_poor", HIGHER_LEVEL), band_of("covid_orphan", 12)
     (4, 5)
     """
-    if status == "poor":
-        return 1 if level in EXAM_GRADES else 2
-    if status == "near_poor":
-        if level == 12:
-            return 1
-        return 3 if level in EXAM_GRADES else 4
-    if status == "covid_orphan":
-        return 5
-    raise ValueError(f"unknown status {status!r}")
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    try:
+        return BAND_OF[status, level]
+    except KeyError:
+        raise ValueError(f"unknown grade level {level!r}") from None

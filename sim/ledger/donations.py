@@ -16,11 +16,12 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from sim.read.dates import calendar_date
-from sim.read.errors import InputError, Problem
+from sim.read.errors import InputError, Problem, Problems
 from sim.read.names import did_you_mean, match_key, to_nfc
 from sim.core.rules import BANDS
 from sim.read.schema import Column
-from sim.read.tables import RawTable, _check_header, read_raw
+from sim.read.tables import RawTable, check_header, read_raw
+from sim.results.write import write_atomic
 
 KINDS = ("cash", "device", "data_package")
 STATUSES = ("pledged", "received", "cancelled", "delivered")
@@ -171,94 +172,84 @@ def parse_amount(text: str) -> int | None:
 
 # ---------------------------------------------------------------- rows to records
 
-class _Rows:
-    """Problems of one file, collected so they are all reported at once."""
-
-    def __init__(self, path: Path):
-        self.path, self.problems = path, []
-
-    def add(self, row: int, column: str, message: str, value: object, expected: str, hint: str | None = None) -> None:
-        self.problems.append(Problem(str(self.path), message, row, column, value, expected, hint))
-
-
-def _count(found: _Rows, row: int, cells: dict, column: str, *, required: bool, least: int) -> int:
+def _count(found: Problems, row: int, cells: dict, column: str, *, required: bool, least: int) -> int:
     text = cells.get(column, "")
     if not text:
         if required:
-            found.add(row, column, f"{column} is empty", text, f"a whole number ≥ {least}")
+            found.add(f"{column} is empty", row, column, text, f"a whole number ≥ {least}")
         return 0
     value = parse_amount(text)
     if value is None or value < least:
-        found.add(row, column, f"{column} is not a whole number ≥ {least}", text,
+        found.add(f"{column} is not a whole number ≥ {least}", row, column, text,
                   f"a whole number ≥ {least}" + (", without decimals" if column == "amount_vnd" else ""))
         return 0
     return value
 
 
-def donation_from_cells(found: _Rows, row: int, cells: dict[str, str]) -> Donation | None:
+def donation_from_cells(found: Problems, row: int, cells: dict[str, str]) -> Donation | None:
     """Check one row; add its problems to ``found``; the record if the row is good."""
-    before = len(found.problems)
+    before = len(found)
     donation_id = cells["donation_id"].strip()
     if not donation_id:
-        found.add(row, "donation_id", "donation_id is empty", "", "a unique id for every donation")
+        found.add("donation_id is empty", row, "donation_id", "", "a unique id for every donation")
     date = parse_date(cells["date"])
     if date is None:
-        found.add(row, "date", "not a date", cells["date"], "YYYY-MM-DD or day/month/year, e.g. 2026-11-24 or 24/11/2026")
+        found.add("not a date", row, "date", cells["date"], "YYYY-MM-DD or day/month/year, e.g. 2026-11-24 or 24/11/2026")
     kind = KIND_ALIASES.get(match_key(cells["kind"]))
     if kind is None:
-        found.add(row, "kind", "unknown kind", cells["kind"], " or ".join(KINDS), did_you_mean(cells["kind"], list(KINDS)))
+        found.add("unknown kind", row, "kind", cells["kind"], " or ".join(KINDS), did_you_mean(cells["kind"], list(KINDS)))
     status = STATUS_ALIASES.get(match_key(cells["status"]))
     if status is None:
-        found.add(row, "status", "unknown status", cells["status"], " or ".join(STATUSES),
+        found.add("unknown status", row, "status", cells["status"], " or ".join(STATUSES),
                   did_you_mean(cells["status"], list(STATUSES)))
     device = " ".join(to_nfc(cells.get("device", "")).split()).casefold()
     quantity = _count(found, row, cells, "quantity", required=kind in ("device", "data_package"), least=1)
     amount = _count(found, row, cells, "amount_vnd", required=kind == "cash", least=1 if kind == "cash" else 0)
     if kind == "device" and not device:
-        found.add(row, "device", "device is empty for a gift of devices", "", "the device's name, e.g. tablet")
+        found.add("device is empty for a gift of devices", row, "device", "", "the device's name, e.g. tablet")
     if kind == "cash" and device:
-        found.add(row, "device", "a device is named for a cash donation", device, "an empty cell, or kind device")
+        found.add("a device is named for a cash donation", row, "device", device, "an empty cell, or kind device")
     if kind == "data_package":
         if device not in ("", "data_package", "data package"):
-            found.add(row, "device", "a device is named for a gift of data packages", device, "an empty cell")
+            found.add("a device is named for a gift of data packages", row, "device", device, "an empty cell")
         device = ""
     if kind == "cash" and cells.get("quantity", "") not in ("", "0"):
-        found.add(row, "quantity", "a quantity is given for a cash donation", cells["quantity"], "an empty cell")
+        found.add("a quantity is given for a cash donation", row, "quantity", cells["quantity"], "an empty cell")
     band_text = cells.get("earmark_band", "")
     band = None
     if band_text:
         band = parse_amount(band_text)
         if band not in BANDS:
-            found.add(row, "earmark_band", "not a priority band", band_text, "1 to 5, or an empty cell")
+            found.add("not a priority band", row, "earmark_band", band_text, "1 to 5, or an empty cell")
     district = " ".join(to_nfc(cells.get("earmark_district", "")).split())
     if status == "delivered" and kind in ("device", "data_package") and not district:
-        found.add(row, "earmark_district", "a delivered gift in kind does not say where it was delivered", "",
+        found.add("a delivered gift in kind does not say where it was delivered", row, "earmark_district", "",
                   "the district whose learners received it")
-    if len(found.problems) > before:
+    if len(found) > before:
         return None
     return Donation(donation_id, date, " ".join(to_nfc(cells.get("donor", "")).split()), kind, device,
                     quantity, amount, district, band, status)
 
 
-def delivery_from_cells(found: _Rows, row: int, cells: dict[str, str]) -> Delivery | None:
-    before = len(found.problems)
+def delivery_from_cells(found: Problems, row: int, cells: dict[str, str]) -> Delivery | None:
+    before = len(found)
     delivery_id = cells["delivery_id"].strip()
     if not delivery_id:
-        found.add(row, "delivery_id", "delivery_id is empty", "", "a unique id for every hand-over")
+        found.add("delivery_id is empty", row, "delivery_id", "", "a unique id for every hand-over")
     date = parse_date(cells["date"])
     if date is None:
-        found.add(row, "date", "not a date", cells["date"], "YYYY-MM-DD or day/month/year, e.g. 2026-11-24 or 24/11/2026")
+        found.add("not a date", row, "date", cells["date"], "YYYY-MM-DD or day/month/year, e.g. 2026-11-24 or 24/11/2026")
     district = " ".join(to_nfc(cells["district"]).split())
     if not district:
-        found.add(row, "district", "district is empty", "", "the district whose learners received the devices")
+        found.add("district is empty", row, "district", "", "the district whose learners received the devices")
     device = " ".join(to_nfc(cells["device"]).split()).casefold()
     if not device:
-        found.add(row, "device", "device is empty", "", "the device's name, e.g. tablet")
+        found.add("device is empty", row, "device", "", "the device's name, e.g. tablet")
     elif device in ("data_package", "data package"):
-        found.add(row, "device", "data packages are not recorded as deliveries", device,
+        found.add("data packages are not recorded as deliveries", row, "device", device,
                   "a device; learners without internet get their package with the device")
     quantity = _count(found, row, cells, "quantity", required=True, least=1)
-    if len(found.problems) > before:
+    if len(found) > before:
         return None
     return Delivery(delivery_id, date, district, device, quantity, " ".join(to_nfc(cells.get("note", "")).split()))
 
@@ -285,8 +276,8 @@ def read_records(path: str | Path, kind: RecordKind) -> list[Sourced]:
     error naming both rows. Raises InputError listing every problem.
     """
     table: RawTable = read_raw(path)
-    _check_header(table, kind.columns)
-    found = _Rows(table.path)
+    check_header(table, kind.columns)
+    found = Problems(table.path)
     seen: dict[str, Sourced] = {}
     out: list[Sourced] = []
     for row, cells in table.rows:
@@ -300,11 +291,10 @@ def read_records(path: str | Path, kind: RecordKind) -> list[Sourced]:
             out.append(seen[key])
         elif not first.record.same_as(record):
             column = first.record.differences(record)[0]
-            found.add(row, column, f"{kind.id_column} {key!r} appears again with different content",
+            found.add(f"{kind.id_column} {key!r} appears again with different content", row, column,
                       getattr(record, column), f"{getattr(first.record, column)!r} as in row {first.row}",
                       "Each id is one record: give the other one a new id, or correct one of the two rows")
-    if found.problems:
-        raise InputError(found.problems)
+    found.raise_if_any()
     return out
 
 
@@ -318,10 +308,10 @@ def from_columns(record_kind: RecordKind, source: str = "added by hand", /, **va
         raise InputError([Problem(source, "unknown column", column=unknown[0], expected="one of " + ", ".join(names),
                                   hint=did_you_mean(unknown[0], names))])
     cells = {name: "" if values.get(name) is None else str(values[name]) for name in names}
-    found = _Rows(Path(source))
+    found = Problems(Path(source))
     record = record_kind.from_cells(found, None, cells)
     if record is None:
-        raise InputError(found.problems)
+        raise InputError(list(found))
     return Sourced(record, source)
 
 
@@ -353,8 +343,6 @@ def records_table(records: list, kind: RecordKind) -> list[list[str]]:
 
 def write_records(path: str | Path, records: list, kind: RecordKind) -> Path:
     """Write records as CSV (UTF-8 with BOM, for Excel) or XLSX, whole or not at all."""
-    from sim.results.result import _atomic_write
-
     path = Path(path)
     table = records_table(records, kind)
     if path.suffix.casefold() == ".xlsx":
@@ -362,14 +350,11 @@ def write_records(path: str | Path, records: list, kind: RecordKind) -> Path:
     else:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(table)
-        _atomic_write(path, buffer.getvalue(), "utf-8-sig")
+        write_atomic(path, buffer.getvalue(), encoding="utf-8-sig")
     return path
 
 
 def _write_xlsx(path: Path, table: list[list[str]], kind: RecordKind) -> None:
-    import os
-    import tempfile
-
     from openpyxl import Workbook
 
     numbers = {c.name for c in kind.columns if c.kind in ("integer", "band")}
@@ -380,11 +365,6 @@ def _write_xlsx(path: Path, table: list[list[str]], kind: RecordKind) -> None:
     sheet.append(header)
     for row in table[1:]:  # numbers as numbers, so Excel can add them up; ids and dates as text
         sheet.append([int(v) if header[i] in numbers and v else v for i, v in enumerate(row)])
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        book.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    book.save(buffer)
+    write_atomic(path, buffer.getvalue())

@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.ledger.donations import (DELIVERY_KIND, DONATION_KIND, STATUS_ALIASES, STATUSES, Sourced, _Rows, parse_date,
+from sim.ledger.donations import (DELIVERY_KIND, DONATION_KIND, STATUS_ALIASES, STATUSES, Sourced, parse_date,
                         read_records)
-from sim.read.errors import InputError
 from sim.ledger.store import Ledger
+from sim.read.errors import Problems
 from sim.read.names import did_you_mean, match_key
 from sim.ledger.replan import replan
 from sim.core.rules import BANDS
 from sim.read.scenario import Scenario
 from sim.read.schema import Column
-from sim.read.tables import _check_header, read_raw
+from sim.read.tables import check_header, read_raw
 
 STATUS_CHANGES = (
     Column("donation_id", "text", True, "the donation whose status changed"),
@@ -49,24 +49,23 @@ class Event:
 
 def read_status_changes(path: str | Path) -> list[Event]:
     table = read_raw(path)
-    _check_header(table, STATUS_CHANGES)
-    found = _Rows(table.path)
+    check_header(table, STATUS_CHANGES)
+    found = Problems(table.path)
     events = []
     for row, cells in table.rows:
         date = parse_date(cells["date"])
         if date is None:
-            found.add(row, "date", "not a date", cells["date"], "YYYY-MM-DD or day/month/year, e.g. 2026-11-24 or 24/11/2026")
+            found.add("not a date", row, "date", cells["date"], "YYYY-MM-DD or day/month/year, e.g. 2026-11-24 or 24/11/2026")
         status = STATUS_ALIASES.get(match_key(cells["status"]))
         if status is None:
-            found.add(row, "status", "unknown status", cells["status"], " or ".join(STATUSES),
+            found.add("unknown status", row, "status", cells["status"], " or ".join(STATUSES),
                       did_you_mean(cells["status"], list(STATUSES)))
         if not cells["donation_id"]:
-            found.add(row, "donation_id", "donation_id is empty", "", "the id of a donation in the ledger")
+            found.add("donation_id is empty", row, "donation_id", "", "the id of a donation in the ledger")
         if date and status and cells["donation_id"]:
             events.append(Event(date, 1, f"{cells['donation_id']} {status}",
                                 (cells["donation_id"], status, f"{table.path.name} row {row}")))
-    if found.problems:
-        raise InputError(found.problems)
+    found.raise_if_any()
     return events
 
 

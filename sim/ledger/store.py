@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sim.ledger.donations import Delivery, Donation, Sourced
-from sim.read.errors import InputError, Problem
+from sim.read.errors import InputError, Problem, Problems
 
 DEFAULT_DB = Path("data") / "ledger.sqlite"
 APPLICATION = "sim ledger"
@@ -348,7 +348,7 @@ class Ledger:
         names = [f.strip() for f in fields_.split(",")]
         existing = {getattr(r, key): r for r in (self.donations() if is_donation else self.deliveries())}
         where = self.sources(table)
-        problems = []
+        problems = Problems()
         for item in items:
             record, record_id = item.record, getattr(item.record, key)
             old = existing.get(record_id)
@@ -358,10 +358,11 @@ class Ledger:
             if old is not None and not update:
                 column = old.differences(record)[0]
                 source, at = where[record_id]
-                problems.append(Problem(item.file or "command line", f"{key} {record_id!r} is already in the ledger with different content",
-                                        item.row, column, getattr(record, column),
-                                        f"{getattr(old, column)!r} as recorded from {source} on {at[:10]}",
-                                        "Give the new one another id, or add --update to record it as a correction"))
+                problems.add(f"{key} {record_id!r} is already in the ledger with different content",
+                             item.row, column, getattr(record, column),
+                             f"{getattr(old, column)!r} as recorded from {source} on {at[:10]}",
+                             "Give the new one another id, or add --update to record it as a correction",
+                             file=item.file or "command line")
                 continue
             values = asdict(record)
             stamp = now()
@@ -381,8 +382,7 @@ class Ledger:
                              "recorded" if old is None else "changed",
                              None if old is None else json.dumps(asdict(old), ensure_ascii=False),
                              json.dumps(values, ensure_ascii=False), item.source))
-        if problems:
-            raise InputError(problems)
+        problems.raise_if_any()
 
     def set_status(self, donation_id: str, status: str, source: str = "command line") -> Donation:
         """Change one donation's status (a pledge received, cancelled ...), as a recorded correction."""

@@ -60,6 +60,47 @@ class ScenarioError(_PlannerError):
     """The scenario is readable but cannot be satisfied as written (exit code 3)."""
 
 
+class Problems:
+    """Gathers problems so that all of them are reported at once, in the order they were found.
+
+    ``add`` takes a ``Problem``'s fields after ``file`` (``file`` defaults to the collector's);
+    ``raise_if_any`` raises one error (InputError unless told) listing them all.
+
+    >>> found = Problems("areas.csv")
+    >>> found.add("code is empty", 3, "code", "", "a unique code for every area")
+    >>> len(found), bool(found), str(found[0])
+    (1, True, "areas.csv, row 3, column 'code': code is empty (found ''); expected a unique code for every area")
+    >>> found.raise_if_any(ScenarioError)
+    Traceback (most recent call last):
+    ...
+    sim.read.errors.ScenarioError: areas.csv, row 3, column 'code': code is empty (found ''); expected a unique code for every area
+    """
+
+    def __init__(self, file: str | Path = "") -> None:
+        self.file = str(file)
+        self.items: list[Problem] = []
+
+    def add(self, message: str, row: int | None = None, column: str | None = None, value: object = None,
+            expected: str | None = None, hint: str | None = None, *, file: str | Path | None = None) -> None:
+        self.items.append(Problem(self.file if file is None else str(file), message, row, column, value, expected, hint))
+
+    def append(self, problem: Problem) -> None:
+        self.items.append(problem)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __getitem__(self, index: int) -> Problem:
+        return self.items[index]
+
+    def raise_if_any(self, error: type[_PlannerError] = InputError) -> None:
+        if self.items:
+            raise error(list(self.items))
+
+
 def input_error(file: str | Path, message: str, **where: object) -> InputError:
     return InputError([Problem(str(file), message, **where)])  # type: ignore[arg-type]
 

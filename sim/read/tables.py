@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.read import schema
-from sim.read.errors import InputError, Problem, input_error
+from sim.read.errors import Problems, input_error
 from sim.read.names import did_you_mean, match_key, nearest, to_nfc
 from sim.core.rules import GRADE_LABELS, STATUSES, grade_level
 
@@ -88,19 +88,18 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
     return out
 
 
-def _check_header(table: RawTable, columns: tuple[schema.Column, ...]) -> None:
+def check_header(table: RawTable, columns: tuple[schema.Column, ...]) -> None:
+    """InputError naming every required column missing from the header, with the nearest header found."""
     missing = [c.name for c in columns if c.name not in table.header]
     if missing:
         extra = [h for h in table.header if h not in schema.column_names(columns)]
-        problems = []
+        problems = Problems(table.path)
         for name in missing:
             guess = nearest(name, extra) if extra else None
-            problems.append(Problem(
-                str(table.path), "this column is missing from the header", row=1, column=name,
-                expected="the columns " + ",".join(schema.column_names(columns)),
-                hint=f"Is '{guess}' meant to be '{name}'?" if guess else f"Found: {','.join(table.header)}",
-            ))
-        raise InputError(problems)
+            problems.add("this column is missing from the header", row=1, column=name,
+                         expected="the columns " + ",".join(schema.column_names(columns)),
+                         hint=f"Is '{guess}' meant to be '{name}'?" if guess else f"Found: {','.join(table.header)}")
+        problems.raise_if_any()
 
 
 def _integer(text: str) -> int | None:
@@ -118,25 +117,11 @@ def _number(text: str) -> float | None:
         return None
 
 
-class _Collector:
-    """Gathers the problems of one file so they are all reported at once."""
-
-    def __init__(self, path: Path):
-        self.path, self.problems = path, []
-
-    def add(self, message: str, row: int, column: str, value: object, expected: str, hint: str | None = None) -> None:
-        self.problems.append(Problem(str(self.path), message, row, column, value, expected, hint))
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise InputError(self.problems)
-
-
 def read_areas(path: str | Path) -> pd.DataFrame:
     """Areas table: one row per area, with a unique code and a unique name."""
     table = read_raw(path)
-    _check_header(table, schema.AREAS)
-    found = _Collector(table.path)
+    check_header(table, schema.AREAS)
+    found = Problems(table.path)
     records, codes, keys = [], {}, {}
     for row, cells in table.rows:
         code, name = cells["code"], to_nfc(cells["name"])
@@ -197,9 +182,9 @@ def read_students(path: str | Path, areas: pd.DataFrame) -> pd.DataFrame:
     code and ``grade`` is 1-12 or 13 for higher education.
     """
     table = read_raw(path)
-    _check_header(table, schema.STUDENTS)
+    check_header(table, schema.STUDENTS)
     index = AreaIndex(areas)
-    found = _Collector(table.path)
+    found = Problems(table.path)
     records = []
     for row, cells in table.rows:
         area = index.find(cells["district"])

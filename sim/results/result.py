@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from sim.core.rules import BAND_LABELS, BANDS, HIGHER_LEVEL, STATUSES, grade_lab
 from sim.read.scenario import Scenario
 from sim.core.solvers import Status
 from sim.core.whole import WholePlan
+from sim.results.write import write_atomic
 
 ALLOCATION_COLUMNS = ["district", "grade", "status", "band", "device", "devices", "data_packages"]
 COVERAGE_COLUMNS = ["district", "grade", "status", "band", "pupils", "covered"]
@@ -106,20 +105,6 @@ def build_summary(inputs: PlanInputs, plan: WholePlan, extra: dict) -> dict:
     return summary
 
 
-def _atomic_write(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """Write to a temporary file beside ``path`` and rename it: readers never see half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @dataclass
 class Result:
     """A solved plan: tidy tables, the summary, and the inputs it came from."""
@@ -163,5 +148,5 @@ class Result:
         }
         for name, text in files.items():
             # CSVs carry a UTF-8 byte-order mark so that Excel shows Vietnamese names correctly.
-            _atomic_write(out / name, text, "utf-8-sig" if name.endswith(".csv") else "utf-8")
+            write_atomic(out / name, text, encoding="utf-8-sig" if name.endswith(".csv") else "utf-8")
         return [out / name for name in files]

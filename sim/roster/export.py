@@ -30,8 +30,10 @@ from sim.read.errors import InputError, Problem
 from sim.read.names import ascii_fold, match_key
 from sim.roster.assign import Assignment
 from sim.roster.xlsx import BOLD, workbook_bytes, write_table
+from sim.results.write import write_atomic
 
 DELIVERY = "delivery"
+SHAREABLE_MODE = 0o644  # shareable outputs are readable by others, as any report; delivery lists are private
 MARKER = "README.txt"
 DEVICE_NAMES = {"tablet": "Máy tính bảng", "laptop": "Máy tính xách tay", "desktop": "Máy tính để bàn"}
 STATUS_NAMES = {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo", "covid_orphan": "Mồ côi do Covid-19"}
@@ -217,19 +219,6 @@ def shareable_files(run: Assignment) -> dict[str, bytes]:
     return files
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    """A shareable file, replaced whole or not at all (readable by others, as any report)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_private(root: Path, name: str, data: bytes) -> None:
     """``root/name`` readable by its owner only (folders 0700, files 0600)."""
     folder = root
@@ -286,6 +275,6 @@ def write_assignment(run: Assignment, out_dir: str | Path) -> list[Path]:
     delivery = _replace_delivery(out, personal)
     written = []
     for name, data in shareable.items():
-        _atomic_write_bytes(out / name, data)
+        write_atomic(out / name, data, mode=SHAREABLE_MODE)
         written.append(out / name)
     return written + [delivery]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.read.errors import InputError, Problem
+from sim.read.errors import InputError, Problem, Problems
 from sim.read.names import did_you_mean, match_key, nearest, to_nfc
 from sim.core.rules import GRADE_LABELS
 from sim.read.tables import AreaIndex, read_raw
@@ -94,13 +94,13 @@ def _columns(table, path: Path, issues: list[RowIssue]) -> dict[str, str]:
         found[name] = header
     missing = [c for c in ROSTER if c.required and c.name not in found]
     if missing:
-        problems = []
+        problems = Problems(path)
         for column in missing:
             guess = nearest(column.header, unknown) if unknown else None
-            problems.append(Problem(str(path), "this column is missing from the header", 1, column.name, None,
-                                    f"a column '{column.header}' (or '{column.name}')",
-                                    f"Is '{guess}' meant to be '{column.header}'?" if guess else None))
-        raise InputError(problems)
+            problems.add("this column is missing from the header", 1, column.name, None,
+                         f"a column '{column.header}' (or '{column.name}')",
+                         f"Is '{guess}' meant to be '{column.header}'?" if guess else None)
+        problems.raise_if_any()
     for header in unknown:
         issues.append(RowIssue(path.name, 1, WARNING, header, "this column is not part of the roster format and is ignored",
                                None, "the columns of the template (see README)"))

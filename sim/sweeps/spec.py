@@ -39,7 +39,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from sim.read.errors import InputError, Problem, ScenarioError
+from sim.read.errors import InputError, Problem, Problems, ScenarioError
 from sim.read.names import did_you_mean
 from sim.read.scenario import Fairness, Scenario, _key_lines, check_satisfiable, read_yaml
 from sim.read.tables import AreaIndex, read_areas
@@ -214,7 +214,7 @@ class _Reader:
     """Collects every problem of one sweep file, each with its line."""
 
     def __init__(self, file: str, text: str):
-        self.file, self.lines, self.problems = file, _key_lines(text), []
+        self.file, self.lines, self.problems = file, _key_lines(text), Problems(file)
 
     def line(self, *path: object) -> int | None:
         while path:
@@ -227,7 +227,7 @@ class _Reader:
             hint: str | None = None, column: str | None = None) -> None:
         """A problem at ``path`` (keys and list positions, for the line); ``column`` defaults to the keys."""
         column = column or ".".join(str(p) for p in path) or None
-        self.problems.append(Problem(self.file, message, self.line(*path), column, value, expected, hint))
+        self.problems.add(message, self.line(*path), column, value, expected, hint)
 
     def mapping(self, value: object, path: tuple, example: str) -> dict:
         if value is None:
@@ -477,8 +477,7 @@ def parse_sweep(data: object, scenario: Scenario, areas: pd.DataFrame | None = N
     description = data.get("description") or ""
     if not isinstance(description, str):
         reader.add(("description",), "not text", description, "a line of text")
-    if reader.problems:
-        raise InputError(reader.problems)
+    reader.problems.raise_if_any()
     spec = SweepSpec(tuple(grid), monte_carlo, description or "", file)
     if spec.runs > MAX_RUNS:
         raise InputError([Problem(file, "too many runs", None, None, spec.runs, f"at most {MAX_RUNS:,} runs in one sweep",

@@ -22,7 +22,7 @@ import pandas as pd
 from sim.read.errors import InputError, Problem
 from sim.core.inputs import scenario_sha256
 from sim.core.pipeline import package_version
-from sim.results.result import _atomic_write
+from sim.results.write import write_atomic
 from sim.read.scenario import Scenario
 from sim.sweeps.spec import SweepSpec
 
@@ -70,7 +70,7 @@ class SweepFolder:
                                       expected=f"an empty folder or one with {MANIFEST}",
                                       hint="Choose another --out folder, or delete this one to start over")])
         self.runs_dir.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
 
     def done(self, runs: int, columns: list[str]) -> dict[int, dict]:
         """Rows of the runs already finished (a file that is not a whole row of this sweep is redone)."""
@@ -86,11 +86,11 @@ class SweepFolder:
         return rows
 
     def save(self, row: dict) -> None:
-        _atomic_write(self.run_file(row["run"]), json.dumps(row, ensure_ascii=False) + "\n")
+        write_atomic(self.run_file(row["run"]), json.dumps(row, ensure_ascii=False) + "\n")
 
     def write_table(self, table: pd.DataFrame) -> Path:
         path = self.out / TABLE
-        _atomic_write(path, table.to_csv(index=False, lineterminator="\n"), "utf-8-sig")
+        write_atomic(path, table.to_csv(index=False, lineterminator="\n"), encoding="utf-8-sig")
         return path
 
 

@@ -34,7 +34,8 @@ def _n(value: float) -> str:
     return i18n.number(value)
 
 
-def _axes(ax, size: tuple[float, float]):
+def axes_or_new(ax, size: tuple[float, float]):
+    """``ax`` if given, else new axes of ``size`` inches in the chart style."""
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
@@ -56,7 +57,7 @@ def _coverage_by_band(result: Result, ax):
     pupils = [summary["pupils_by_band"][b] for b in bands]
     covered = [summary["covered_by_band"][b] for b in bands]
     labels = [f"{b}  {i18n.band_label(b)}" for b in bands]
-    ax = _axes(ax, (9, 0.6 * len(bands) + 1.5))
+    ax = axes_or_new(ax, (9, 0.6 * len(bands) + 1.5))
     rows = range(len(bands))
     ax.barh(rows, pupils, color=PUPILS_COLOUR, label=i18n.t("legend_pupils"))
     ax.barh(rows, covered, height=0.5, color=COVERED_COLOUR, label=i18n.t("legend_covered"))
@@ -85,7 +86,7 @@ def _coverage_by_district(result: Result, ax):
     table = result.coverage_by("district").sort_values(["rate", "district"], ascending=[False, True], na_position="last")
     names = [unicodedata.normalize("NFC", str(name)) for name in table["district"]]
     rates = table["rate"].fillna(0).tolist()
-    ax = _axes(ax, (8, 0.35 * len(table) + 1.5))
+    ax = axes_or_new(ax, (8, 0.35 * len(table) + 1.5))
     rows = range(len(table))
     ax.barh(rows, rates, color=COVERED_COLOUR)
     for row, rate, c, p in zip(rows, rates, table["covered"], table["pupils"]):

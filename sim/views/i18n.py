@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import unicodedata
 
-from sim.core.rules import BAND_LABELS, BANDS, HIGHER
+from sim.core.rules import BAND_LABELS, BAND_LABELS_VI, BANDS, HIGHER, HIGHER_LABELS, STATUS_LABELS
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -169,25 +169,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sweep_setting_title": {"vi": "Người học được hỗ trợ theo {setting}", "en": "Learners covered by {setting}"},
 }
 
-BAND_LABELS_VI = {
-    1: "hộ nghèo lớp 9–12, hộ cận nghèo lớp 12",
-    2: "hộ nghèo, các lớp khác",
-    3: "hộ cận nghèo lớp 9–11",
-    4: "hộ cận nghèo, các lớp khác",
-    5: "mồ côi do Covid-19",
-}
-STATUS_LABELS = {
-    "poor": {"vi": "hộ nghèo", "en": "poor"},
-    "near_poor": {"vi": "hộ cận nghèo", "en": "near-poor"},
-    "covid_orphan": {"vi": "mồ côi do Covid-19", "en": "Covid-19 orphan"},
-}
 ITEM_LABELS = {
     "tablet": {"vi": "máy tính bảng", "en": "tablet"},
     "laptop": {"vi": "máy tính xách tay", "en": "laptop"},
     "desktop": {"vi": "máy tính để bàn", "en": "desktop"},
     "data_package": {"vi": "gói dữ liệu di động", "en": "data package"},
 }
-HIGHER_LABEL = {"vi": "CĐ/ĐH", "en": "higher ed."}
+HIGHER_LABEL = HIGHER_LABELS  # band, status and grade labels come with the plan's rules (plan_rules.yaml)
 
 _state = {"language": DEFAULT_LANGUAGE}
 

@@ -27,9 +27,10 @@ import itertools
 import json
 import os
 import re
-import tempfile
 import uuid
 from pathlib import Path
+
+from sim.results.write import write_atomic
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "report_template"
 WIDGET_RENDERER = TEMPLATE_DIR / "html-manager-embed.js"
@@ -199,20 +200,6 @@ def to_html(notebook, name: str, language: str = "vi", with_code: bool = False) 
     return body
 
 
-def _write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # readable like any other file, not private like a temporary one
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def render(notebooks: list[Path], out_dir: Path, language: str = "vi", with_code: bool = False) -> list[Path]:
     """Execute and render every notebook; a page is replaced only when its notebook ran clean."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -221,7 +208,7 @@ def render(notebooks: list[Path], out_dir: Path, language: str = "vi", with_code
         notebook = execute(Path(path), language)
         suffix = "" if language == "vi" else f".{language}"
         target = out_dir / f"{Path(path).stem}{suffix}.html"
-        _write(target, to_html(notebook, Path(path).stem, language, with_code))
+        write_atomic(target, to_html(notebook, Path(path).stem, language, with_code))
         written.append(target)
     return written
 

@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.views import i18n
-from sim.views.charts import COVERED_COLOUR, PUPILS_COLOUR, _axes, chart_style
+from sim.views.charts import COVERED_COLOUR, PUPILS_COLOUR, axes_or_new, chart_style
 from sim.core.rules import BANDS
 
 
@@ -25,7 +25,7 @@ def coverage_distribution(table: pd.DataFrame, column: str = "covered", ax=None)
     """Histogram of learners covered over the runs, with the median and the middle 90% of runs."""
     with chart_style():
         values = planned(table)[column].astype(float)
-        ax = _axes(ax, (8, 4))
+        ax = axes_or_new(ax, (8, 4))
         ax.hist(values, bins=min(30, max(5, values.nunique())), color=COVERED_COLOUR, edgecolor="white")
         if len(values):
             low, median, high = values.quantile([0.05, 0.5, 0.95])
@@ -47,7 +47,7 @@ def coverage_by_band(table: pd.DataFrame, ax=None):
     the thick bar the middle half, the tick is the median."""
     with chart_style():
         rows = planned(table)
-        ax = _axes(ax, (9, 0.6 * len(BANDS) + 1.5))
+        ax = axes_or_new(ax, (9, 0.6 * len(BANDS) + 1.5))
         positions = range(len(BANDS))
         for row, band in zip(positions, BANDS):
             values = rows[f"covered_band_{band}"].astype(float)
@@ -72,7 +72,7 @@ def coverage_by_setting(table: pd.DataFrame, setting: str, by: str | None = None
     """Median learners covered against one grid setting, one line per value of another (``by``)."""
     with chart_style():
         rows = planned(table)
-        ax = _axes(ax, (8, 4))
+        ax = axes_or_new(ax, (8, 4))
         groups = rows.groupby(by, sort=True) if by else [(None, rows)]
         for value, group in groups:
             line = group.groupby(setting, sort=True)["covered"].median()

@@ -7,8 +7,12 @@ import os
 from sim.core.rules import BANDS
 
 
-def _n(value: int) -> str:
+def thousands(value: int) -> str:
+    """A whole number with thousands separated by commas: 12,345."""
     return f"{value:,}"
+
+
+_n = thousands  # short name inside this module; other modules import ``thousands``
 
 
 def summary_text(summary: dict, timing: bool | None = None) -> str:
