@@ -155,7 +155,7 @@ def spend_least(run: _Runner) -> None:
     res = m.inputs.resources
     m.problem.sense = pulp.LpMinimize
     m.problem.setObjective(pulp.LpAffineExpression(
-        [(m.bought[a, item], res.price[item] / MONEY_UNIT) for a in m.areas for item in res.items]))
+        [(var, res.price[item] / MONEY_UNIT) for (_segment, item), var in m.bought.items()]))
     solve_lp(m.problem, run.solver)
     run.solves += 1
 
