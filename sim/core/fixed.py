@@ -160,17 +160,19 @@ def stay_close(inputs: PlanInputs, plan, previous: Counts, floors: dict[tuple[in
     that suits the cell, swap one for the other if the money and stock still allow. Each swap
     lowers sum |X - P| by 2 and changes no learner's coverage, so this ends; the LP's choice among
     interchangeable devices is otherwise undone by rounding to whole devices."""
+    from sim.core.inputs import segments_of
     from sim.core.whole import WholePlan, account
 
     floors = floors or {}
     res, cells = inputs.resources, inputs.cells
     area_of, offline = list(cells["area"]), list(cells["offline"])
     units = dict(plan.units)
-    used = {a: {i: 0 for i in res.items} for a in sorted(set(area_of))}
+    segment = segments_of(inputs)  # where ``account`` counts units: areas, or (area, band) with band pools
+    used = {s: {i: 0 for i in res.items} for s in sorted(set(segment))}
     totals: Counts = {}
     for (c, d), n in units.items():
-        used[area_of[c]][d] += n
-        used[area_of[c]]["data_package"] += n if offline[c] else 0
+        used[segment[c]][d] += n
+        used[segment[c]]["data_package"] += n if offline[c] else 0
         totals[area_of[c], d] = totals.get((area_of[c], d), 0) + n
     cells_of: dict[str, list[int]] = {}
     for c, a in enumerate(area_of):
@@ -179,7 +181,7 @@ def stay_close(inputs: PlanInputs, plan, previous: Counts, floors: dict[tuple[in
     def swap(c: int, old: str, new: str, sign: int) -> None:
         for device, delta in ((old, -sign), (new, sign)):
             units[c, device] = units.get((c, device), 0) + delta
-            used[area_of[c]][device] += delta
+            used[segment[c]][device] += delta
             totals[area_of[c], device] = totals.get((area_of[c], device), 0) + delta
 
     improved = True
