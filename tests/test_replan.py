@@ -77,12 +77,19 @@ def test_an_earmarked_gift_stays_in_its_district(case, ledger):
     assert result.summary["ledger"]["counted"] == {"anywhere: cash": 2 * M, "Bình Hòa: desktop": 3}
 
 
-def test_a_gift_reserved_for_a_band_is_held_aside_and_listed(case, ledger):
+def test_a_gift_reserved_for_a_band_is_a_pool_of_that_band(case, ledger):
+    # 4 band-1 learners, desktops 1 M; 5 M for band 1 and 1 M anywhere. The band's pool (more
+    # specific) pays first: 4 desktops, 4 M of its 5 M; the general 1 M is left.
     scenario = case([student("An Bình", 10, "poor", 4)])
     record(ledger, cash("D1", 5 * M, band=1), cash("D2", 1 * M))
     result = replan(scenario, ledger, compare=False).result
-    assert covered(result) == 1
-    assert result.summary["ledger"]["held_aside"] == ["D1"]
+    assert covered(result) == 4
+    assert "held_aside" not in result.summary["ledger"]
+    assert result.summary["ledger"]["counted"] == {"anywhere: cash": 1 * M, "band 1: cash": 5 * M}
+    general, band_1 = result.summary["pools"]
+    assert (general["pool"], general["cash_spent_vnd"], general["cash_left_vnd"]) == ("chung", 0, 1 * M)
+    assert (band_1["pool"], band_1["band"], band_1["cash_spent_vnd"], band_1["cash_left_vnd"]) == ("nhóm 1", 1, 4 * M, 1 * M)
+    assert band_1["given"] == {"desktop": 4, "data_package": 0}
 
 
 def test_a_ledger_that_does_not_fit_the_scenario_names_the_donation(case, ledger):
