@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -77,12 +78,59 @@ def test_an_earmarked_gift_stays_in_its_district(case, ledger):
     assert result.summary["ledger"]["counted"] == {"anywhere: cash": 2 * M, "Bình Hòa: desktop": 3}
 
 
-def test_a_gift_reserved_for_a_band_is_held_aside_and_listed(case, ledger):
+def test_a_gift_reserved_for_a_band_is_a_pool_of_that_band(case, ledger):
+    # 4 band-1 learners, desktops 1 M; 5 M for band 1 and 1 M anywhere. The band's pool (more
+    # specific) pays first: 4 desktops, 4 M of its 5 M; the general 1 M is left.
     scenario = case([student("An Bình", 10, "poor", 4)])
     record(ledger, cash("D1", 5 * M, band=1), cash("D2", 1 * M))
     result = replan(scenario, ledger, compare=False).result
-    assert covered(result) == 1
-    assert result.summary["ledger"]["held_aside"] == ["D1"]
+    assert covered(result) == 4
+    assert "held_aside" not in result.summary["ledger"]
+    assert result.summary["ledger"]["counted"] == {"anywhere: cash": 1 * M, "band 1: cash": 5 * M}
+    general, band_1 = result.summary["pools"]
+    assert (general["pool"], general["cash_spent_vnd"], general["cash_left_vnd"]) == ("chung", 0, 1 * M)
+    assert (band_1["pool"], band_1["band"], band_1["cash_spent_vnd"], band_1["cash_left_vnd"]) == ("nhóm 1", 1, 4 * M, 1 * M)
+    assert band_1["given"] == {"desktop": 4, "data_package": 0}
+
+
+def test_a_delivered_gift_reserved_for_a_band_is_kept_and_not_paid_twice(case, ledger):
+    # 6 band-1 learners in An Bình, no money at all. A gift of 5 desktops for band 1, delivered
+    # in An Bình: the plan keeps the 5 delivered desktops and takes them from the gift's pool
+    # (An Bình, band 1), so it buys nothing (it used to count the gift as zero stock, buy the
+    # 5 desktops again and fail for want of cash).
+    scenario = case([student("An Bình", 10, "poor", 6)], budget_vnd=0)
+    gift = Donation("D1", "2026-11-24", "Công ty X", "device", "desktop", 5, 0, "An Bình", 1, "delivered")
+    record(ledger, gift)
+    result = replan(scenario, ledger, compare=False).result
+    assert covered(result) == 5
+    assert given(result, device="desktop") == 5
+    assert result.summary["bought"] == {"desktop": 0, "data_package": 0}
+    assert result.summary["spent_vnd"] == 0
+    assert result.summary["delivered"] == {"An Bình": {"desktop": 5}}
+    general, gift_pool = result.summary["pools"]
+    assert general["given"] == {"desktop": 0, "data_package": 0}
+    assert (gift_pool["pool"], gift_pool["stock"]["desktop"], gift_pool["given"]["desktop"], gift_pool["stock_left"]["desktop"]) \
+        == ("An Bình, nhóm 1", 5, 5, 0)
+
+
+def test_plans_diff_shows_what_each_pool_gave_and_has_left(case, ledger):
+    # Version 1: 2 M for band 1 buys 2 of the 3 band-1 learners' desktops. Version 2: 1 M more
+    # for band 1 buys the third: the band-1 pool gave 3 desktops (was 2), 3 M spent (was 2 M).
+    scenario = case([student("An Bình", 10, "poor", 3)])
+    record(ledger, cash("D1", 2 * M, band=1))
+    first = replan(scenario, ledger, compare=False)
+    record(ledger, cash("D2", 1 * M, band=1))
+    second = replan(scenario, ledger, compare=False)
+    change = diff(ledger.version(first.version), ledger.version(second.version))
+    assert change.pools.to_dict("records") == [
+        {"pool": "nhóm 1", "item": "VND", "given_before": 2 * M, "given_after": 3 * M, "left_before": 0, "left_after": 0},
+        {"pool": "nhóm 1", "item": "desktop", "given_before": 2, "given_after": 3, "left_before": 0, "left_after": 0}]
+    assert "Pools that changed (given, and left):\n  nhóm 1  VND          given 2,000,000 -> 3,000,000, left 0 -> 0" in str(change)
+    stored = ledger.version(first.version)
+    summary = {k: v for k, v in stored.summary.items() if k != "pools"}  # as stored before pools existed
+    old = dataclasses.replace(stored, summary_json=json.dumps(summary))
+    assert diff(old, ledger.version(second.version)).pools.empty  # nothing to show for them
+    assert "Pools that changed" not in str(diff(old, ledger.version(second.version)))
 
 
 def test_a_ledger_that_does_not_fit_the_scenario_names_the_donation(case, ledger):

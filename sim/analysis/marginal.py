@@ -51,21 +51,38 @@ def shadow_price(constraint: pulp.LpConstraint, problem: pulp.LpProblem, solver:
 # ---------------------------------------------------------------- the coverage LPs
 
 def _policy_names(m: AllocationModel) -> dict[str, str]:
-    """Constraint name -> what it is in the plan's words, for the constraints that are resources."""
-    inputs, res = m.inputs, m.inputs.resources
+    """Constraint name -> what it is in the plan's words, for the constraints that are resources.
+
+    A reserved pool whose scope is one segment of the LP is the right-hand side of that segment's
+    supply_, packages_ and spend_ constraints; any other reserved pool has its own pool_<p>_ ones
+    (see sim/core/model.py)."""
+    inputs = m.inputs
     names = dict(zip(inputs.areas["code"], inputs.areas["name"]))
+
+    def label(pool) -> str:
+        area, band = pool.scope
+        return "the " + " ".join(([names[area]] if area else []) + ([f"band-{band}"] if band else [])) + " earmark"
+
     out = {"budget": "the budget"}
     for k, item in enumerate(inputs.devices):
         out[f"stock_{k}"] = f"the {item} stock"
-        for i, area in enumerate(m.areas):
-            if res.earmarked_stock.get(area, {}).get(item, 0) > 0:
-                out[f"supply_{k}_{i}"] = f"the {names[area]} earmark's {item}s"
     out["stock_data_package"] = "the data-package stock"
-    for i, area in enumerate(m.areas):
-        if res.earmarked_cash.get(area, 0) > 0:
-            out[f"spend_{i}"] = f"the {names[area]} earmark"
-        if res.earmarked_stock.get(area, {}).get(DATA_PACKAGE, 0) > 0:
-            out[f"packages_{i}"] = f"the {names[area]} earmark's data packages"
+    for i, segment in enumerate(m.segments):
+        pool = m.local.get(segment)
+        if pool is None:
+            continue
+        for k, item in enumerate(inputs.devices):
+            if pool.stock.get(item, 0) > 0:
+                out[f"supply_{k}_{i}"] = f"{label(pool)}'s {item}s"
+        if pool.cash > 0:
+            out[f"spend_{i}"] = label(pool)
+        if pool.stock.get(DATA_PACKAGE, 0) > 0:
+            out[f"packages_{i}"] = f"{label(pool)}'s data packages"
+    for p, pool in enumerate(m.shared):
+        for k, item in enumerate(inputs.devices):
+            out[f"pool_{p}_stock_{k}"] = f"{label(pool)}'s {item}s"
+        out[f"pool_{p}_packages"] = f"{label(pool)}'s data packages"
+        out[f"pool_{p}_cash"] = label(pool)
     return out
 
 

@@ -181,9 +181,6 @@ def _replan(args: argparse.Namespace) -> int:
     if args.quiet:
         return 0
     print(summary_text(done.result.summary))
-    held = done.result.summary["ledger"]["held_aside"]
-    if held:
-        print("Held aside, reserved for a priority band (not modelled yet): " + ", ".join(held))
     print(f"\nStored as plan version {done.version} in {args.db}")
     if done.previous is not None:
         print("\n" + str(diff(done.previous, latest)))

@@ -20,12 +20,12 @@ import pandas as pd
 import pulp
 
 from sim.read.errors import InputError, Problem, ScenarioError
-from sim.core.inputs import PlanInputs
+from sim.core.inputs import PlanInputs, segments_of
 from sim.read.names import did_you_mean, match_key
 from sim.core.priority import LpSolution
 from sim.core.solvers import SolverFailed, solve_lp
 from sim.core.rules import BANDS, grade_level
-from sim.core.whole import WholePlan, account
+from sim.core.whole import WholePlan, account, accounts_of
 from sim.read.tables import AreaIndex
 
 Counts = dict[tuple[str, str], int]  # (area code, device) -> devices
@@ -179,11 +179,12 @@ def stay_close(inputs: PlanInputs, plan, previous: Counts, floors: dict[tuple[in
     res, cells = inputs.resources, inputs.cells
     area_of, offline = list(cells["area"]), list(cells["offline"])
     units = dict(plan.units)
-    used = {a: {i: 0 for i in res.items} for a in sorted(set(area_of))}
+    segment = segments_of(inputs)  # where ``account`` counts units: areas, or (area, band) with band pools
+    used = {s: {i: 0 for i in res.items} for s in sorted(set(segment))}
     totals: Counts = {}
     for (c, d), n in units.items():
-        used[area_of[c]][d] += n
-        used[area_of[c]]["data_package"] += n if offline[c] else 0
+        used[segment[c]][d] += n
+        used[segment[c]]["data_package"] += n if offline[c] else 0
         totals[area_of[c], d] = totals.get((area_of[c], d), 0) + n
     cells_of: dict[str, list[int]] = {}
     for c, a in enumerate(area_of):
@@ -192,7 +193,7 @@ def stay_close(inputs: PlanInputs, plan, previous: Counts, floors: dict[tuple[in
     def swap(c: int, old: str, new: str, sign: int) -> None:
         for device, delta in ((old, -sign), (new, sign)):
             units[c, device] = units.get((c, device), 0) + delta
-            used[area_of[c]][device] += delta
+            used[segment[c]][device] += delta
             totals[area_of[c], device] = totals.get((area_of[c], device), 0) + delta
 
     improved = True
@@ -287,23 +288,19 @@ def previous_if_as_good(inputs: PlanInputs, plan, previous: Previous, delivered:
     if units is None or units == plan.units:
         return plan, units is not None
     cells = inputs.cells
-    pupils, area_of, offline = list(cells["pupils"]), list(cells["area"]), list(cells["offline"])
+    pupils, area_of = list(cells["pupils"]), list(cells["area"])
     covered = [0] * len(pupils)
-    used: dict[str, dict[str, int]] = {a: {i: 0 for i in inputs.resources.items} for a in sorted(set(area_of))}
     totals: Counts = {}
     for (c, d), n in units.items():
         if not inputs.suits[d][c]:
             return plan, False
         covered[c] += n
-        used[area_of[c]][d] += n
-        if offline[c]:
-            used[area_of[c]]["data_package"] += n
         totals[area_of[c], d] = totals.get((area_of[c], d), 0) + n
     if any(n > p for n, p in zip(covered, pupils)):
         return plan, False
     if delivered and any(totals.get(key, 0) < n for key, n in delivered.items()):
         return plan, False
-    accounts = account(used, inputs.resources)
+    accounts = accounts_of(units, inputs)
     if not accounts.payable:
         return plan, False
     if _quality(inputs, units, covered, report) < _quality(inputs, plan.units, plan.covered, report):

@@ -2,7 +2,8 @@
 
 A *cell* is one group of learners the rules cannot tell apart: area x grade x status x internet.
 Its band follows from grade and status (``rules.band_of``). A *pool* is money or stock and where
-it may be used: the general pools anywhere, an earmark's pools in one area only.
+it may be used: the general pool anywhere, a reserved pool (earmarks) only for the learners of
+its scope: one area, one priority band, or that band in that area.
 """
 
 from __future__ import annotations
@@ -21,12 +22,38 @@ from sim.read.tables import AreaIndex, read_areas, read_students
 DATA_PACKAGE = "data_package"
 
 
+Scope = tuple[str | None, int | None]  # (area code or None, band or None); (None, None) is the general pool
+GENERAL: Scope = (None, None)
+
+
+@dataclass
+class Pool:
+    """Money (VND) and stock (units per item) usable only for the learners of ``scope``."""
+
+    scope: Scope
+    cash: int
+    stock: dict[str, int]
+
+    def covers(self, area: str, band: int) -> bool:
+        """Whether learners of ``band`` in ``area`` may be served from this pool."""
+        return self.scope[0] in (None, area) and self.scope[1] in (None, band)
+
+    @property
+    def level(self) -> int:
+        """How specific the scope is, most specific first: 0 area and band, 1 area, 2 band, 3 general."""
+        area, band = self.scope
+        return {(True, True): 0, (True, False): 1, (False, True): 2, (False, False): 3}[area is not None, band is not None]
+
+
 @dataclass
 class Resources:
     """Money and stock, in whole VND and whole units.
 
-    ``stock`` maps a device name, or ``data_package``, to the general (unrestricted) stock;
-    ``earmarked_stock[area][item]`` and ``earmarked_cash[area]`` may be used in that area only.
+    ``stock`` maps a device name, or ``data_package``, to the general (unrestricted) stock and
+    ``cash`` is the general budget. Reserved pools: ``earmarked_stock[area][item]`` and
+    ``earmarked_cash[area]`` may be used in that area only; ``band_cash[scope]`` and
+    ``band_stock[scope][item]``, for scopes (area or None, band), only for learners of that band
+    (in that area). Several earmarks of one scope add up to one pool.
     """
 
     cash: int
@@ -34,11 +61,47 @@ class Resources:
     stock: dict[str, int]
     earmarked_cash: dict[str, int] = field(default_factory=dict)
     earmarked_stock: dict[str, dict[str, int]] = field(default_factory=dict)
+    band_cash: dict[Scope, int] = field(default_factory=dict)
+    band_stock: dict[Scope, dict[str, int]] = field(default_factory=dict)
 
     @property
     def items(self) -> list[str]:
         """Devices in scenario order, then the data package."""
         return list(self.price)
+
+    @property
+    def banded(self) -> bool:
+        """Whether some reserved pool is for a band: plans are then counted per (area, band)."""
+        return bool(self.band_cash or self.band_stock)
+
+    def reserved(self) -> list[Pool]:
+        """Every reserved pool, sorted by scope (area code, then band; None first)."""
+        scopes = {(a, None) for a in [*self.earmarked_cash, *self.earmarked_stock]} | set(self.band_cash) | set(self.band_stock)
+        pools = []
+        for scope in sorted(scopes, key=lambda s: (s[0] or "", s[1] or 0)):
+            if scope[1] is None:
+                cash, kept = self.earmarked_cash.get(scope[0], 0), self.earmarked_stock.get(scope[0], {})
+            else:
+                cash, kept = self.band_cash.get(scope, 0), self.band_stock.get(scope, {})
+            pools.append(Pool(scope, cash, {i: kept.get(i, 0) for i in self.items}))
+        return pools
+
+    def pools(self) -> list[Pool]:
+        """The general pool, then every reserved pool."""
+        return [Pool(GENERAL, self.cash, dict(self.stock)), *self.reserved()]
+
+
+def segment_key(res: Resources, area: str, band: int):
+    """Where a plan's units are counted: per (area, band) when some pool is for a band, else per area."""
+    return (area, int(band)) if res.banded else area
+
+
+def segments_of(inputs: "PlanInputs") -> list:
+    """The segment of every cell (see ``segment_key``)."""
+    res = inputs.resources
+    if not res.banded:
+        return list(inputs.cells["area"])
+    return [segment_key(res, a, b) for a, b in zip(inputs.cells["area"], inputs.cells["band"])]
 
 
 @dataclass
@@ -84,15 +147,18 @@ def build_resources(scenario: Scenario, index: AreaIndex) -> Resources:
     price[DATA_PACKAGE] = scenario.data_package.unit_cost_vnd
     stock = {name: d.in_stock for name, d in scenario.devices.items()}
     stock[DATA_PACKAGE] = scenario.data_package.in_stock
-    cash: dict[str, int] = {}
-    kept: dict[str, dict[str, int]] = {}
-    for mark in scenario.earmarks:  # several earmarks for one area add up
-        area = index.find(mark.district)
-        cash[area] = cash.get(area, 0) + mark.budget_vnd
-        area_stock = kept.setdefault(area, {})
+    cash: dict = {}
+    kept: dict = {}
+    band_cash: dict = {}
+    band_kept: dict = {}
+    for mark in scenario.earmarks:  # several earmarks of one scope add up
+        area = index.find(mark.district) if mark.district is not None else None
+        key, into_cash, into_stock = (area, cash, kept) if mark.band is None else ((area, mark.band), band_cash, band_kept)
+        into_cash[key] = into_cash.get(key, 0) + mark.budget_vnd
+        pool_stock = into_stock.setdefault(key, {})
         for item, count in [*mark.devices.items(), (DATA_PACKAGE, mark.data_packages)]:
-            area_stock[item] = area_stock.get(item, 0) + count
-    return Resources(scenario.budget_vnd, price, stock, cash, kept)
+            pool_stock[item] = pool_stock.get(item, 0) + count
+    return Resources(scenario.budget_vnd, price, stock, cash, kept, band_cash, band_kept)
 
 
 def prepare(scenario: Scenario, areas: pd.DataFrame | None = None, students: pd.DataFrame | None = None) -> PlanInputs:

@@ -202,4 +202,4 @@ def spend_least(run: Runner) -> None:
     for c, y in enumerate(m.y):
         run.hold_cell(c, y.value() or 0.0)
     res = m.inputs.resources
-    run.minimise((m.bought[a, item], res.price[item] / MONEY_UNIT) for a in m.areas for item in res.items)
+    run.minimise((var, res.price[item] / MONEY_UNIT) for (_segment, item), var in m.bought.items())

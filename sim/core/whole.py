@@ -2,6 +2,8 @@
 
 1. Round every x[c,d] down. 2. Count what that costs, in whole units and VND, pool by pool
 (``account``); if rounding noise still broke a limit, take units back from the lowest priority.
+Units are counted per segment (area, or (area, band) when some reserved pool is for a band,
+``inputs.segment_key``); a segment draws only on the pools whose scope covers it.
 3. Hand out what rounding freed one unit at a time in priority order: band by band, and inside a
 band to the cell with the lowest coverage rate (``equal_rate``) or the cheapest cell
 (``max_count``), as long as ``account`` finds the plan payable. A cell that cannot take one more
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sim.read.errors import Problem, ScenarioError
-from sim.core.inputs import DATA_PACKAGE, PlanInputs, Resources
+from sim.core.inputs import DATA_PACKAGE, GENERAL, PlanInputs, Pool, Resources, Scope, segments_of
 from sim.core.priority import LpSolution
 from sim.read.scenario import Mode, WithinBand
 
@@ -34,16 +36,30 @@ class AreaAccount:
     from_stock: dict[str, int] = field(default_factory=dict)
     bought: dict[str, int] = field(default_factory=dict)
     spend_vnd: int = 0
-    earmark_cash_vnd: int = 0
+    earmark_cash_vnd: int = 0  # from the area's own earmark (no band)
     general_cash_vnd: int = 0
+    from_reserved: dict[str, int] = field(default_factory=dict)  # stock of pools for a band
+    reserved_cash_vnd: int = 0  # money of pools for a band
+
+
+@dataclass
+class PoolAccount:
+    """What one pool gave: units from its stock, units bought with its money, the money spent.
+    A unit paid partly by two pools counts as bought by the one that paid first (more specific)."""
+
+    scope: Scope
+    cash_spent_vnd: int = 0
+    from_stock: dict[str, int] = field(default_factory=dict)
+    bought: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
 class Accounts:
     areas: dict[str, AreaAccount]
     general_cash_vnd: int
-    stock_used: dict[str, int]
+    stock_used: dict[str, int]  # general stock
     payable: bool
+    pools: dict[Scope, PoolAccount] = field(default_factory=dict)  # every pool of the resources
 
 
 def _dear_first(res: Resources) -> list[str]:
@@ -56,15 +72,40 @@ def beyond_earmark(used: dict[str, int], area: str, res: Resources) -> dict[str,
     return {i: used.get(i, 0) - min(used.get(i, 0), kept.get(i, 0)) for i in res.items}
 
 
-def account(used: dict[str, dict[str, int]], res: Resources) -> Accounts:
-    """Pay for ``used[area][item]`` units: earmarked stock, then general stock, then purchases
-    paid from the area's earmarked cash and then the general budget.
+def _attribute(bought: dict[str, int], payers: list[tuple[Scope, int]], res: Resources,
+               pools: dict[Scope, PoolAccount]) -> None:
+    """Credit bought units to the pools that paid ``payers`` (scope, VND), in that order: units
+    are paid dearest first, and each unit goes to the pool that pays its first VND (the general
+    pool takes whatever the payers do not cover)."""
+    paid, spent = 0, 0
+    queue = [(scope, vnd) for scope, vnd in payers if vnd > 0]
+    for item in _dear_first(res):
+        for _ in range(bought.get(item, 0)):
+            while queue and spent >= paid + queue[0][1]:
+                paid += queue.pop(0)[1]
+            scope = queue[0][0] if queue else GENERAL
+            pools[scope].bought[item] = pools[scope].bought.get(item, 0) + 1
+            spent += res.price[item]
+
+
+def _pool_accounts(res: Resources) -> dict[Scope, PoolAccount]:
+    return {pool.scope: PoolAccount(pool.scope, 0, {i: 0 for i in res.items}, {i: 0 for i in res.items})
+            for pool in res.pools()}
+
+
+def account(used: dict, res: Resources) -> Accounts:
+    """Pay for ``used[segment][item]`` units (segments: areas, or (area, band) with band pools;
+    see ``inputs.segment_key``). Without band pools: earmarked stock, then general stock, then
+    purchases paid from the area's earmarked cash and then the general budget (below). With band
+    pools: ``account_banded``.
 
     General stock goes first to areas with no earmarked cash (each unit saves its full price of
     general money), then to earmarked areas whose spending exceeds their earmark, largest excess
     first, and what is still left to earmarked areas, so donated stock is used before any money;
     dearer items are placed first. ``payable`` is whether the general budget suffices.
     """
+    if res.banded:
+        return account_banded(used, res)
     items = _dear_first(res)
     accounts: dict[str, AreaAccount] = {}
     remaining: dict[str, dict[str, int]] = {}
@@ -91,7 +132,101 @@ def account(used: dict[str, dict[str, int]], res: Resources) -> Accounts:
         acc.general_cash_vnd = acc.spend_vnd - acc.earmark_cash_vnd
         general += acc.general_cash_vnd
     stock_used = {i: res.stock[i] - stock[i] for i in items}
-    return Accounts(accounts, general, stock_used, general <= res.cash)
+    pools = _pool_accounts(res)
+    pools[GENERAL].from_stock = dict(stock_used)
+    pools[GENERAL].cash_spent_vnd = general
+    for area, acc in accounts.items():
+        mine = pools.get((area, None))
+        if mine is not None:
+            mine.cash_spent_vnd += acc.earmark_cash_vnd
+            for i in items:
+                mine.from_stock[i] += acc.from_earmark[i]
+        _attribute(acc.bought, [((area, None), acc.earmark_cash_vnd)] if mine else [], res, pools)
+    return Accounts(accounts, general, stock_used, general <= res.cash, pools)
+
+
+def account_banded(used: dict[tuple[str, int], dict[str, int]], res: Resources) -> Accounts:
+    """Pay for ``used[(area, band)][item]`` units from the pools whose scope covers the segment,
+    the most specific first: area and band, then area, then band, then general.
+
+    Stock first (donated stock before any money): level by level, dearer items first, each pool
+    hands its units to the segments it covers, segments with no reserved money first (a unit of
+    stock there saves general money), then in segment order. Then the purchases left, level by
+    level: each pool pays what the segments it covers still owe, first those that later reserved
+    pools (more general, not the general pool) can help least, then in segment order. The general
+    pool pays whatever is left; ``payable`` is whether that is within the budget. No reserved pool
+    ever gives more than it has."""
+    items = _dear_first(res)
+    pools = res.pools()
+    stock = {p.scope: dict(p.stock) for p in pools}
+    cash = {p.scope: p.cash for p in pools}
+    segments = sorted(used)
+    covering = {s: [p for p in sorted(pools, key=lambda p: p.level) if p.covers(*s)] for s in segments}
+    remaining = {s: {i: used[s].get(i, 0) for i in items} for s in segments}
+    taken = {s: {} for s in segments}  # segment -> scope -> item -> units from that pool's stock
+    reserved_cash = {s: sum(p.cash for p in covering[s] if p.level < 3) for s in segments}
+    by_level = sorted(pools, key=lambda p: (p.level, p.scope[0] or "", p.scope[1] or 0))
+    for pool in by_level:
+        mine = sorted((s for s in segments if pool.covers(*s)), key=lambda s: (reserved_cash[s] > 0, s))
+        for item in items:
+            for s in mine:
+                take = min(remaining[s][item], stock[pool.scope][item])
+                if take:
+                    stock[pool.scope][item] -= take
+                    remaining[s][item] -= take
+                    got = taken[s].setdefault(pool.scope, {})
+                    got[item] = got.get(item, 0) + take
+    owed = {s: sum(res.price[i] * n for i, n in remaining[s].items()) for s in segments}
+    payers: dict = {s: [] for s in segments}
+    for pool in by_level:
+        mine = [s for s in segments if pool.covers(*s)]
+        if pool.level < 3:
+            later = {s: sum(cash[p.scope] for p in covering[s] if pool.level < p.level < 3) for s in mine}
+            mine.sort(key=lambda s: (later[s], s))
+        for s in mine:
+            pay = owed[s] if pool.level == 3 else min(owed[s], cash[pool.scope])
+            if pay:
+                cash[pool.scope] -= pay
+                owed[s] -= pay
+                payers[s].append((pool.scope, pay))
+    accounts: dict[str, AreaAccount] = {}
+    out = _pool_accounts(res)
+    for s in segments:
+        area = s[0]
+        acc = accounts.setdefault(area, AreaAccount({i: 0 for i in items}, {i: 0 for i in items}, {i: 0 for i in items},
+                                                    {i: 0 for i in items}, from_reserved={i: 0 for i in items}))
+        for i in items:
+            acc.used[i] += used[s].get(i, 0)
+            acc.bought[i] += remaining[s][i]
+        for scope, got in taken[s].items():
+            into = acc.from_stock if scope == GENERAL else acc.from_earmark if scope[1] is None else acc.from_reserved
+            for i, n in got.items():
+                into[i] += n
+                out[scope].from_stock[i] += n
+        for scope, vnd in payers[s]:
+            out[scope].cash_spent_vnd += vnd
+            acc.spend_vnd += vnd
+            if scope == GENERAL:
+                acc.general_cash_vnd += vnd
+            elif scope[1] is None:
+                acc.earmark_cash_vnd += vnd
+            else:
+                acc.reserved_cash_vnd += vnd
+        _attribute(remaining[s], [(scope, vnd) for scope, vnd in payers[s] if scope != GENERAL], res, out)
+    general = out[GENERAL].cash_spent_vnd
+    return Accounts(accounts, general, dict(out[GENERAL].from_stock), general <= res.cash, out)
+
+
+def accounts_of(units: dict[tuple[int, str], int], inputs: PlanInputs) -> Accounts:
+    """``account`` of whole devices per (cell, device), each offline cell's unit with a package."""
+    res = inputs.resources
+    segment, offline = segments_of(inputs), list(inputs.cells["offline"])
+    used = {s: {i: 0 for i in res.items} for s in sorted(set(segment))}
+    for (c, d), n in units.items():
+        used[segment[c]][d] += n
+        if offline[c]:
+            used[segment[c]][DATA_PACKAGE] += n
+    return account(used, res)
 
 
 def _stock_to_earmarked(accounts: dict[str, AreaAccount], remaining: dict[str, dict[str, int]],
@@ -223,28 +358,54 @@ class _Money:
         self.spare = dict(spare)
 
 
+class _Recount:
+    """With band pools: whether the plan is payable, by a full ``account`` when asked after a change."""
+
+    exact = False
+
+    def __init__(self, res: Resources, used: dict):
+        self.res, self.used = res, used
+        self.known: bool | None = True  # payable as last counted; None after a change
+
+    def use(self, segment, item: str, used_before: int, delta: int) -> None:
+        self.known = None
+
+    def payable(self) -> bool:
+        if self.known is None:
+            self.known = account(self.used, self.res).payable
+        return self.known
+
+    def snapshot(self) -> bool | None:
+        return self.known
+
+    def restore(self, saved: bool | None) -> None:
+        self.known = saved
+
+
 class _Ledger:
-    """Units per cell and their use of each area's items, updated one unit at a time."""
+    """Units per cell and their use of each segment's items (see ``account``), one unit at a time."""
 
     def __init__(self, inputs: PlanInputs):
         self.inputs = inputs
         cells = inputs.cells
         self.area, self.offline = list(cells["area"]), list(cells["offline"])
+        self.segment = segments_of(inputs)
         self.units: dict[tuple[int, str], int] = {}
         self.covered = [0] * len(cells)
-        self.used = {a: {i: 0 for i in inputs.resources.items} for a in sorted(set(self.area))}
-        self.money = _Money(inputs.resources, list(self.used))
+        self.used = {s: {i: 0 for i in inputs.resources.items} for s in sorted(set(self.segment))}
+        res = inputs.resources
+        self.money = _Recount(res, self.used) if res.banded else _Money(res, list(self.used))
 
     def change(self, c: int, device: str, delta: int) -> None:
         self.units[c, device] = self.units.get((c, device), 0) + delta
         self.covered[c] += delta
-        self._use(self.area[c], device, delta)
+        self._use(self.segment[c], device, delta)
         if self.offline[c]:
-            self._use(self.area[c], DATA_PACKAGE, delta)
+            self._use(self.segment[c], DATA_PACKAGE, delta)
 
-    def _use(self, area: str, item: str, delta: int) -> None:
-        self.money.use(area, item, self.used[area][item], delta)
-        self.used[area][item] += delta
+    def _use(self, segment, item: str, delta: int) -> None:
+        self.money.use(segment, item, self.used[segment][item], delta)
+        self.used[segment][item] += delta
 
     def payable(self) -> bool:
         """Whether the general budget pays for the plan as it stands (as ``account`` would say)."""

@@ -1,15 +1,17 @@
 """Re-plan from the ledger: add what the donations bring to the scenario, keep what was delivered,
 stay close to the plan in force, and store the result as a new plan version.
 
-What a donation brings: cash to the budget, devices and data packages to the stock; earmarked for
-a district, to that district's earmark. Which donations count follows the scenario's
+What a donation brings: cash to the budget, devices and data packages to the stock; reserved
+for a district (``earmark_district``), a priority band (``earmark_band``) or both, to the
+reserved pool of that scope (one earmark per scope, added after the scenario's own), which only
+that district's or band's learners may draw on. Which donations count follows the scenario's
 ``donations.count``: received (and delivered) only, pledged ones too, or pledges times
-``realisation_rate``. Cancelled donations never count. A donation reserved for a priority band
-(``earmark_band``) is held aside and listed: the planner has no band-restricted pools yet, and
-money spent on another band would break the donor's condition.
+``realisation_rate``. Cancelled donations never count.
 
 Devices already delivered, per district and device, are the deliveries table plus delivered
-gifts in kind that name their district; ``sim.solve`` keeps every district at or above them.
+gifts in kind that name their district; ``sim.solve`` keeps every district at or above them. A
+delivered gift is both: its devices are stock of its pool and the plan keeps them handed out,
+so they are paid for once, by the gift itself.
 """
 
 from __future__ import annotations
@@ -33,13 +35,14 @@ from sim.results.result import Result
 from sim.read.scenario import Counting, Scenario
 from sim.read.tables import AreaIndex, read_areas
 
-GENERAL = ""  # pool key of what may be used anywhere
+GENERAL = ""  # area key of what may be used in any district
+ANY_BAND = 0  # band key of what may be used in any band
 
 
 def share_counted(donation: Donation, scenario: Scenario) -> float:
     """The share of a donation a plan counts: 1 received or delivered, 0 cancelled; a pledge 0, 1
-    or the realisation rate, as the scenario says; 0 when reserved for a band (held aside)."""
-    if donation.earmark_band is not None or donation.status == "cancelled":
+    or the realisation rate, as the scenario says."""
+    if donation.status == "cancelled":
         return 0.0
     if donation.status in ("received", "delivered"):
         return 1.0
@@ -58,11 +61,18 @@ def value_of(donation: Donation) -> int:
 
 @dataclass
 class Funds:
-    """What the counted donations bring, per pool: (area code or GENERAL, item) -> amount."""
+    """What the counted donations bring, per pool: (area code or GENERAL, band or ANY_BAND, item) -> amount."""
 
-    pools: dict[tuple[str, str], int]
+    pools: dict[tuple[str, int, str], int]
     shares: dict[str, float]  # donation id -> share counted
-    held_aside: list[str]  # donation ids reserved for a band
+
+    def counted(self, names: dict[str, str]) -> dict[str, int]:
+        """{'<where>: <item>': amount}: where is 'anywhere', a district, 'band b' or 'district, band b'."""
+        out = {}
+        for (area, band, item), n in self.pools.items():
+            where = ", ".join(([names[area]] if area else []) + ([f"band {band}"] if band else [])) or "anywhere"
+            out[f"{where}: {item}"] = n
+        return out
 
 
 def _where(ledger_path: Path, record_id: str, column: str, message: str, value: object, expected: str,
@@ -74,11 +84,9 @@ def count_donations(donations: list[Donation], scenario: Scenario, index: AreaIn
     """Add up what the counted donations bring. A counted donation naming a device the scenario
     does not price, or a district the areas file does not have, is a ScenarioError (exit 3)."""
     devices = {match_key(d): d for d in scenario.devices}
-    exact: dict[tuple[str, str], float] = {}
-    shares, held, problems = {}, [], []
+    exact: dict[tuple[str, int, str], float] = {}
+    shares, problems = {}, []
     for donation in donations:
-        if donation.earmark_band is not None and donation.status != "cancelled":
-            held.append(donation.donation_id)
         share = share_counted(donation, scenario)
         shares[donation.donation_id] = share
         if share == 0:
@@ -99,28 +107,36 @@ def count_donations(donations: list[Donation], scenario: Scenario, index: AreaIn
                                        donation.earmark_district, "a name or code from the areas file",
                                        index.suggestion(donation.earmark_district)))
                 continue
-        exact[area, item] = exact.get((area, item), 0.0) + share * value_of(donation)
+        key = (area, donation.earmark_band or ANY_BAND, item)
+        exact[key] = exact.get(key, 0.0) + share * value_of(donation)
     if problems:
         raise ScenarioError(problems)
     # Pledges at a rate are added up per pool before rounding down: ten pledges of one tablet at
     # 50% are five tablets, not none.
     pools = {key: math.floor(value + 1e-9) for key, value in sorted(exact.items())}
-    return Funds(pools, shares, held)
+    return Funds(pools, shares)
 
 
 def fund(scenario: Scenario, funds: Funds, names: dict[str, str]) -> Scenario:
     """The scenario with the counted donations added: general cash and stock to the budget and the
-    stock, earmarked ones as one more earmark per district (after the scenario's own)."""
+    stock, reserved ones as one more earmark per scope (district, band or both; after the
+    scenario's own, in the order of ``Funds.pools``)."""
     data = scenario.model_dump(exclude={"source_file"})
-    data["budget_vnd"] += funds.pools.get((GENERAL, "cash"), 0)
-    data["data_package"]["in_stock"] += funds.pools.get((GENERAL, DATA_PACKAGE), 0)
+    everywhere = (GENERAL, ANY_BAND)
+    data["budget_vnd"] += funds.pools.get((*everywhere, "cash"), 0)
+    data["data_package"]["in_stock"] += funds.pools.get((*everywhere, DATA_PACKAGE), 0)
     for device in data["devices"]:
-        data["devices"][device]["in_stock"] += funds.pools.get((GENERAL, device), 0)
-    for area in sorted({a for a, _ in funds.pools if a != GENERAL}):
-        mine = {item: n for (a, item), n in funds.pools.items() if a == area}
-        data["earmarks"].append({
-            "district": names[area], "budget_vnd": mine.pop("cash", 0), "data_packages": mine.pop(DATA_PACKAGE, 0),
-            "devices": mine, "note": "donations in the ledger"})
+        data["devices"][device]["in_stock"] += funds.pools.get((*everywhere, device), 0)
+    scopes = list(dict.fromkeys((a, b) for a, b, _ in funds.pools if (a, b) != everywhere))
+    for area, band in scopes:
+        mine = {item: n for (a, b, item), n in funds.pools.items() if (a, b) == (area, band)}
+        mark = {"budget_vnd": mine.pop("cash", 0), "data_packages": mine.pop(DATA_PACKAGE, 0), "devices": mine,
+                "note": "donations in the ledger"}
+        if area != GENERAL:
+            mark["district"] = names[area]
+        if band != ANY_BAND:
+            mark["band"] = band
+        data["earmarks"].append(mark)
     funded = Scenario.model_validate(data)
     funded.source_file = scenario.source_file
     return funded
@@ -194,8 +210,7 @@ def replan(scenario: Scenario, ledger: Ledger, *, compare: bool = True, keep_pre
             "counting": scenario.donations.model_dump(mode="json"),
             "donations": len(donations),
             "donations_counted": sum(1 for s in funds.shares.values() if s > 0),
-            "counted": {f"{index.name_of[a] if a else 'anywhere'}: {item}": n for (a, item), n in funds.pools.items()},
-            "held_aside": funds.held_aside,
+            "counted": funds.counted(index.name_of),
         }
         summary["inputs_sha256"]["ledger"] = checksum(state)
         if before is not None:

@@ -13,7 +13,7 @@ another one (it frees or takes general money and stock): that is listed as "indi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -89,6 +89,7 @@ class Diff:
     bands: pd.DataFrame  # band, who, before, after, change
     donations: pd.DataFrame  # donation_id, donor, what, status, counted_before, counted_after, effect
     scenario_changed: bool
+    pools: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=POOL_COLUMNS))  # changed rows only
 
     def __str__(self) -> str:
         a, b = self.a.version, self.b.version
@@ -112,7 +113,40 @@ class Diff:
             effect = "" if row.effect else "  (no change in what is counted)"
             lines.append(f"  {row.donation_id}  {row.donor or '-'}: {row.what}; {row.status}; "
                          f"counted {row.counted_before} -> {row.counted_after}{effect}")
+        if not self.pools.empty:
+            lines += ["", "Pools that changed (given, and left):"]
+            width = max(len(p) for p in self.pools["pool"])
+            for row in self.pools.itertuples():
+                lines.append(f"  {row.pool:<{width}}  {row.item:<12} given {_n(row.given_before)} -> {_n(row.given_after)}, "
+                             f"left {_n(row.left_before)} -> {_n(row.left_after)}")
         return "\n".join(lines)
+
+
+POOL_COLUMNS = ["pool", "item", "given_before", "given_after", "left_before", "left_after"]
+
+
+def _pool_rows(summary: dict) -> dict[tuple[str, str], tuple[int, int]]:
+    """(pool, item) -> (given, left) from a summary's ``pools``; money as item 'VND' (spent, left)."""
+    rows = {}
+    for pool in summary.get("pools", []):
+        rows[pool["pool"], "VND"] = (pool["cash_spent_vnd"], pool["cash_left_vnd"])
+        for item, n in pool["given"].items():
+            rows[pool["pool"], item] = (n, pool["stock_left"].get(item, 0))
+    return rows
+
+
+def pool_changes(a: dict, b: dict) -> pd.DataFrame:
+    """Per pool and item (or VND), what it gave and has left in summaries ``a`` and ``b``; rows
+    that changed only. Empty when either summary has no ``pools`` (made before pools existed)."""
+    if "pools" not in a or "pools" not in b:
+        return pd.DataFrame(columns=POOL_COLUMNS)
+    before, after = _pool_rows(a), _pool_rows(b)
+    rows = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        (g0, l0), (g1, l1) = before.get(key, (0, 0)), after.get(key, (0, 0))
+        if (g0, l0) != (g1, l1):
+            rows.append(dict(zip(POOL_COLUMNS, (*key, g0, g1, l0, l1))))
+    return pd.DataFrame(rows, columns=POOL_COLUMNS)
 
 
 def diff(a: PlanVersion, b: PlanVersion) -> Diff:
@@ -169,7 +203,7 @@ def diff(a: PlanVersion, b: PlanVersion) -> Diff:
 
     devices = devices[devices["change"] != 0].reset_index(drop=True)
     devices["because"] = [because(d, k) for d, k in zip(devices["district"], devices["device"])]
-    return Diff(a, b, devices, bands, donations, scenario_changed)
+    return Diff(a, b, devices, bands, donations, scenario_changed, pool_changes(a.summary, b.summary))
 
 
 def _settings(version: PlanVersion) -> dict:
@@ -227,6 +261,6 @@ def show(version: PlanVersion) -> str:
              f"({ledger['counting']['count']})",
              "Counted: " + (", ".join(f"{k} {_n(v)}" for k, v in ledger["counted"].items()) or "nothing"),
              "Inputs (SHA-256): " + json.dumps(version.inputs_sha256, sort_keys=True), "", ""]
-    if ledger["held_aside"]:
+    if ledger.get("held_aside"):  # versions made before band pools existed
         lines.insert(3, "Held aside (reserved for a priority band): " + ", ".join(ledger["held_aside"]))
     return "\n".join(lines) + summary_text(summary)

@@ -54,13 +54,24 @@ class DataPackage(_Strict):
 
 
 class Earmark(_Strict):
-    """Money, devices or data packages a donor gave for one district only."""
+    """Money, devices or data packages a donor reserved for one district, one priority band
+    (1-5), or the learners of that band in that district: at least one of the two is named."""
 
-    district: str
+    district: str | None = None
+    band: int | None = None
     budget_vnd: int = 0
     devices: dict[str, int] = Field(default_factory=dict)
     data_packages: int = 0
     note: str = ""
+
+    @model_serializer(mode="wrap")
+    def _without_absent_scope(self, handler):
+        # An earmark without a band dumps (and hashes) exactly as before bands could be named.
+        data = handler(self)
+        for key in ("district", "band"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
 
 
 class Mode(StrEnum):
@@ -328,9 +339,14 @@ def check_satisfiable(scenario: Scenario, area_index) -> None:
     need("data_package" not in scenario.devices, ("devices", "data_package"), "a device may not be called data_package",
          "data_package", "another name; data is priced under the data_package key")
     for i, mark in enumerate(scenario.earmarks):
-        need(area_index.find(mark.district) is not None, ("earmarks", i, "district"),
-             "the earmark names a district that is not in the areas file", mark.district,
-             "a name or code from " + Path(scenario.areas).name, area_index.suggestion(mark.district))
+        need(mark.district is not None or mark.band is not None, ("earmarks", i), "an earmark that names neither a district nor a band",
+             None, "district: (a name or code from " + Path(scenario.areas).name + "), band: (1 to 5), or both")
+        if mark.district is not None:
+            need(area_index.find(mark.district) is not None, ("earmarks", i, "district"),
+                 "the earmark names a district that is not in the areas file", mark.district,
+                 "a name or code from " + Path(scenario.areas).name, area_index.suggestion(mark.district))
+        if mark.band is not None:
+            need(mark.band in BANDS, ("earmarks", i, "band"), "not a priority band", mark.band, "a band from 1 to 5")
         need(mark.budget_vnd >= 0, ("earmarks", i, "budget_vnd"), "a negative earmark", mark.budget_vnd, "an amount ≥ 0 VND")
         need(mark.data_packages >= 0, ("earmarks", i, "data_packages"), "a negative stock", mark.data_packages, "a count ≥ 0")
         for device, count in mark.devices.items():

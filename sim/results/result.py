@@ -13,6 +13,7 @@ from sim.core.rules import BAND_LABELS, BANDS, HIGHER_LEVEL, STATUSES, grade_lab
 from sim.read.scenario import Scenario
 from sim.core.solvers import Status
 from sim.core.whole import WholePlan
+from sim.results.pools import pool_report
 from sim.results.write import write_atomic
 
 ALLOCATION_COLUMNS = ["district", "grade", "status", "band", "device", "devices", "data_packages"]
@@ -101,6 +102,7 @@ def build_summary(inputs: PlanInputs, plan: WholePlan, extra: dict) -> dict:
             for a, x in acc.areas.items()
         ],
     }
+    summary["pools"] = pool_report(inputs, acc)
     summary.update(extra)
     return summary
 
