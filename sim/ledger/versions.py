@@ -20,7 +20,7 @@ import pandas as pd
 from sim.ledger.store import Ledger, PlanVersion
 from sim.read.names import match_key
 from sim.core.rules import BAND_LABELS, BANDS
-from sim.views.text import _n
+from sim.views.text import thousands as _n
 
 
 def _covered(version: PlanVersion) -> dict:

@@ -219,7 +219,7 @@ class Scenario(_Strict):
 
 # ---------------------------------------------------------------- loading and checking
 
-def _key_lines(text: str) -> dict[tuple, int]:
+def key_lines(text: str) -> dict[tuple, int]:
     """Line number (1-based) of every mapping key and list item, by its path."""
     lines: dict[tuple, int] = {}
 
@@ -261,7 +261,7 @@ def _known_keys(model: type[BaseModel], path: tuple) -> list[str]:
 
 
 def _problems_from(error: ValidationError, file: Path, text: str) -> list[Problem]:
-    lines = _key_lines(text)
+    lines = key_lines(text)
     problems = []
     for item in error.errors():
         path = tuple(p for p in item["loc"] if p not in ("function-after",))
@@ -317,7 +317,7 @@ def check_satisfiable(scenario: Scenario, area_index) -> None:
     Raises ScenarioError (exit code 3) listing every such problem.
     """
     file = str(scenario.source_file or scenario.name)
-    lines = _key_lines(scenario.source_file.read_text(encoding="utf-8-sig")) if scenario.source_file else {}
+    lines = key_lines(scenario.source_file.read_text(encoding="utf-8-sig")) if scenario.source_file else {}
     problems: list[Problem] = []
 
     def need(ok: bool, path: tuple, message: str, value: object, expected: str, hint: str | None = None) -> None:

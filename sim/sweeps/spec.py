@@ -41,7 +41,7 @@ from pydantic import ValidationError
 
 from sim.read.errors import InputError, Problem, Problems, ScenarioError
 from sim.read.names import did_you_mean
-from sim.read.scenario import Fairness, Scenario, _key_lines, check_satisfiable, read_yaml
+from sim.read.scenario import Fairness, Scenario, key_lines, check_satisfiable, read_yaml
 from sim.read.tables import AreaIndex, read_areas
 
 TOP_KEYS = ("description", "grid", "monte_carlo")
@@ -214,7 +214,7 @@ class _Reader:
     """Collects every problem of one sweep file, each with its line."""
 
     def __init__(self, file: str, text: str):
-        self.file, self.lines, self.problems = file, _key_lines(text), Problems(file)
+        self.file, self.lines, self.problems = file, key_lines(text), Problems(file)
 
     def line(self, *path: object) -> int | None:
         while path:
