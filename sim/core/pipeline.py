@@ -12,6 +12,7 @@ from sim.core.groups import optimise_grouped
 from sim.core.inputs import PlanInputs, prepare
 from sim.core.model import AllocationModel, add_delivered_floor
 from sim.results.result import Result, allocation_table, build_summary, by_band, coverage_table
+from sim.results.summary import Fairness, MaxCountComparison, PreviousPlan, SolverInfo
 from sim.read.scenario import Mode, Policy, Scenario, WithinBand
 from sim.core.solvers import make_solver, solver_version
 from sim.core.whole import WholePlan, round_to_whole
@@ -100,10 +101,10 @@ def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd
         if scenario.fairness.active:  # the price of fairness: the same scenario without the rules
             other, more = plan_whole(staged_inputs(inputs, fairness=None), scenario.policy)
             without, solves = sum(other.covered), solves + more
-        extra["fairness"] = fairness_summary(inputs, fair, without)
+        extra["fairness"] = Fairness.from_json_dict(fairness_summary(inputs, fair, without))
     if previous is not None:
-        extra["previous_plan"] = {"devices": fixed.by_district(previous, inputs),
-                                  "devices_changed": fixed.distance(plan.units, inputs, previous)}
+        extra["previous_plan"] = PreviousPlan(devices=fixed.by_district(previous, inputs),
+                                              devices_changed=fixed.distance(plan.units, inputs, previous))
     policy = scenario.policy
     cells = inputs.cells
     fair_rules = scenario.fairness is not None and scenario.fairness.active  # compared by the price of fairness instead
@@ -113,14 +114,12 @@ def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd
         solves += more
         ours = by_band(cells.assign(covered=plan.covered), "covered")
         theirs = by_band(cells.assign(covered=other.covered), "covered")
-        extra["max_count_comparison"] = {
-            "covered": sum(theirs.values()),
-            "more_than_equal_rate": sum(theirs.values()) - sum(ours.values()),
-            "covered_by_band": theirs,
-        }
-    extra["solver"] = {"name": str(scenario.solver), "version": solver_version(scenario.solver), "lp_solves": solves}
-    extra["inputs_sha256"] = inputs.inputs_sha256
-    extra["version"] = package_version()
-    summary = build_summary(inputs, plan, extra)
-    summary["seconds"] = round(time.perf_counter() - started, 3)
+        extra["max_count_comparison"] = MaxCountComparison(
+            covered=sum(theirs.values()),
+            more_than_equal_rate=sum(theirs.values()) - sum(ours.values()),
+            covered_by_band=theirs,
+        )
+    solver = SolverInfo(name=str(scenario.solver), version=solver_version(scenario.solver), lp_solves=solves)
+    summary = build_summary(inputs, plan, solver=solver, version=package_version(), **extra)
+    summary.seconds = round(time.perf_counter() - started, 3)
     return Result(scenario, inputs, plan, allocation_table(inputs, plan), coverage_table(inputs, plan), summary)

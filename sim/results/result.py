@@ -14,7 +14,9 @@ from sim.core.inputs import DATA_PACKAGE, PlanInputs
 from sim.core.rules import BAND_LABELS, BANDS, HIGHER_LEVEL, STATUSES, grade_label
 from sim.read.scenario import Scenario
 from sim.core.solvers import Status
-from sim.core.whole import WholePlan
+from sim.core.whole import Accounts, WholePlan
+from sim.results.summary import (Coverage, DistrictAccount, Fairness, InputHashes, Items, MaxCountComparison, Money,
+                                 PoolSummary, PreviousPlan, Provenance, Reach, SolverInfo, Summary)
 
 ALLOCATION_COLUMNS = ["district", "grade", "status", "band", "device", "devices", "data_packages"]
 COVERAGE_COLUMNS = ["district", "grade", "status", "band", "pupils", "covered"]
@@ -55,8 +57,32 @@ def by_band(cells: pd.DataFrame, column: str) -> dict[str, int]:
     return {str(b): int(sums.get(b, 0)) for b in BANDS}
 
 
-def build_summary(inputs: PlanInputs, plan: WholePlan, extra: dict) -> dict:
-    """Everything an analyst or the People's Committee asks first, as plain JSON values."""
+def general_and_earmarked_pools(inputs: PlanInputs, accounts: Accounts) -> list[dict]:
+    """One row per pool of today's Resources: the general pool (budget and general stock, usable
+    anywhere), then one per earmarked district in the areas file's order. ``given`` is what the
+    plan took from the pool's stock; ``stock_left`` what is left of it. Keys as ``PoolSummary``."""
+    res, items = inputs.resources, inputs.resources.items
+    names = dict(zip(inputs.areas["code"], inputs.areas["name"]))
+    given = {i: accounts.stock_used[i] for i in items}
+    rows = [{"pool": "general", "district": None, "band": None, "cash_vnd": res.cash,
+             "cash_spent_vnd": accounts.general_cash_vnd, "cash_left_vnd": res.cash - accounts.general_cash_vnd,
+             "stock": dict(res.stock), "given": given, "stock_left": {i: res.stock[i] - given[i] for i in items}}]
+    marked = set(res.earmarked_cash) | set(res.earmarked_stock)
+    for area in (a for a in inputs.areas["code"] if a in marked):
+        account = accounts.areas.get(area)
+        cash, spent = res.earmarked_cash.get(area, 0), account.earmark_cash_vnd if account else 0
+        stock = {i: res.earmarked_stock.get(area, {}).get(i, 0) for i in items}
+        given = {i: account.from_earmark.get(i, 0) if account else 0 for i in items}
+        rows.append({"pool": f"earmarked:{area}", "district": names[area], "band": None, "cash_vnd": cash,
+                     "cash_spent_vnd": spent, "cash_left_vnd": cash - spent, "stock": stock, "given": given,
+                     "stock_left": {i: stock[i] - given[i] for i in items}})
+    return rows
+
+
+def build_summary(inputs: PlanInputs, plan: WholePlan, *, solver: SolverInfo, delivered: dict | None = None,
+                  fairness: Fairness | None = None, previous_plan: PreviousPlan | None = None,
+                  max_count_comparison: MaxCountComparison | None = None, version: str) -> Summary:
+    """Everything an analyst or the People's Committee asks first (``Summary``; its JSON is summary.json)."""
     res, acc = inputs.resources, plan.accounts
     cells = inputs.cells.assign(covered=plan.covered)
     items = res.items
@@ -70,40 +96,50 @@ def build_summary(inputs: PlanInputs, plan: WholePlan, extra: dict) -> dict:
     spent = sum(x.spend_vnd for x in acc.areas.values())
     earmarked_total = sum(res.earmarked_cash.values())
     pupils, covered = by_band(cells, "pupils"), by_band(cells, "covered")
-    summary = {
-        "scenario": inputs.scenario.name,
-        "status": str(Status.optimal),
-        "policy": inputs.scenario.policy.model_dump(mode="json"),
-        "pupils": int(cells["pupils"].sum()),
-        "covered": int(cells["covered"].sum()),
-        "pupils_by_band": pupils,
-        "covered_by_band": covered,
-        "band_labels": {str(b): BAND_LABELS[b] for b in BANDS},
-        "without_internet": {"pupils": int(cells.loc[cells["offline"], "pupils"].sum()),
-                             "covered": int(cells.loc[cells["offline"], "covered"].sum())},
-        "budget_vnd": res.cash,
-        "earmarked_vnd": earmarked_total,
-        "spent_vnd": spent,
-        "spent_general_vnd": acc.general_cash_vnd,
-        "spent_earmarked_vnd": sum(earmark_cash_used.values()),
-        "cash_left_vnd": res.cash - acc.general_cash_vnd,
-        "earmark_left_vnd": {names[a]: res.earmarked_cash[a] - earmark_cash_used.get(a, 0) for a in sorted(res.earmarked_cash)},
-        "given": {i: sum(x.used.get(i, 0) for x in acc.areas.values()) for i in items},
-        "bought": {i: sum(x.bought.get(i, 0) for x in acc.areas.values()) for i in items},
-        "from_stock": {i: acc.stock_used[i] + sum(x.from_earmark.get(i, 0) for x in acc.areas.values()) for i in items},
-        "stock_left": stock_left,
-        "spent_by_item_vnd": {i: res.price[i] * sum(x.bought.get(i, 0) for x in acc.areas.values()) for i in items},
-        "by_district": [
-            {"district": names[a], "code": a, "given": {i: v for i, v in x.used.items() if v},
-             "bought": {i: v for i, v in x.bought.items() if v},
-             "from_general_stock": {i: v for i, v in x.from_stock.items() if v},
-             "from_earmarked_stock": {i: v for i, v in x.from_earmark.items() if v},
-             "spent_vnd": x.spend_vnd, "earmarked_cash_vnd": x.earmark_cash_vnd, "general_cash_vnd": x.general_cash_vnd}
+    return Summary(
+        scenario=inputs.scenario.name,
+        status=str(Status.optimal),
+        policy=inputs.scenario.policy.model_dump(mode="json"),
+        coverage=Coverage(
+            pupils=int(cells["pupils"].sum()),
+            covered=int(cells["covered"].sum()),
+            pupils_by_band=pupils,
+            covered_by_band=covered,
+            band_labels={str(b): BAND_LABELS[b] for b in BANDS},
+            without_internet=Reach(pupils=int(cells.loc[cells["offline"], "pupils"].sum()),
+                                   covered=int(cells.loc[cells["offline"], "covered"].sum()))),
+        money=Money(
+            budget_vnd=res.cash,
+            earmarked_vnd=earmarked_total,
+            spent_vnd=spent,
+            spent_general_vnd=acc.general_cash_vnd,
+            spent_earmarked_vnd=sum(earmark_cash_used.values()),
+            cash_left_vnd=res.cash - acc.general_cash_vnd,
+            earmark_left_vnd={names[a]: res.earmarked_cash[a] - earmark_cash_used.get(a, 0)
+                              for a in sorted(res.earmarked_cash)}),
+        items=Items(
+            given={i: sum(x.used.get(i, 0) for x in acc.areas.values()) for i in items},
+            bought={i: sum(x.bought.get(i, 0) for x in acc.areas.values()) for i in items},
+            from_stock={i: acc.stock_used[i] + sum(x.from_earmark.get(i, 0) for x in acc.areas.values()) for i in items},
+            stock_left=stock_left,
+            spent_by_item_vnd={i: res.price[i] * sum(x.bought.get(i, 0) for x in acc.areas.values()) for i in items}),
+        by_district=[
+            DistrictAccount(district=names[a], code=a, given={i: v for i, v in x.used.items() if v},
+                            bought={i: v for i, v in x.bought.items() if v},
+                            from_general_stock={i: v for i, v in x.from_stock.items() if v},
+                            from_earmarked_stock={i: v for i, v in x.from_earmark.items() if v},
+                            spent_vnd=x.spend_vnd, earmarked_cash_vnd=x.earmark_cash_vnd,
+                            general_cash_vnd=x.general_cash_vnd)
             for a, x in acc.areas.items()
         ],
-    }
-    summary.update(extra)
-    return summary
+        pools=[PoolSummary(**row) for row in general_and_earmarked_pools(inputs, acc)],
+        delivered=delivered,
+        fairness=fairness,
+        previous_plan=previous_plan,
+        max_count_comparison=max_count_comparison,
+        solver=solver,
+        provenance=Provenance(inputs_sha256=InputHashes(**inputs.inputs_sha256), version=version),
+    )
 
 
 def _atomic_write(path: Path, text: str, encoding: str = "utf-8") -> None:
@@ -122,18 +158,26 @@ def _atomic_write(path: Path, text: str, encoding: str = "utf-8") -> None:
 
 @dataclass
 class Result:
-    """A solved plan: tidy tables, the summary, and the inputs it came from."""
+    """A solved plan: tidy tables, the summary, and the inputs it came from.
+
+    ``typed_summary`` is the summary; ``summary`` is its JSON (summary.json) as a new dict each
+    time, so changing that dict changes nothing: set ``typed_summary``'s fields instead.
+    """
 
     scenario: Scenario
     inputs: PlanInputs
     plan: WholePlan
     allocation: pd.DataFrame
     coverage: pd.DataFrame
-    summary: dict
+    typed_summary: Summary
+
+    @property
+    def summary(self) -> dict:
+        return self.typed_summary.to_json_dict()
 
     @property
     def status(self) -> Status:
-        return Status(self.summary["status"])
+        return Status(self.typed_summary.status)
 
     def coverage_by(self, *keys: str) -> pd.DataFrame:
         """Pupils, covered and the coverage rate grouped by any of district, grade, status, band.
