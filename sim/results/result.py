@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.core.inputs import DATA_PACKAGE, PlanInputs
-from sim.core.rules import BAND_LABELS, BANDS, HIGHER_LEVEL, STATUSES, grade_label
+from sim.core.inputs import PlanInputs, in_cell_order
+from sim.core.rules import BAND_LABELS, BANDS, HIGHER_LEVEL, STATUSES, band_of, grade_label
 from sim.read.scenario import Scenario
 from sim.core.solvers import Status
 from sim.core.whole import Accounts, WholePlan
@@ -46,9 +46,16 @@ def allocation_table(inputs: PlanInputs, plan: WholePlan) -> pd.DataFrame:
 
 
 def coverage_table(inputs: PlanInputs, plan: WholePlan) -> pd.DataFrame:
-    """Pupils and covered learners per district x grade x status (every row of the input)."""
+    """Pupils and covered learners per district x grade x status: one row for every row of the
+    input, also those without learners (pupils 0, covered 0), which have no cell in the LP.
+    Rows come in the cells' order (``in_cell_order``: area code, grade, status by priority)."""
+    keys = ["area", "grade", "status"]
     cells = inputs.cells.assign(covered=plan.covered)
-    table = cells.groupby(["area", "grade", "status", "band"], as_index=False, sort=False)[["pupils", "covered"]].sum()
+    sums = cells.groupby(keys, as_index=False, sort=False)[["pupils", "covered"]].sum()
+    rows = pd.concat([sums[keys], inputs.students[keys]], ignore_index=True).drop_duplicates()
+    table = in_cell_order(rows.merge(sums, on=keys, how="left"), tuple(keys))
+    table = table.fillna({"pupils": 0, "covered": 0}).astype({"pupils": "int64", "covered": "int64"})
+    table["band"] = [band_of(s, g) for s, g in zip(table["status"], table["grade"])]
     return _labelled(inputs, table)[COVERAGE_COLUMNS].reset_index(drop=True)
 
 
