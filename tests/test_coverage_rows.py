@@ -35,3 +35,10 @@ def test_coverage_by_keeps_the_empty_rows_and_gives_them_no_rate(case):
     assert list(by_district["district"]) == ["An Bình", "Bình Hòa"]
     assert list(by_district["pupils"]) == [3, 0]
     assert by_district["rate"].iloc[0] == 1 and pd.isna(by_district["rate"].iloc[1])
+
+
+def test_the_district_map_leaves_out_a_district_whose_rows_are_all_empty(case):
+    from sim.views.fairness_charts import district_table
+
+    scenario = case([student("An Bình", 5, "poor", 3), student("Bình Hòa", 5, "poor", 0)], budget_vnd=100_000_000)
+    assert list(district_table(sim.solve(scenario, compare=False))["district"]) == ["An Bình"]
