@@ -233,6 +233,7 @@ class Summary(Part):
 
 
 def hints(cls) -> dict[str, Any]:
+    """A dataclass's field types, resolved (this module writes them as strings)."""
     return typing.get_type_hints(cls)
 
 
