@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.core.rules import band_of
+from sim.core.rules import STATUSES, band_of
 from sim.read.scenario import Scenario, check_satisfiable
 from sim.read.tables import AreaIndex, read_areas, read_students
 
@@ -129,6 +129,14 @@ def scenario_sha256(scenario: Scenario) -> str:
     return _sha256(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode())
 
 
+def in_cell_order(frame: pd.DataFrame, keys: tuple[str, ...] = ("area", "grade", "status", "offline")) -> pd.DataFrame:
+    """Rows sorted as cells are: by area code, grade, status by priority (poor, near-poor, Covid-19
+    orphan), then internet at home before none; ties keep their order."""
+    keys = [k for k in keys if k in frame.columns]
+    frame = frame.assign(_s=frame["status"].map({s: i for i, s in enumerate(STATUSES)}))
+    return frame.sort_values([k if k != "status" else "_s" for k in keys], kind="stable").drop(columns="_s")
+
+
 def build_cells(students: pd.DataFrame) -> pd.DataFrame:
     """Split each students row into learners with and without internet; drop empty cells."""
     online = students.assign(offline=False, pupils=students["pupils"] - students["without_internet"])
@@ -136,9 +144,7 @@ def build_cells(students: pd.DataFrame) -> pd.DataFrame:
     cells = pd.concat([online, offline], ignore_index=True).drop(columns="without_internet")
     cells = cells[cells["pupils"] > 0]
     cells["band"] = [band_of(s, g) for s, g in zip(cells["status"], cells["grade"])]
-    status_order = {"poor": 0, "near_poor": 1, "covid_orphan": 2}
-    cells = cells.assign(_s=cells["status"].map(status_order)).sort_values(
-        ["area", "grade", "_s", "offline"], kind="stable").drop(columns="_s")
+    cells = in_cell_order(cells)
     return cells[["area", "grade", "status", "band", "offline", "pupils"]].reset_index(drop=True)
 
 

@@ -35,6 +35,7 @@ from sim.read.scenario import Mode, Scenario, WithinBand
 from sim.read.tables import AreaIndex
 from sim.results.fairness import fairness_summary
 from sim.results.result import Result, allocation_table, build_summary, by_band, coverage_table
+from sim.results.summary import Fairness, MaxCountComparison, PreviousPlan, SolverInfo
 
 
 def package_version() -> str:
@@ -135,11 +136,11 @@ def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd
         if scenario.fairness.active:  # the price of fairness: the same scenario without the rules
             other = plan_whole(with_changes(inputs, fairness=None), delivered=delivered)
             without, solves = sum(other.plan.covered), solves + other.solves
-        extra["fairness"] = fairness_summary(inputs, plan, planned.report, without)
+        extra["fairness"] = Fairness.from_json_dict(fairness_summary(inputs, plan, planned.report, without))
     if previous is not None:
-        extra["previous_plan"] = {"devices": fixed.by_district(previous.counts, inputs),
-                                  "devices_changed": fixed.distance(plan.units, inputs, previous.counts),
-                                  "kept_unchanged": planned.kept_previous}
+        extra["previous_plan"] = PreviousPlan(devices=fixed.by_district(previous.counts, inputs),
+                                              devices_changed=fixed.distance(plan.units, inputs, previous.counts),
+                                              kept_unchanged=planned.kept_previous)
     fair_rules = active_fairness(inputs) is not None  # compared by the price of fairness instead
     if compare and policy.mode is Mode.strict and policy.within_band is WithinBand.equal_rate and not fair_rules:
         other = plan_whole(with_changes(inputs, policy=policy.model_copy(update={"within_band": WithinBand.max_count})),
@@ -147,14 +148,12 @@ def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd
         solves += other.solves
         ours = by_band(inputs.cells.assign(covered=plan.covered), "covered")
         theirs = by_band(inputs.cells.assign(covered=other.plan.covered), "covered")
-        extra["max_count_comparison"] = {
-            "covered": sum(theirs.values()),
-            "more_than_equal_rate": sum(theirs.values()) - sum(ours.values()),
-            "covered_by_band": theirs,
-        }
-    extra["solver"] = {"name": str(scenario.solver), "version": solver_version(scenario.solver), "lp_solves": solves}
-    extra["inputs_sha256"] = inputs.inputs_sha256
-    extra["version"] = package_version()
-    summary = build_summary(inputs, plan, extra)
-    summary["seconds"] = round(time.perf_counter() - started, 3)
+        extra["max_count_comparison"] = MaxCountComparison(
+            covered=sum(theirs.values()),
+            more_than_equal_rate=sum(theirs.values()) - sum(ours.values()),
+            covered_by_band=theirs,
+        )
+    solver = SolverInfo(name=str(scenario.solver), version=solver_version(scenario.solver), lp_solves=solves)
+    summary = build_summary(inputs, plan, solver=solver, version=package_version(), **extra)
+    summary.seconds = round(time.perf_counter() - started, 3)
     return Result(scenario, inputs, plan, allocation_table(inputs, plan), coverage_table(inputs, plan), summary)

@@ -32,6 +32,7 @@ from sim.ledger.store import Ledger, PlanVersion, checksum, now
 from sim.read.names import did_you_mean, match_key
 from sim.core.pipeline import solve
 from sim.results.result import Result
+from sim.results.summary import LedgerInfo
 from sim.read.scenario import Counting, Scenario
 from sim.read.tables import AreaIndex, read_areas
 
@@ -205,16 +206,17 @@ def replan(scenario: Scenario, ledger: Ledger, *, compare: bool = True, keep_pre
         before = table_of(previous.allocation_csv) if previous is not None and keep_previous else None
         result = solve(funded, compare=compare, delivered=delivered, previous=before)
         state = ledger_state(donations, deliveries)
-        summary = result.summary
-        summary["ledger"] = {
-            "counting": scenario.donations.model_dump(mode="json"),
-            "donations": len(donations),
-            "donations_counted": sum(1 for s in funds.shares.values() if s > 0),
-            "counted": funds.counted(index.name_of),
-        }
-        summary["inputs_sha256"]["ledger"] = checksum(state)
+        typed = result.typed_summary
+        typed.ledger = LedgerInfo(
+            counting=scenario.donations.model_dump(mode="json"),
+            donations=len(donations),
+            donations_counted=sum(1 for s in funds.shares.values() if s > 0),
+            counted=funds.counted(index.name_of),
+        )
+        typed.provenance.inputs_sha256.ledger = checksum(state)
         if before is not None:
-            summary["inputs_sha256"]["previous_plan"] = hashlib.sha256(previous.allocation_csv.encode()).hexdigest()
+            typed.provenance.inputs_sha256.previous_plan = hashlib.sha256(previous.allocation_csv.encode()).hexdigest()
+        summary = result.summary
         state["shares"] = funds.shares
         state["counting"] = summary["ledger"]["counting"]
         number = ledger.add_version({

@@ -119,7 +119,6 @@ def fairness_summary(inputs: PlanInputs, plan: WholePlan, report: FairReport, co
     per_band_rule = inputs.scenario.policy.mode is Mode.strict and fairness.rule is not FairnessRule.none
     return {
         "settings": fairness.model_dump(mode="json"),
-        "acts_on": "per_band" if per_band_rule else "overall",
         "min_district_rate": metrics["min_district_rate"],
         "max_district_rate": metrics["max_district_rate"],
         "worst_district": metrics["worst_district"],
@@ -131,5 +130,6 @@ def fairness_summary(inputs: PlanInputs, plan: WholePlan, report: FairReport, co
         "price_of_fairness": None if pof is None else round(pof, 6),
         "unmet": [u.as_dict() for u in unmet_rules(inputs, plan, report)],
         "rates": metrics["rates"],
+        "acts_on": "per_band" if per_band_rule else "overall",
         "per_band": rates_per_band(inputs, plan.covered),
     }

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.core.inputs import DATA_PACKAGE, PlanInputs
-from sim.core.rules import BAND_LABELS, BANDS, HIGHER_LEVEL, STATUSES, grade_label
+from sim.core.inputs import PlanInputs, in_cell_order
+from sim.core.rules import BAND_LABELS, BANDS, HIGHER_LEVEL, STATUSES, band_of, grade_label
 from sim.read.scenario import Scenario
 from sim.core.solvers import Status
-from sim.core.whole import WholePlan
+from sim.core.whole import Accounts, WholePlan
 from sim.results.pools import pool_report
+from sim.results.summary import (Coverage, DistrictAccount, Fairness, InputHashes, Items, MaxCountComparison, Money,
+                                 PoolSummary, PreviousPlan, Provenance, Reach, SolverInfo, Summary)
 from sim.results.write import write_atomic
 
 ALLOCATION_COLUMNS = ["district", "grade", "status", "band", "device", "devices", "data_packages"]
@@ -44,9 +46,16 @@ def allocation_table(inputs: PlanInputs, plan: WholePlan) -> pd.DataFrame:
 
 
 def coverage_table(inputs: PlanInputs, plan: WholePlan) -> pd.DataFrame:
-    """Pupils and covered learners per district x grade x status (every row of the input)."""
+    """Pupils and covered learners per district x grade x status: one row for every row of the
+    input, also those without learners (pupils 0, covered 0), which have no cell in the LP.
+    Rows come in the cells' order (``in_cell_order``: area code, grade, status by priority)."""
+    keys = ["area", "grade", "status"]
     cells = inputs.cells.assign(covered=plan.covered)
-    table = cells.groupby(["area", "grade", "status", "band"], as_index=False, sort=False)[["pupils", "covered"]].sum()
+    sums = cells.groupby(keys, as_index=False, sort=False)[["pupils", "covered"]].sum()
+    rows = pd.concat([sums[keys], inputs.students[keys]], ignore_index=True).drop_duplicates()
+    table = in_cell_order(rows.merge(sums, on=keys, how="left"), tuple(keys))
+    table = table.fillna({"pupils": 0, "covered": 0}).astype({"pupils": "int64", "covered": "int64"})
+    table["band"] = [band_of(s, g) for s, g in zip(table["status"], table["grade"])]
     return _labelled(inputs, table)[COVERAGE_COLUMNS].reset_index(drop=True)
 
 
@@ -55,8 +64,10 @@ def by_band(cells: pd.DataFrame, column: str) -> dict[str, int]:
     return {str(b): int(sums.get(b, 0)) for b in BANDS}
 
 
-def build_summary(inputs: PlanInputs, plan: WholePlan, extra: dict) -> dict:
-    """Everything an analyst or the People's Committee asks first, as plain JSON values."""
+def build_summary(inputs: PlanInputs, plan: WholePlan, *, solver: SolverInfo, delivered: dict | None = None,
+                  fairness: Fairness | None = None, previous_plan: PreviousPlan | None = None,
+                  max_count_comparison: MaxCountComparison | None = None, version: str) -> Summary:
+    """Everything an analyst or the People's Committee asks first (``Summary``; its JSON is summary.json)."""
     res, acc = inputs.resources, plan.accounts
     cells = inputs.cells.assign(covered=plan.covered)
     items = res.items
@@ -70,57 +81,74 @@ def build_summary(inputs: PlanInputs, plan: WholePlan, extra: dict) -> dict:
     spent = sum(x.spend_vnd for x in acc.areas.values())
     earmarked_total = sum(res.earmarked_cash.values())
     pupils, covered = by_band(cells, "pupils"), by_band(cells, "covered")
-    summary = {
-        "scenario": inputs.scenario.name,
-        "status": str(Status.optimal),
-        "policy": inputs.scenario.policy.model_dump(mode="json"),
-        "pupils": int(cells["pupils"].sum()),
-        "covered": int(cells["covered"].sum()),
-        "pupils_by_band": pupils,
-        "covered_by_band": covered,
-        "band_labels": {str(b): BAND_LABELS[b] for b in BANDS},
-        "without_internet": {"pupils": int(cells.loc[cells["offline"], "pupils"].sum()),
-                             "covered": int(cells.loc[cells["offline"], "covered"].sum())},
-        "budget_vnd": res.cash,
-        "earmarked_vnd": earmarked_total,
-        "spent_vnd": spent,
-        "spent_general_vnd": acc.general_cash_vnd,
-        "spent_earmarked_vnd": sum(earmark_cash_used.values()),
-        "cash_left_vnd": res.cash - acc.general_cash_vnd,
-        "earmark_left_vnd": {names[a]: res.earmarked_cash[a] - earmark_cash_used.get(a, 0) for a in sorted(res.earmarked_cash)},
-        "given": {i: sum(x.used.get(i, 0) for x in acc.areas.values()) for i in items},
-        "bought": {i: sum(x.bought.get(i, 0) for x in acc.areas.values()) for i in items},
-        "from_stock": {i: acc.stock_used[i] + sum(x.from_earmark.get(i, 0) for x in acc.areas.values()) for i in items},
-        "stock_left": stock_left,
-        "spent_by_item_vnd": {i: res.price[i] * sum(x.bought.get(i, 0) for x in acc.areas.values()) for i in items},
-        "by_district": [
-            {"district": names[a], "code": a, "given": {i: v for i, v in x.used.items() if v},
-             "bought": {i: v for i, v in x.bought.items() if v},
-             "from_general_stock": {i: v for i, v in x.from_stock.items() if v},
-             "from_earmarked_stock": {i: v for i, v in x.from_earmark.items() if v},
-             "spent_vnd": x.spend_vnd, "earmarked_cash_vnd": x.earmark_cash_vnd, "general_cash_vnd": x.general_cash_vnd}
+    return Summary(
+        scenario=inputs.scenario.name,
+        status=str(Status.optimal),
+        policy=inputs.scenario.policy.model_dump(mode="json"),
+        coverage=Coverage(
+            pupils=int(cells["pupils"].sum()),
+            covered=int(cells["covered"].sum()),
+            pupils_by_band=pupils,
+            covered_by_band=covered,
+            band_labels={str(b): BAND_LABELS[b] for b in BANDS},
+            without_internet=Reach(pupils=int(cells.loc[cells["offline"], "pupils"].sum()),
+                                   covered=int(cells.loc[cells["offline"], "covered"].sum()))),
+        money=Money(
+            budget_vnd=res.cash,
+            earmarked_vnd=earmarked_total,
+            spent_vnd=spent,
+            spent_general_vnd=acc.general_cash_vnd,
+            spent_earmarked_vnd=sum(earmark_cash_used.values()),
+            cash_left_vnd=res.cash - acc.general_cash_vnd,
+            earmark_left_vnd={names[a]: res.earmarked_cash[a] - earmark_cash_used.get(a, 0)
+                              for a in sorted(res.earmarked_cash)}),
+        items=Items(
+            given={i: sum(x.used.get(i, 0) for x in acc.areas.values()) for i in items},
+            bought={i: sum(x.bought.get(i, 0) for x in acc.areas.values()) for i in items},
+            from_stock={i: acc.stock_used[i] + sum(x.from_earmark.get(i, 0) for x in acc.areas.values()) for i in items},
+            stock_left=stock_left,
+            spent_by_item_vnd={i: res.price[i] * sum(x.bought.get(i, 0) for x in acc.areas.values()) for i in items}),
+        by_district=[
+            DistrictAccount(district=names[a], code=a, given={i: v for i, v in x.used.items() if v},
+                            bought={i: v for i, v in x.bought.items() if v},
+                            from_general_stock={i: v for i, v in x.from_stock.items() if v},
+                            from_earmarked_stock={i: v for i, v in x.from_earmark.items() if v},
+                            spent_vnd=x.spend_vnd, earmarked_cash_vnd=x.earmark_cash_vnd,
+                            general_cash_vnd=x.general_cash_vnd)
             for a, x in acc.areas.items()
         ],
-    }
-    summary["pools"] = pool_report(inputs, acc)
-    summary.update(extra)
-    return summary
+        pools=[PoolSummary(**row) for row in pool_report(inputs, acc)],
+        delivered=delivered,
+        fairness=fairness,
+        previous_plan=previous_plan,
+        max_count_comparison=max_count_comparison,
+        solver=solver,
+        provenance=Provenance(inputs_sha256=InputHashes(**inputs.inputs_sha256), version=version),
+    )
 
 
 @dataclass
 class Result:
-    """A solved plan: tidy tables, the summary, and the inputs it came from."""
+    """A solved plan: tidy tables, the summary, and the inputs it came from.
+
+    ``typed_summary`` is the summary; ``summary`` is its JSON (summary.json) as a new dict each
+    time, so changing that dict changes nothing: set ``typed_summary``'s fields instead.
+    """
 
     scenario: Scenario
     inputs: PlanInputs
     plan: WholePlan
     allocation: pd.DataFrame
     coverage: pd.DataFrame
-    summary: dict
+    typed_summary: Summary
+
+    @property
+    def summary(self) -> dict:
+        return self.typed_summary.to_json_dict()
 
     @property
     def status(self) -> Status:
-        return Status(self.summary["status"])
+        return Status(self.typed_summary.status)
 
     def coverage_by(self, *keys: str) -> pd.DataFrame:
         """Pupils, covered and the coverage rate grouped by any of district, grade, status, band.

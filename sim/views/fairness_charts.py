@@ -41,6 +41,7 @@ def _nfc(name: object) -> str:
 def district_table(result: Result) -> pd.DataFrame:
     """District, pupils, covered, rate, lat, lon (areas without learners are left out)."""
     rates = result.coverage_by("district")
+    rates = rates[rates["pupils"] > 0].reset_index(drop=True)  # coverage.csv also lists empty input rows
     areas = result.inputs.areas[["name", "lat", "lon"]].rename(columns={"name": "district"})
     return rates.merge(areas, on="district", how="left")
 
