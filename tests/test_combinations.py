@@ -196,7 +196,7 @@ def most_more_learners(settings: dict, fixed: dict[tuple[str, int, str], int], c
         level = grade_level(row.grade)
         suiting = [d for d, v in devices.items() if v.get("grades", [1, "higher"])[0] <= level
                    <= grade_level(v.get("grades", [1, "higher"])[1])]
-        chosen = [pulp.LpVariable(f"e_{i}_{d}", 0, row.left, cat="Integer") for d in suiting]
+        chosen = [problem.add_variable(f"e_{i}_{d}", 0, row.left, cat="Integer") for d in suiting]
         if not chosen:
             continue
         problem += pulp.lpSum(chosen) <= row.left
@@ -213,11 +213,11 @@ def most_more_learners(settings: dict, fixed: dict[tuple[str, int, str], int], c
             if not p.serves(district, band):
                 continue
             if p.stock.get(item, 0):
-                take = pulp.LpVariable(f"s_{j}_{p.name.replace(' ', '_')}", 0, cat="Integer")
+                take = problem.add_variable(f"s_{j}_{p.name.replace(' ', '_')}", 0, cat="Integer")
                 stock_use[(p.name, item)].append(take)
                 paid.append(take)
             if p.cash:
-                buy = pulp.LpVariable(f"b_{j}_{p.name.replace(' ', '_')}", 0, cat="Integer")
+                buy = problem.add_variable(f"b_{j}_{p.name.replace(' ', '_')}", 0, cat="Integer")
                 cash_use[p.name].append(prices[item] * buy)
                 paid.append(buy)
         problem += pulp.lpSum(paid) == amount
