@@ -184,14 +184,16 @@ def prices_of(scenario_settings: dict) -> dict[str, int]:
         PACKAGE: data["monthly_cost_vnd"] * data["months"]}
 
 
-def most_more_learners(settings: dict, fixed: dict[tuple[str, int, str], int], candidates: pd.DataFrame) -> int | None:
+def most_more_learners(settings: dict, fixed: dict[tuple[str, int, str], int], candidates: pd.DataFrame,
+                       found: list | None = None) -> int | None:
     """The most learners of `candidates` (rows with district, grade, band, offline, left) that can be
-    covered on top of the `fixed` units, paying every unit from a pool that may serve it; an exact
-    MILP. None when even the fixed units cannot be paid for."""
+    covered on top of the `fixed` units, paying every unit from a pool that may serve it (money may
+    pay part of a unit from one pool and the rest from another); an exact MILP. None when even the
+    fixed units cannot be paid for. `found`, when given, receives the learners it would add."""
     pools, prices, devices = pools_of(settings), prices_of(settings), settings["devices"]
     problem = pulp.LpProblem("more", pulp.LpMaximize)
     need: dict[tuple[str, int, str], object] = {key: n for key, n in fixed.items()}
-    extra = []
+    extra, named = [], []
     for i, row in enumerate(candidates.itertuples()):
         level = grade_level(row.grade)
         suiting = [d for d, v in devices.items() if v.get("grades", [1, "higher"])[0] <= level
@@ -199,6 +201,8 @@ def most_more_learners(settings: dict, fixed: dict[tuple[str, int, str], int], c
         chosen = [problem.add_variable(f"e_{i}_{d}", 0, row.left, cat="Integer") for d in suiting]
         if not chosen:
             continue
+        named += [((row.district, row.grade, row.status, "offline" if row.offline else "online", d), v)
+                  for d, v in zip(suiting, chosen)]
         problem += pulp.lpSum(chosen) <= row.left
         extra += chosen
         for d, var in zip(suiting, chosen):
@@ -231,6 +235,8 @@ def most_more_learners(settings: dict, fixed: dict[tuple[str, int, str], int], c
     status = problem.solve(pulp.HiGHS(msg=False))
     if pulp.LpStatus[status] != "Optimal":
         return None
+    if found is not None:
+        found += [(*who, round(v.value())) for who, v in named if round(v.value() or 0)]
     return round(pulp.value(problem.objective) or 0)
 
 
@@ -299,8 +305,9 @@ def check(result: sim.Result, case: Case, settings: dict, delivered: dict | None
         "what was handed out cannot be paid for from the scenario's money and stock"
 
     # 3. nothing that could still cover a learner is left over ...
-    more = most_more_learners(settings, units_of(allocation), learners[learners["left"] > 0])
-    assert more == 0, f"what is left could cover {more} more learners"
+    found: list = []
+    more = most_more_learners(settings, units_of(allocation), learners[learners["left"] > 0], found)
+    assert more == 0, f"what is left could cover {more} more learners, for instance {found}"
     # ... and in strict mode, no band b learner is left out while what later bands got could cover one.
     strict_order = settings["policy"]["mode"] == "strict" and not (
         fairness and (fairness.get("district_floor") or fairness.get("max_gap") is not None))
@@ -312,9 +319,10 @@ def check(result: sim.Result, case: Case, settings: dict, delivered: dict | None
             fixed = units_of(allocation, bands=range(1, band + 1))
             if delivered:
                 fixed = delivered_top_up(allocation, delivered, fixed, band)
-            more = most_more_learners(settings, fixed, waiting)
+            found = []
+            more = most_more_learners(settings, fixed, waiting, found)
             assert more == 0, (f"strict order broken: {more} more band-{band} learners could be covered with "
-                               f"what later bands were given and what is left")
+                               f"what later bands were given and what is left: {found}")
 
     # 4. deliveries kept.
     for (district, device), count in (delivered or {}).items():
