@@ -31,7 +31,10 @@ import pytest
 
 import sim
 from sim.core.rules import grade_level
-from tests.conftest import student
+from sim.ledger.donations import DONATION_KIND, read_records
+from sim.ledger.replan import replan
+from sim.ledger.store import Ledger
+from tests.conftest import ROOT, student
 
 M = 1_000_000
 PACKAGE = "data_package"
@@ -399,3 +402,36 @@ def test_every_combination_keeps_the_rules(case, tmp_path, name, policy, fairnes
     assert byte_files(third, tmp_path / "third") == byte_files(second, tmp_path / "second"), \
         "a re-plan with nothing new changed the plan"
     assert third.summary["previous_plan"]["devices_changed"] == 0
+
+
+# ---------------------------------------------------------------- the same through the ledger
+
+SCENARIOS = ROOT / "data" / "scenarios"
+
+
+def test_a_ledger_replan_with_nothing_new_after_a_cancelled_pledge_is_identical(tmp_path):
+    # The sample season: replan, cancel the 800-tablet pledge, replan, replan again with nothing new.
+    with Ledger(tmp_path / "season.sqlite", create=True) as ledger:
+        ledger.record(read_records(ROOT / "data" / "donations" / "season_2023.csv", DONATION_KIND))
+        rolling = sim.load_scenario(SCENARIOS / "rolling.yaml")
+        first = replan(rolling, ledger, compare=False)
+        ledger.set_status("LA23-009", "cancelled")
+        cancelled = replan(rolling, ledger, compare=False)
+        again = replan(rolling, ledger, compare=False)
+        before, after, last = (ledger.version(r.version) for r in (first, cancelled, again))
+    assert before.allocation_csv != after.allocation_csv, "cancelling 800 tablets changed nothing: the test proves nothing"
+    assert last.allocation_csv == after.allocation_csv and last.coverage_csv == after.coverage_csv
+    assert last.summary["previous_plan"]["devices_changed"] == 0
+
+
+def test_ledger_replans_keep_the_fairness_block_and_the_worst_rate_of_sim_run(tmp_path):
+    # fairness.yaml replanned twice from an empty ledger: the stored summaries keep `fairness`, and the
+    # worst district's rate is what `sim run` gives.
+    fair = sim.load_scenario(SCENARIOS / "fairness.yaml")
+    run = sim.solve(fair).summary["fairness"]
+    with Ledger(tmp_path / "fair.sqlite", create=True) as ledger:
+        versions = [ledger.version(replan(fair, ledger).version) for _ in range(2)]
+    for version in versions:
+        assert "fairness" in version.summary, f"plan version {version.version} lost its fairness block"
+        assert version.summary["fairness"]["min_district_rate"] == pytest.approx(run["min_district_rate"], abs=1e-6)
+    assert versions[1].allocation_csv == versions[0].allocation_csv
