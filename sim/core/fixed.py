@@ -101,37 +101,30 @@ def check_deliverable(inputs: PlanInputs, delivered: Counts, what: str = "delive
 
 
 def whole_floors(inputs: PlanInputs, lp: LpSolution, delivered: Counts) -> dict[tuple[int, str], int]:
-    """Whole devices per (cell, device) that keep each district's deliveries after rounding.
+    """Whole devices per (cell, device) that keep each district's deliveries.
 
-    The LP gives sum_{c in a} x[c,d] >= D[a,d]. Take D[a,d] units from the rounded-down x[c,d],
-    band by band; if rounding down left fewer, add one to the cells with the largest fractional
-    x[c,d] (those the LP had started to serve), then to any suitable cell with room.
-    """
+    The deliveries say how many devices of a kind a district received, not who received them: they
+    are counted against the district's learners that kind suits in the order the plan serves them,
+    earliest band first (inside a band, the cells the LP gave that device most first), each cell up
+    to its learners (over all devices). So devices already delivered never hold a later band's
+    place while an earlier band's learner of that district waits."""
     cells = inputs.cells
     pupils, bands, area_of = list(cells["pupils"]), list(cells["band"]), list(cells["area"])
+    room = list(pupils)
     floors: dict[tuple[int, str], int] = {}
     for (area, device), need in sorted(delivered.items()):
         fit = [c for c in range(len(pupils)) if area_of[c] == area and inputs.suits[device][c]]
-        value = {c: lp.given.get((c, device), 0.0) for c in fit}
-        base = {c: math.floor(value[c] + ROUNDING_NOISE) for c in fit}
-        take = dict.fromkeys(fit, 0)
         left = need
-        for c in sorted(fit, key=lambda c: (bands[c], c)):
-            take[c] = min(base[c], left)
-            left -= take[c]
-        by_fraction = sorted(fit, key=lambda c: (-(value[c] - base[c]), bands[c], c))
-        for c in [*by_fraction, *sorted(fit, key=lambda c: (bands[c], c))]:
-            if left == 0:
-                break
-            if take[c] == base[c] and take[c] < pupils[c]:
-                take[c] += 1
-                left -= 1
-        for c in sorted(fit, key=lambda c: (bands[c], c)):  # the room check above guarantees this ends
-            while left and take[c] < pupils[c]:
-                take[c] += 1
-                left -= 1
-        floors.update({(c, device): n for c, n in take.items() if n})
-    return floors
+        for c in sorted(fit, key=lambda c: (bands[c], -round(lp.given.get((c, device), 0.0), 6), c)):
+            take = min(room[c], left)
+            if take:
+                floors[c, device] = floors.get((c, device), 0) + take
+                room[c] -= take
+                left -= take
+        # check_deliverable made sure each kind fits its district; kinds sharing cells may not, so
+        # what is left (if any) goes where the kind suits, over the cells' learners: the plan is then
+        # infeasible and says so when it is paid for.
+    return dict(sorted(floors.items()))
 
 
 def distance(units: dict[tuple[int, str], int], inputs: PlanInputs, previous: Counts) -> int:

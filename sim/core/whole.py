@@ -151,7 +151,8 @@ def account_banded(used: dict[tuple[str, int], dict[str, int]], res: Resources) 
 
     Stock first (donated stock before any money): level by level, dearer items first, each pool
     hands its units to the segments it covers, segments with no reserved money first (a unit of
-    stock there saves general money), then in segment order. Then the purchases left, level by
+    stock there saves general money), then those with the least money reserved for them alone (a
+    district's band: such money can pay for nothing else), then in segment order. Then the purchases left, level by
     level: each pool pays what the segments it covers still owe, first those that later reserved
     pools (more general, not the general pool) can help least, then in segment order. The general
     pool pays whatever is left; ``payable`` is whether that is within the budget. No reserved pool
@@ -165,9 +166,11 @@ def account_banded(used: dict[tuple[str, int], dict[str, int]], res: Resources) 
     remaining = {s: {i: used[s].get(i, 0) for i in items} for s in segments}
     taken = {s: {} for s in segments}  # segment -> scope -> item -> units from that pool's stock
     reserved_cash = {s: sum(p.cash for p in covering[s] if p.level < 3) for s in segments}
+    # money that can pay for this segment only (a district's band): stock given there frees nothing else
+    own_cash = {s: sum(p.cash for p in covering[s] if p.level == 0) for s in segments}
     by_level = sorted(pools, key=lambda p: (p.level, p.scope[0] or "", p.scope[1] or 0))
     for pool in by_level:
-        mine = sorted((s for s in segments if pool.covers(*s)), key=lambda s: (reserved_cash[s] > 0, s))
+        mine = sorted((s for s in segments if pool.covers(*s)), key=lambda s: (reserved_cash[s] > 0, own_cash[s], s))
         for item in items:
             for s in mine:
                 take = min(remaining[s][item], stock[pool.scope][item])
@@ -446,21 +449,36 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: Targets | None = 
     ledger = _Ledger(inputs)
     cells = inputs.cells
     pupils, bands = list(cells["pupils"]), list(cells["band"])
-    for (c, d), value in sorted(lp.given.items()):
-        whole = max(math.floor(value + ROUNDING_NOISE), kept.get((c, d), 0))
-        if whole > 0:
-            ledger.change(c, d, whole)
     order = _priority(inputs)
     rank = {b: i for i, b in enumerate(order)}
 
-    # Rounding noise can leave a plan a few VND over: give back units from the lowest priority.
-    while not ledger.payable():
-        found = max(((c, d) for (c, d), n in ledger.units.items() if n > kept.get((c, d), 0)),
-                    key=lambda cd: (rank[bands[cd[0]]], inputs.resources.price[cd[1]], cd[0]), default=None)
-        if found is None:  # only delivered devices are left, and they cost more than there is
-            raise ScenarioError([Problem("deliveries", "the devices already delivered cost more than the money and stock on hand",
-                                         expected="deliveries the scenario and the donations counted can pay for")])
-        ledger.change(*found, -1)
+    def round_down(band: int | None) -> None:
+        """The LP's units rounded down (and the kept ones), in the cells of ``band`` (None: all); then,
+        should rounding noise leave the plan a few VND over, units given back from the lowest priority."""
+        for (c, d), value in sorted(lp.given.items()):
+            if band is None or bands[c] == band:
+                whole = max(math.floor(value + ROUNDING_NOISE), kept.get((c, d), 0)) - ledger.units.get((c, d), 0)
+                whole = min(whole, pupils[c] - ledger.covered[c])  # kept devices may sit where the LP put others
+                if whole > 0:
+                    ledger.change(c, d, whole)
+        while not ledger.payable():
+            found = max(((c, d) for (c, d), n in ledger.units.items() if n > kept.get((c, d), 0)
+                         and (band is None or bands[c] == band)),
+                        key=lambda cd: (rank[bands[cd[0]]], inputs.resources.price[cd[1]], cd[0]), default=None)
+            if found is None:  # only delivered devices are left, and they cost more than there is
+                raise ScenarioError([Problem("deliveries", "the devices already delivered cost more than the money and stock on hand",
+                                             expected="deliveries the scenario and the donations counted can pay for")])
+            ledger.change(*found, -1)
+
+    for (c, d), n in sorted(kept.items()):  # devices already delivered
+        if n > 0:
+            ledger.change(c, d, n)
+    # With fairness floors, they are met across bands first, from the LP's units.
+    # Otherwise a band's units are rounded down only when its turn comes, so that what rounding
+    # freed goes to the earlier bands before any later band holds it.
+    by_band = not floors
+    if not by_band:
+        round_down(None)
 
     equal_rate = inputs.scenario.policy.within_band is WithinBand.equal_rate and inputs.scenario.policy.mode is Mode.strict
     price = inputs.resources.price
@@ -520,6 +538,8 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: Targets | None = 
     reach(floors or [], None, lp_share_only=True)  # floors are guarantees: before any band's hand-out
     reach(floors or [], None, lp_share_only=False)
     for band in order:
+        if by_band:
+            round_down(band)
         reach(shares or [], band, lp_share_only=True)
         heap = [(key(c), c) for c in range(len(pupils)) if bands[c] == band and ledger.covered[c] < pupils[c]]
         heapq.heapify(heap)
