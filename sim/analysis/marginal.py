@@ -184,10 +184,11 @@ def default_changes(scenario: Scenario, budget_step: int = 100_000_000, units: i
             continue
         earmarks = [m.model_dump() for m in scenario.earmarks]
         earmarks[i]["budget_vnd"] = 0
-        out.append(Change(f"the {mark.district} earmark ({mark.budget_vnd:,} VND) given to the general budget",
+        name = " ".join(([mark.district] if mark.district else []) + ([f"band-{mark.band}"] if mark.band else []))
+        out.append(Change(f"the {name} earmark ({mark.budget_vnd:,} VND) given to the general budget",
                           {"earmarks": earmarks, "budget_vnd": scenario.budget_vnd + mark.budget_vnd},
                           {"the budget": mark.budget_vnd / MONEY_UNIT,
-                           f"the {mark.district} earmark": -mark.budget_vnd / MONEY_UNIT}, mark.district))
+                           f"the {name} earmark": -mark.budget_vnd / MONEY_UNIT}, mark.district))
     return out
 
 

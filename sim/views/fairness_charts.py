@@ -18,9 +18,9 @@ from sim.results.result import Result
 RULE_CHOICES = {  # what the explorer offers -> (fairness setting swept by the slider, fixed settings)
     "none (the plan as it is)": (None, {}),
     "district floor": ("district_floor", {}),
-    "max-min across districts": (None, {"rule": "maxmin"}),
-    "leximin across districts": (None, {"rule": "leximin"}),
-    "alpha-fair across districts": ("alpha", {"rule": "alpha"}),
+    "max-min across districts, band by band": (None, {"rule": "maxmin"}),
+    "leximin across districts, band by band": (None, {"rule": "leximin"}),
+    "alpha-fair across districts, band by band": ("alpha", {"rule": "alpha"}),
     "cap on the gap between districts": ("max_gap", {}),
 }
 

@@ -97,9 +97,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "scope_band": {"vi": "từng nhóm ưu tiên của huyện", "en": "each priority band of the district"},
     "fairness_rule": {"vi": "Chia mỗi nhóm giữa các huyện", "en": "Share each band across districts"},
     "rule_none": {"vi": "không có quy tắc riêng", "en": "no district rule"},
-    "rule_maxmin": {"vi": "nâng huyện thấp nhất (max-min)", "en": "raise the lowest (max-min)"},
-    "rule_leximin": {"vi": "nâng lần lượt các huyện thấp nhất (leximin)", "en": "raise the lowest, then the next (leximin)"},
-    "rule_alpha": {"vi": "α-công bằng", "en": "α-fair"},
+    "rule_maxmin": {"vi": "nâng huyện thấp nhất, trong từng nhóm (max-min)", "en": "raise the lowest, band by band (max-min)"},
+    "rule_leximin": {"vi": "nâng lần lượt các huyện thấp nhất, trong từng nhóm (leximin)", "en": "raise the lowest, then the next, band by band (leximin)"},
+    "rule_alpha": {"vi": "α-công bằng, trong từng nhóm", "en": "α-fair, band by band"},
     "alpha": {"vi": "α (0 = nhiều người học nhất, 1 = tỷ lệ, tối đa 5)",
               "en": "α (0 = most learners, 1 = proportional, up to 5)"},
     "fairness_note": {"vi": "Mức sàn: mỗi huyện được hỗ trợ ít nhất tỷ lệ này số người học đủ điều kiện (tính trên cả "

@@ -59,6 +59,10 @@ def fairness_text(fairness: dict) -> list[str]:
     lines = [f"District coverage: lowest {_rate(fairness['min_district_rate'])} ({fairness['worst_district']}), "
              f"highest {_rate(fairness['max_district_rate'])} ({fairness['best_district']}); "
              f"Gini {fairness['gini']:.3f}; highest/lowest {'-' if ratio is None else f'{ratio:.2f}'}"]
+    if fairness.get("acts_on") == "per_band":  # what a rule across districts acted on, band by band
+        for band, row in (fairness.get("per_band") or {}).items():
+            lines.append(f"  band {band}: lowest {_rate(row['min_district_rate'])} ({row['worst_district']}), "
+                         f"highest {_rate(row['max_district_rate'])} ({row['best_district']}) (the rule acts band by band)")
     pof = fairness["price_of_fairness"]
     lines.append(f"Price of fairness: {_rate(pof)} ({_n(fairness['covered'])} covered; "
                  f"{_n(fairness['covered_without_fairness'])} without the fairness rules)")
