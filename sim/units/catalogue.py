@@ -237,3 +237,15 @@ def detect(areas: pd.DataFrame) -> ProvinceInfo | None:
         return None
     code = found.pop()
     return next(p for p in provinces() if p.code == code)
+
+
+def units_provenance(areas: pd.DataFrame) -> dict | None:
+    """For summary.json: the province and the unit lists' releases, when ``areas`` lists the 2025
+    communes of one province; None otherwise (the Long An districts of 2023, for one)."""
+    try:
+        province = detect(areas)
+    except ModuleNotFoundError:
+        return None
+    if province is None:
+        return None
+    return {"province": province.name, "province_code": province.code, "lists": versions()}
