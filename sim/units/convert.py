@@ -111,17 +111,18 @@ class Crosswalk:
         self.wards: dict[tuple[str, str], dict[str, str]] = {}  # (province, district) -> match key / code -> ward key
         self.label: dict[tuple, str] = {}
         for r in units.itertuples():
-            for form in (r.province, r.provinceShort, str(int(r.provinceCode))):
+            for form in (r.province, r.provinceShort):
                 self.provinces[match_key(form)] = r.provinceKey
             self.label[(r.provinceKey,)] = r.province
             names = self.districts.setdefault(r.provinceKey, {})
-            for form in (r.district, r.districtShort, str(int(r.districtCode))):
+            for form in (r.district, r.districtShort, str(r.districtCode).lstrip("0")):
                 names[match_key(form)] = r.districtKey
             self.label[(r.provinceKey, r.districtKey)] = r.district
-            if r.wardKey:
+            if isinstance(r.wardKey, str) and r.wardKey:
                 wards = self.wards.setdefault((r.provinceKey, r.districtKey), {})
-                for form in (r.ward, r.wardShort, str(int(r.wardCode))):
-                    wards[match_key(form)] = r.wardKey
+                for form in (r.ward, r.wardShort, r.wardCode):
+                    if isinstance(form, str) and form:
+                        wards[match_key(form.lstrip("0") if form.isdigit() else form)] = r.wardKey
                 self.label[(r.provinceKey, r.districtKey, r.wardKey)] = r.ward
         self.new_names: dict[str, Commune] = {}
         for c in communes(province.code):
@@ -306,3 +307,41 @@ def convert_table(table: RawTable, kind: str, province: ProvinceInfo | str, *,
 def convert_file(path: str | Path, kind: str, province: ProvinceInfo | str, *, old_province: str | None = None) -> Converted:
     """``convert_table`` of a CSV or XLSX file."""
     return convert_table(read_raw(path), kind, province, old_province=old_province)
+
+
+class OldUnits:
+    """Places records that name a former district (a ledger's deliveries) on the 2025 commune of
+    an areas file, when that district lies wholly in one commune; lists the rest. ``rows`` is the
+    conversion report."""
+
+    def __init__(self, walk: Crosswalk, index):
+        self.walk, self.index = walk, index
+        self.rows: list[dict] = []
+
+    @classmethod
+    def for_areas(cls, areas: pd.DataFrame, index) -> "OldUnits | None":
+        """None unless ``areas`` lists the 2025 communes of one province."""
+        from sim.units.catalogue import detect
+
+        province = detect(areas)
+        return None if province is None else cls(Crosswalk(province), index)
+
+    def place(self, record_id: str, column: str, district: str, quantity: int = 0):
+        """(area code, None) when placed; (None, (message, expected, hint)) otherwise."""
+        m = self.walk.lookup("", district, "")
+        area = self.index.find(m.new.code) if m.new is not None else None
+        self.rows.append({"record": record_id, "column": column, "given": district, "quantity": quantity,
+                          "status": m.status if m.status != UNCHANGED else CONVERTED, "old_unit": m.old,
+                          "new_code": m.new.code if m.new else "", "new_commune": m.new.full_name if m.new else "",
+                          "candidates": "; ".join(f"{c.full_name} ({c.code})" for c in m.candidates), "note": m.note})
+        if area is not None:
+            return area, None
+        if m.candidates:
+            return None, (f"'{district}' is a former unit that is now several communes ({_t(m.status)})",
+                          "one of " + ", ".join(c.full_name for c in m.candidates),
+                          "Write the commune that received the devices (sim convert-units lists every row)")
+        return None, ("unknown district", "a commune of the areas file or a former district of the province", m.note or None)
+
+    def report(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=["record", "column", "given", "quantity", "status", "old_unit", "new_code",
+                                                "new_commune", "candidates", "note"])
