@@ -72,7 +72,7 @@ def test_one_to_one_is_converted_and_a_split_commune_is_listed_not_guessed(tmp_p
     assert report.loc[4, "status"] == MANY and "Xã Hậu Nghĩa" in report.loc[4, "candidates"]
     assert report.loc[5, "status"] == AMBIGUOUS
     rows = dict(done.rows)
-    assert rows[2]["district"] == "Mỹ Hạnh" and rows[3]["district"] == "Đức Hòa"  # listed rows keep their old text
+    assert rows[2]["district"] == "Mỹ Hạnh" and rows[3]["district"] == "[chọn xã mới] Đức Hòa"  # marked: Xã Đức Hòa is a 2025 commune
     assert done.listed == 3
     out, rep = tmp_path / "out.csv", tmp_path / "report.csv"
     done.write(out, rep)

@@ -10,8 +10,10 @@ into one is still one to one for the row). It is *listed, not converted* when:
   Long An and Tây Ninh): name the province;
 - ``unknown``: no old unit of the province has that name.
 
-Listed rows keep their old text, so that reading the file against a commune areas file stops on
-them until the analyst writes the chosen commune: nothing is guessed, nothing is dropped.
+Listed rows keep their old text behind the mark ``[chọn xã mới]`` ("choose the new commune"), so
+that reading the file against a commune areas file stops on them until the analyst writes the
+chosen commune (the old district "Đức Hòa" must not pass for the new "Xã Đức Hòa"): nothing is
+guessed, nothing is dropped.
 
 >>> from sim.units.catalogue import find_province
 >>> walk = Crosswalk(find_province("Tây Ninh"))
@@ -44,6 +46,7 @@ from sim.units.catalogue import (Commune, ProvinceInfo, commune_by_vau_key, comm
 CONVERTED, UNCHANGED, BLANK = "converted", "unchanged", "blank"
 SPLIT, MANY, AMBIGUOUS, UNKNOWN = "split", "many_communes", "ambiguous", "unknown"
 LISTED = (SPLIT, MANY, AMBIGUOUS, UNKNOWN)
+CHOOSE = "[chọn xã mới] "  # written before the old text of a listed row ("choose the new commune")
 
 # kind -> the column naming the area (the roster's is found through its header aliases)
 AREA_COLUMN = {"students": "district", "deliveries": "district", "donations": "earmark_district", "roster": None}
@@ -63,8 +66,8 @@ TEXT = {
            "en": "a district alone, now many new communes: choose"},
     AMBIGUOUS: {"vi": "tên có ở nhiều tỉnh cũ: ghi rõ tỉnh", "en": "the name fits several old provinces: name the province"},
     UNKNOWN: {"vi": "không tìm thấy đơn vị cũ", "en": "no such old unit"},
-    "listed": {"vi": "{n} dòng chưa chuyển, giữ tên cũ: chọn xã/phường mới (xem cột candidates trong {report})",
-               "en": "{n} rows not converted, old name kept: choose their new commune (see the candidates column of {report})"},
+    "listed": {"vi": "{n} dòng chưa chuyển, ghi '[chọn xã mới] tên cũ': chọn xã/phường mới (xem cột candidates trong {report})",
+               "en": "{n} rows not converted, written '[chọn xã mới] old name': choose their new commune (see the candidates column of {report})"},
     "examples": {"vi": "Ví dụ", "en": "For example"},
 }
 
@@ -294,6 +297,8 @@ def convert_table(table: RawTable, kind: str, province: ProvinceInfo | str, *,
             new_cells[area] = m.new.name
             if commune_col:
                 new_cells[commune_col] = ""
+        elif m.status in LISTED:  # marked, so that it can match no area: "Đức Hòa" the old district is not Xã Đức Hòa
+            new_cells[area] = f"{CHOOSE}{cells.get(area, '')}"
         rows.append((number, new_cells))
         if m.status != BLANK:
             report.append({"row": number, "column": area, "status": m.status,
