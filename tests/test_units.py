@@ -115,3 +115,15 @@ def test_a_delivery_to_a_former_district_is_placed_only_when_one_to_one():
     area, problem = island.place("D3", "district", "Huyện Lý Sơn", 4)
     assert problem is None and AreaIndex(quang_ngai).name_of[area] == "Lý Sơn"
     assert island.report()["status"].tolist() == [CONVERTED]
+
+
+def test_a_bare_name_of_both_a_commune_and_a_former_district_is_not_guessed():
+    scenario = sim.load_scenario(ROOT / "data" / "scenarios" / "tayninh2025.yaml")
+    areas = read_areas(TAY_NINH_AREAS)
+    index = AreaIndex(areas)
+    units = OldUnits.for_areas(areas, index)
+    bare = [Delivery("D1", "2024-10-01", "Đức Hòa", "tablet", 2, "")]
+    with pytest.raises(ScenarioError, match="names both a commune of 2025 and a former district"):
+        delivered_counts(bare, [], scenario, index, Path("ledger"), units)
+    said = [Delivery("D1", "2024-10-01", "Xã Đức Hòa", "tablet", 2, "")]
+    assert delivered_counts(said, [], scenario, index, Path("ledger"), units) == {("Đức Hòa", "tablet"): 2}

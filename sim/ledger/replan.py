@@ -158,7 +158,9 @@ def delivered_counts(deliveries: list[Delivery], donations: list[Donation], scen
                for d in donations if d.status == "delivered" and d.kind == "device"]
     for record_id, district, device, quantity, column in handed:
         area, name = index.find(district), devices.get(match_key(device))
-        if area is None and units is not None and district:  # an old district against a plan by 2025 commune
+        if area is not None and units is not None and (clash := units.clash(district)):
+            problems.append(_where(ledger_path, record_id, column, *clash))  # "Đức Hòa": Xã Đức Hòa or Huyện Đức Hòa?
+        elif area is None and units is not None and district:  # an old district against a plan by 2025 commune
             area, problem = units.place(record_id, column, district, quantity)
             if problem:
                 problems.append(_where(ledger_path, record_id, column, *problem))

@@ -347,6 +347,17 @@ class OldUnits:
                           "Write the commune that received the devices (sim convert-units lists every row)")
         return None, ("unknown district", "a commune of the areas file or a former district of the province", m.note or None)
 
+    def clash(self, text: str):
+        """(message, expected, hint) when a bare name is both a 2025 commune and a former district."""
+        if match_key(text) not in {match_key(c.name) for c in communes(self.walk.province.code)}:
+            return None  # "Xã Đức Hòa" or a code says which
+        m = self.walk.lookup("", text, "")
+        if m.status not in (CONVERTED, MANY, AMBIGUOUS):
+            return None
+        return (f"'{text}' names both a commune of 2025 and a former district ({m.old or text})",
+                f"'{self.walk.new_names[match_key(text)].full_name}' or the code for the commune, "
+                "or the commune that received them", "A bare name is not guessed")
+
     def report(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=["record", "column", "given", "quantity", "status", "old_unit", "new_code",
                                                 "new_commune", "candidates", "note"])
