@@ -178,6 +178,11 @@ def _replan(args: argparse.Namespace) -> int:
         done = replan(scenario, ledger, compare=not args.no_compare, keep_previous=not args.fresh)
         latest = ledger.version(done.version)
     files = done.result.write(args.out)
+    if done.units_report is not None:  # deliveries named former districts: how they were placed on communes
+        from sim.results.write import write_atomic
+
+        files.append(write_atomic(Path(args.out) / "units_conversion.csv",
+                                  done.units_report.to_csv(index=False, lineterminator="\n")))
     if args.quiet:
         return 0
     print(summary_text(done.result.summary))

@@ -15,7 +15,7 @@ from sim.core.solvers import Status
 from sim.core.whole import Accounts, WholePlan
 from sim.results.pools import pool_report
 from sim.results.summary import (Coverage, DistrictAccount, Fairness, InputHashes, Items, MaxCountComparison, Money,
-                                 PoolSummary, PreviousPlan, Provenance, Reach, SolverInfo, Summary)
+                                 PoolSummary, PreviousPlan, Provenance, UnitsInfo, Reach, SolverInfo, Summary)
 from sim.results.write import write_atomic
 
 ALLOCATION_COLUMNS = ["district", "grade", "status", "band", "device", "devices", "data_packages"]
@@ -123,8 +123,17 @@ def build_summary(inputs: PlanInputs, plan: WholePlan, *, solver: SolverInfo, de
         previous_plan=previous_plan,
         max_count_comparison=max_count_comparison,
         solver=solver,
-        provenance=Provenance(inputs_sha256=InputHashes(**inputs.inputs_sha256), version=version),
+        provenance=Provenance(inputs_sha256=InputHashes(**inputs.inputs_sha256), version=version,
+                              units=_units(inputs.areas)),
     )
+
+
+def _units(areas) -> UnitsInfo | None:
+    """The unit lists' releases when the areas are the 2025 communes of one province."""
+    from sim.units.catalogue import units_provenance
+
+    found = units_provenance(areas)
+    return UnitsInfo(**found) if found else None
 
 
 @dataclass
