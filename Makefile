@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 OUT    ?= reports/baseline
 
-.PHONY: demo test lab report dashboard bench clean
+.PHONY: demo test lab report dashboard bench docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,17 @@ report: $(VENV)/.full  ## run every notebook and save it as one HTML page in rep
 dashboard: $(VENV)/.full  ## the scenario explorer without code, on http://127.0.0.1:8866 (Ctrl+C stops it)
 	$(VENV)/bin/voila notebooks/02_donation_scenarios.ipynb --Voila.ip=127.0.0.1 --port=8866
 
+$(VENV)/.docs: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[notebook,test,docs]"
+	touch $@ $(VENV)/.full $(VENV)/.core
+
+docs: $(VENV)/.docs  ## the manual (MkDocs, Vietnamese and English, executed notebooks, API) in site/
+	$(PY) docs/execute_notebooks.py
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
 # BENCH_ARGS, e.g. "--cases district,school --skip-plain": see benchmarks/bench.py --help
 bench: $(VENV)/.full  ## time the planner on three cases next to a textbook PuLP model; writes reports/bench.md
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache .hypothesis
+	rm -rf $(VENV) reports site docs/notebooks .pytest_cache .hypothesis

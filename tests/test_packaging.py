@@ -12,7 +12,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 # PyPI requirement -> conda-forge packages that provide it
-CONDA_NAMES = {"pulp[cbc]": ["pulp", "coin-or-cbc"], "dask[distributed]": ["dask-core", "distributed"]}
+CONDA_NAMES = {"pulp[cbc]": ["pulp", "coin-or-cbc"], "dask[distributed]": ["dask-core", "distributed"],
+               "mkdocstrings[python]": ["mkdocstrings", "mkdocstrings-python"]}
 # conda-forge packages that carry the PyPI requirement's version pin (dask and distributed share versions)
 SAME_PIN = {"dask-core", "distributed"}
 # PyPI requirements conda-forge does not package: environment.yml installs them in its `- pip:` section
@@ -26,8 +27,8 @@ def _split(requirement: str) -> tuple[str, str]:
 
 def test_environment_yml_names_the_same_dependencies_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = [*project["dependencies"], *project["optional-dependencies"]["notebook"],
-              *project["optional-dependencies"]["test"]]
+    extras = project["optional-dependencies"]
+    wanted = [*project["dependencies"], *extras["notebook"], *extras["test"], *extras["docs"]]
     expected = {}
     for requirement in wanted:
         name, spec = _split(requirement)
