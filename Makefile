@@ -34,8 +34,10 @@ lab: $(VENV)/.full  ## open JupyterLab on the notebooks
 report: $(VENV)/.full  ## run every notebook and save it as one HTML page in reports/ (SIM_LANG=en for English)
 	$(PY) -m sim report notebooks/*.ipynb --out reports
 
+# The "sim" page template (share/jupyter/voila/templates/sim) fetches nothing from the internet.
 dashboard: $(VENV)/.full  ## the scenario explorer without code, on http://127.0.0.1:8866 (Ctrl+C stops it)
-	$(VENV)/bin/voila notebooks/02_donation_scenarios.ipynb --Voila.ip=127.0.0.1 --port=8866
+	JUPYTER_PATH="$(CURDIR)/share/jupyter" $(VENV)/bin/voila notebooks/02_donation_scenarios.ipynb \
+		--template=sim --Voila.ip=127.0.0.1 --port=8866
 
 $(VENV)/.docs: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[notebook,test,docs]"

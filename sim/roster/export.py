@@ -24,10 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 
 from sim.read.errors import InputError, Problem
 from sim.read.names import ascii_fold, match_key
+from sim.roster import print_layout
 from sim.roster.assign import Assignment
 from sim.roster.xlsx import BOLD, workbook_bytes, write_table
 from sim.results.write import write_atomic
@@ -44,7 +45,6 @@ WAITING_HEADER = ["Thứ tự chờ", "Mã học sinh", "Họ và tên", "Ngày 
 WIDTHS = {"STT": 5, "Mã học sinh": 15, "Họ và tên": 26, "Ngày sinh": 11, "Trường": 28, "Lớp": 7, "Diện": 16,
           "Số chứng nhận hộ nghèo": 17, "Thiết bị": 17, "Gói cước": 13, "Số điện thoại": 13, "Ghi chú": 22,
           "Ký nhận": 20, "Quận/Huyện": 14, "Thứ tự chờ": 8, "Nhóm ưu tiên": 9, "Không có internet": 10}
-SIGNERS = ["Người lập danh sách", "Hiệu trưởng", "Đại diện UBND quận/huyện"]
 NOTICE = """DỮ LIỆU CÁ NHÂN CỦA TRẺ EM - KHÔNG CHIA SẺ, KHÔNG GỬI QUA MẠNG XÃ HỘI.
 Các danh sách trong thư mục này có họ tên, ngày sinh, số điện thoại và số chứng nhận hộ nghèo.
 Chỉ dùng để bàn giao thiết bị; lưu trữ an toàn và xoá khi không còn cần.
@@ -110,15 +110,8 @@ def _delivery_workbook(run: Assignment, title: str, place: str, rows: pd.DataFra
         sheet.row_dimensions[r].height = 30  # room to sign
     given = "; ".join(f"{device_name(d).lower()}: {n}" for d, n in devices.items() if n)
     sheet.cell(last + 2, 1, f"Tổng cộng: {len(rows)} học sinh ({given}); gói cước: {packages}.").font = BOLD
-    for k, signer in enumerate(SIGNERS):
-        column = 2 + 4 * k
-        sheet.cell(last + 4, column, signer).font = BOLD
-        sheet.cell(last + 5, column, "(Ký, ghi rõ họ tên)").alignment = Alignment(horizontal="left")
     sheet.freeze_panes = sheet.cell(top + 1, 1)
-    sheet.print_title_rows = f"{top}:{top}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    print_layout.prepare(sheet, top, landscape=True, signers=print_layout.signers_for(title), signers_row=last + 4)
     return workbook_bytes(book)
 
 
@@ -130,6 +123,7 @@ def _table_workbook(title: str, frame: pd.DataFrame, sheet_title: str) -> bytes:
     sheet["A1"].font = Font(bold=True, size=13)
     write_table(sheet, 3, list(frame.columns), frame.astype(object).values.tolist(), WIDTHS)
     sheet.freeze_panes = sheet.cell(4, 1)
+    print_layout.prepare(sheet, 3)
     return workbook_bytes(book)
 
 

@@ -46,31 +46,104 @@ def district_table(result: Result) -> pd.DataFrame:
     return rates.merge(areas, on="district", how="left")
 
 
+def colour_scale(result: Result):
+    """The map's colours: 0% to 100% always, so that a few points' difference looks like a few
+    points; with a district floor, the colours turn from red to green at the floor."""
+    from matplotlib.colors import Normalize, TwoSlopeNorm
+
+    floor = result.scenario.fairness.district_floor if result.scenario.fairness else 0.0
+    if 0 < floor < 1:
+        return TwoSlopeNorm(vmin=0.0, vcenter=floor, vmax=1.0), floor
+    return Normalize(vmin=0.0, vmax=1.0), None
+
+
+# Where a district's label may go around its bubble, in the order tried (multiples of the bubble's
+# radius plus a gap, in points): below, above, right, left, then the corners, then farther out.
+_PLACES = [(0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1)]
+_REACHES = (1.0, 1.9, 2.8, 3.8, 5.0)  # beyond the first, a leader line joins label and bubble
+
+
+def _overlaps(box, boxes, pad: float = 1.0) -> bool:
+    return any(box.x0 < b.x1 + pad and b.x0 < box.x1 + pad and box.y0 < b.y1 + pad and b.y0 < box.y1 + pad
+               for b in boxes)
+
+
+def _place_labels(ax, placed: pd.DataFrame, sizes: pd.Series) -> list:
+    """One label per district, each where it overlaps no other label and, if it can, no other
+    bubble: the first free place of ``_PLACES`` around its bubble, then the same places farther out
+    with a leader line. Largest districts first, so they get the nearest places. Deterministic."""
+    from matplotlib.transforms import Bbox
+
+    figure = ax.figure
+    figure.canvas.draw()  # fixes the limits (equal aspect), so that places can be measured
+    renderer = figure.canvas.get_renderer()
+    points = figure.dpi / 72
+    bubbles = []
+    for (_, row), size in zip(placed.iterrows(), sizes):
+        x, y = ax.transData.transform((row["lon"], row["lat"]))
+        r = (size ** 0.5) / 2 * points
+        bubbles.append(Bbox([[x - r * 0.7, y - r * 0.7], [x + r * 0.7, y + r * 0.7]]))  # the circle's core
+    inside = ax.bbox
+
+    def label_at(text, xy, radius, reach, dx, dy):
+        offset = (dx * (radius * reach + 4), dy * (radius * reach + 4))
+        return ax.annotate(text, xy, xytext=offset, textcoords="offset points", fontsize=8, zorder=3,
+                           ha={1: "left", -1: "right", 0: "center"}[dx], va={1: "bottom", -1: "top", 0: "center"}[dy],
+                           arrowprops=dict(arrowstyle="-", color="0.4", lw=0.6) if reach > 1 else None)
+
+    labels, taken = [], []
+    for i in sorted(range(len(placed)), key=lambda k: (-sizes.iloc[k], k)):
+        row = placed.iloc[i]
+        xy, radius = (row["lon"], row["lat"]), (sizes.iloc[i] ** 0.5) / 2
+        text = f"{_nfc(row['district'])}\n{row['rate']:.1%}"
+        others = [b for k, b in enumerate(bubbles) if k != i]
+        chosen = None
+        # first clear of other labels and bubbles; then clear of other labels (over a bubble's edge)
+        for avoid in (taken + others, taken):
+            for reach in _REACHES:
+                for dx, dy in _PLACES:
+                    label = label_at(text, xy, radius, reach, dx, dy)
+                    box = label.get_window_extent(renderer)
+                    if not _overlaps(box, avoid) and inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1):
+                        chosen = label
+                        break
+                    label.remove()
+                if chosen is not None:
+                    break
+            if chosen is not None:
+                break
+        if chosen is None:  # nowhere free (a crowded map at a small size): below the bubble
+            chosen = label_at(text, xy, radius, 1.0, 0, -1)
+        taken.append(chosen.get_window_extent(renderer))
+        labels.append(chosen)
+    return labels
+
+
 def district_map(result: Result, ax=None, cmap: str = "RdYlGn"):
-    """District centres as bubbles sized by eligible learners and coloured by coverage rate."""
+    """District centres as bubbles sized by eligible learners and coloured by coverage rate, on a
+    scale from 0% to 100% (turning at the district floor when there is one); labels never overlap."""
     table = district_table(result)
-    placed = table.dropna(subset=["lat", "lon"])
+    placed = table.dropna(subset=["lat", "lon"]).reset_index(drop=True)
     ax = _axes(ax, (8, 6.5))
     top = max(placed["pupils"].max(), 1) if len(placed) else 1
-    low, high = (placed["rate"].min(), placed["rate"].max()) if len(placed) else (0.0, 1.0)
-    if high - low < 0.01:  # (nearly) equal rates: a scale one point wide, not a false contrast
-        low, high = low - 0.005, high + 0.005
-    points = ax.scatter(placed["lon"], placed["lat"], s=60 + 1400 * placed["pupils"] / top, c=placed["rate"],
-                        cmap=cmap, vmin=low, vmax=high, edgecolors="black", linewidths=0.6, alpha=0.85, zorder=2)
-    for _, row in placed.iterrows():
-        ax.annotate(f"{_nfc(row['district'])}\n{row['rate']:.1%}", (row["lon"], row["lat"]), fontsize=8,
-                    ha="center", va="center", xytext=(0, -18 - 14 * (row["pupils"] / top) ** 0.5),
-                    textcoords="offset points", zorder=3)
+    norm, floor = colour_scale(result)
+    sizes = 60 + 1400 * placed["pupils"] / top
+    points = ax.scatter(placed["lon"], placed["lat"], s=sizes, c=placed["rate"],
+                        cmap=cmap, norm=norm, edgecolors="black", linewidths=0.6, alpha=0.85, zorder=2)
     bar = ax.figure.colorbar(points, ax=ax, shrink=0.7)
-    bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+    bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    if floor is not None:  # the floor marked, and the quarters not crowding it
+        bar.set_ticks(sorted({floor} | {q for q in (0.0, 0.25, 0.5, 0.75, 1.0) if abs(q - floor) > 0.08}))
+        bar.ax.axhline(floor, color="black", linewidth=1.2)
     bar.set_label("share of eligible learners covered")
     missing = len(table) - len(placed)
-    ax.set_title("Coverage by district (bubble size: eligible learners; colours from lowest to highest rate)"
+    ax.set_title("Coverage by district (bubble size: eligible learners; colours from 0% to 100%)"
                  + (f"; {missing} without coordinates not shown" if missing else ""))
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     ax.set_aspect("equal", adjustable="datalim")
     ax.margins(0.12)
+    _place_labels(ax, placed, sizes)
     return ax
 
 
