@@ -22,11 +22,11 @@ import unicodedata
 
 from sim.core.rules import BAND_LABELS, BAND_LABELS_VI, BANDS, HIGHER, HIGHER_LABELS, STATUS_LABELS
 from sim.locale import (DEFAULT_LANGUAGE, ENV_VAR, LANGUAGES, catalogue, date, get_language, gettext, number,
-                        percent, set_language, signed, sort_key, vietnamese_sorted)
+                        percent, set_language, signed, sort_key, translate_error, vietnamese_sorted)
 
 __all__ = ["DEFAULT_LANGUAGE", "ENV_VAR", "LANGUAGES", "MESSAGES", "band_label", "band_labels", "date", "get_language",
            "grade_label", "item_label", "number", "percent", "set_language", "signed", "sort_key", "status_label", "t",
-           "vietnamese_sorted"]
+           "table", "translate_error", "vietnamese_sorted"]
 
 
 def _messages() -> dict[str, dict[str, str]]:
