@@ -74,3 +74,15 @@ def throwaway_pseudonym_key(tmp_path_factory):
     patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     yield
     patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Tests assert the English texts of messages and errors (Vietnamese is the default for users);
+    a test of the Vietnamese texts sets the language itself, and subprocesses get ``SIM_LANG=en``."""
+    from sim.locale import get_language, set_language
+
+    before = get_language()
+    set_language("en")
+    yield
+    set_language(before)

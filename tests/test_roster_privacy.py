@@ -8,6 +8,7 @@ outputs. The same scan run on the delivery lists must find the names: the scanne
 from __future__ import annotations
 
 import re
+import os
 import subprocess
 import sys
 import unicodedata
@@ -76,7 +77,8 @@ def outside_delivery(folder: Path) -> list[Path]:
 
 
 def cli(*args) -> str:
-    done = subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True,
+                          env={**os.environ, "SIM_LANG": "en"})
     assert done.returncode in (0, 2), done.stderr
     return done.stdout + done.stderr
 

@@ -38,6 +38,7 @@ def register_run(commands: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from sim.core.pipeline import solve
     from sim.read.scenario import load_scenario
+    from sim.views.i18n import t
     from sim.views.text import summary_text
 
     scenario = load_scenario(args.scenario)
@@ -47,7 +48,7 @@ def _run(args: argparse.Namespace) -> int:
     files = result.write(args.out)
     if not args.quiet:
         print(summary_text(result.summary))
-        print("\nWrote " + ", ".join(str(f) for f in files))
+        print("\n" + t("cli_wrote", files=", ".join(str(f) for f in files)))
     return EXIT_OK
 
 
@@ -70,18 +71,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; messages in Vietnamese, or English with ``SIM_LANG=en``."""
+    from sim.locale import gettext as t
+
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
     except InputError as exc:
-        print(f"error: bad input\n{exc}", file=sys.stderr)
+        print(f"{t('cli_bad_input')}\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ScenarioError as exc:
-        print(f"error: the scenario cannot be satisfied\n{exc}", file=sys.stderr)
+        print(f"{t('cli_unsatisfiable')}\n{exc}", file=sys.stderr)
         return EXIT_UNSATISFIABLE
     except SolverFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("cli_error").format(message=exc), file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        print(t("cli_error").format(message=f"{exc.strerror or exc}: {exc.filename or ''}"), file=sys.stderr)
         return EXIT_FAILED

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim.locale import gettext, translate_error
+
 
 @dataclass
 class Problem:
@@ -23,18 +25,20 @@ class Problem:
     hint: str | None = None
 
     def __str__(self) -> str:
-        where = [Path(self.file).name if self.file else "input"]
+        """The problem in the current language (``sim.locale``): the fixed words always, the message,
+        the expected value and the hint when the catalogue has their English text (else English)."""
+        where = [Path(self.file).name if self.file else gettext("error_input")]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(gettext("error_row").format(row=self.row))
         if self.column is not None:
-            where.append(f"column '{self.column}'")
-        text = ", ".join(where) + ": " + self.message
+            where.append(gettext("error_column").format(column=self.column))
+        text = ", ".join(where) + ": " + translate_error(self.message)
         if self.value is not None:
-            text += f" (found {self.value!r})"
+            text += gettext("error_found").format(value=repr(self.value))
         if self.expected:
-            text += f"; expected {self.expected}"
+            text += gettext("error_expected").format(expected=translate_error(self.expected))
         if self.hint:
-            text += f". {self.hint}"
+            text += f". {translate_error(self.hint)}"
         return text
 
 
@@ -48,7 +52,7 @@ class _PlannerError(Exception):
     def __str__(self) -> str:
         shown = [str(p) for p in self.problems[:20]]
         if len(self.problems) > 20:
-            shown.append(f"... and {len(self.problems) - 20} more problems")
+            shown.append(gettext("error_more").format(count=len(self.problems) - 20))
         return "\n".join(shown)
 
 
@@ -66,6 +70,11 @@ class Problems:
     ``add`` takes a ``Problem``'s fields after ``file`` (``file`` defaults to the collector's);
     ``raise_if_any`` raises one error (InputError unless told) listing them all.
 
+    Problems are told in the current language; the fixed words, and the texts the catalogue has,
+    are Vietnamese by default:
+
+    >>> from sim.locale import get_language, set_language
+    >>> before = get_language(); set_language("en")
     >>> found = Problems("areas.csv")
     >>> found.add("code is empty", 3, "code", "", "a unique code for every area")
     >>> len(found), bool(found), str(found[0])
@@ -74,6 +83,9 @@ class Problems:
     Traceback (most recent call last):
     ...
     sim.read.errors.ScenarioError: areas.csv, row 3, column 'code': code is empty (found ''); expected a unique code for every area
+    >>> set_language("vi"); str(found[0])
+    "areas.csv, dòng 3, cột 'code': mã để trống (giá trị: ''); cần: mỗi địa bàn một mã riêng"
+    >>> set_language(before)
     """
 
     def __init__(self, file: str | Path = "") -> None:
