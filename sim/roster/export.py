@@ -30,6 +30,7 @@ from sim.read.errors import InputError, Problem
 from sim.read.names import ascii_fold, match_key
 from sim.roster.assign import Assignment
 from sim.roster.xlsx import BOLD, workbook_bytes, write_table
+from sim.results.cells import csv_text, write_cell
 from sim.results.write import write_atomic
 
 DELIVERY = "delivery"
@@ -71,7 +72,8 @@ def safe_file_name(name: str) -> str:
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
     # UTF-8 with a byte-order mark, so that Excel shows Vietnamese names correctly.
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    # no text cell is a formula (sim.results.cells)
+    return csv_text(frame).encode("utf-8-sig")
 
 
 def _given_name_order(names: pd.Series) -> pd.Series:
@@ -99,21 +101,19 @@ def _delivery_workbook(run: Assignment, title: str, place: str, rows: pd.DataFra
     book = Workbook()
     sheet = book.active
     sheet.title = "Danh sách bàn giao"
-    sheet["A1"] = "DANH SÁCH HỌC SINH NHẬN MÁY TÍNH VÀ GÓI CƯỚC"
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet["A2"] = f"Chương trình “Sóng và máy tính cho em” – kế hoạch: {run.scenario.name}"
-    sheet["A3"] = f"{title}: {place}"
-    sheet["A3"].font = BOLD
+    write_cell(sheet, 1, 1, "DANH SÁCH HỌC SINH NHẬN MÁY TÍNH VÀ GÓI CƯỚC").font = Font(bold=True, size=13)
+    write_cell(sheet, 2, 1, f"Chương trình “Sóng và máy tính cho em” – kế hoạch: {run.scenario.name}")
+    write_cell(sheet, 3, 1, f"{title}: {place}").font = BOLD
     top = 5
     last = write_table(sheet, top, list(rows.columns), rows.astype(object).values.tolist(), WIDTHS)
     for r in range(top + 1, last + 1):
         sheet.row_dimensions[r].height = 30  # room to sign
     given = "; ".join(f"{device_name(d).lower()}: {n}" for d, n in devices.items() if n)
-    sheet.cell(last + 2, 1, f"Tổng cộng: {len(rows)} học sinh ({given}); gói cước: {packages}.").font = BOLD
+    write_cell(sheet, last + 2, 1, f"Tổng cộng: {len(rows)} học sinh ({given}); gói cước: {packages}.").font = BOLD
     for k, signer in enumerate(SIGNERS):
         column = 2 + 4 * k
-        sheet.cell(last + 4, column, signer).font = BOLD
-        sheet.cell(last + 5, column, "(Ký, ghi rõ họ tên)").alignment = Alignment(horizontal="left")
+        write_cell(sheet, last + 4, column, signer).font = BOLD
+        write_cell(sheet, last + 5, column, "(Ký, ghi rõ họ tên)").alignment = Alignment(horizontal="left")
     sheet.freeze_panes = sheet.cell(top + 1, 1)
     sheet.print_title_rows = f"{top}:{top}"
     sheet.page_setup.orientation = "landscape"
@@ -126,8 +126,7 @@ def _table_workbook(title: str, frame: pd.DataFrame, sheet_title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_title
-    sheet["A1"] = title
-    sheet["A1"].font = Font(bold=True, size=13)
+    write_cell(sheet, 1, 1, title).font = Font(bold=True, size=13)
     write_table(sheet, 3, list(frame.columns), frame.astype(object).values.tolist(), WIDTHS)
     sheet.freeze_panes = sheet.cell(4, 1)
     return workbook_bytes(book)
