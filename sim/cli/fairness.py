@@ -47,11 +47,12 @@ def register_marginal(commands: argparse._SubParsersAction) -> None:
 
 
 def _write(table, out: Path | None) -> None:
+    from sim.results.cells import csv_text
     from sim.results.write import write_atomic
 
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(out, table.to_csv(index=False, lineterminator="\n"), encoding="utf-8-sig")
+        write_atomic(out, csv_text(table), encoding="utf-8-sig")
         print(f"\nWrote {out}")
 
 

@@ -217,8 +217,9 @@ def _plans_diff(args: argparse.Namespace) -> int:
         change = diff(ledger.version(args.a), ledger.version(args.b))
     print(change)
     if args.csv:
+        from sim.results.cells import csv_text
         from sim.results.write import write_atomic
 
-        write_atomic(args.csv, change.devices.to_csv(index=False, lineterminator="\n"), encoding="utf-8-sig")
+        write_atomic(args.csv, csv_text(change.devices), encoding="utf-8-sig")
         print(f"\nWrote {args.csv}")
     return 0

@@ -33,13 +33,14 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from sim.results.cells import csv_text
     from sim.roster.read import read_roster
     from sim.roster.report import check_text
 
     roster = read_roster(args.rosters, _areas(args.areas))
     print(check_text(roster))
     if args.out:
-        _write(args.out, roster.report().to_csv(index=False, lineterminator="\n").encode("utf-8-sig"))
+        _write(args.out, csv_text(roster.report()).encode("utf-8-sig"))
         print(f"\nWrote {args.out}")
     return 2 if roster.errors() else 0
 

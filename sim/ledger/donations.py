@@ -9,7 +9,6 @@ row, column, value and what is expected) and records back into CSV or XLSX. Stor
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import asdict, dataclass, fields
@@ -21,6 +20,7 @@ from sim.read.names import did_you_mean, match_key, to_nfc
 from sim.core.rules import BANDS
 from sim.read.schema import Column
 from sim.read.tables import RawTable, check_header, read_raw
+from sim.results.cells import csv_rows, write_row
 from sim.results.write import write_atomic
 
 KINDS = ("cash", "device", "data_package")
@@ -348,9 +348,7 @@ def write_records(path: str | Path, records: list, kind: RecordKind) -> Path:
     if path.suffix.casefold() == ".xlsx":
         _write_xlsx(path, table, kind)
     else:
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(table)
-        write_atomic(path, buffer.getvalue(), encoding="utf-8-sig")
+        write_atomic(path, csv_rows(table), encoding="utf-8-sig")  # no text cell is a formula
     return path
 
 
@@ -362,9 +360,9 @@ def _write_xlsx(path: Path, table: list[list[str]], kind: RecordKind) -> None:
     sheet = book.active
     sheet.title = kind.name
     header = table[0]
-    sheet.append(header)
-    for row in table[1:]:  # numbers as numbers, so Excel can add them up; ids and dates as text
-        sheet.append([int(v) if header[i] in numbers and v else v for i, v in enumerate(row)])
+    write_row(sheet, header, 1)
+    for r, row in enumerate(table[1:], start=2):  # numbers as numbers, so Excel can add them up; ids and dates as text
+        write_row(sheet, [int(v) if header[i] in numbers and v else v for i, v in enumerate(row)], r)
     buffer = io.BytesIO()
     book.save(buffer)
     write_atomic(path, buffer.getvalue())

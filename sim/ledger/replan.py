@@ -31,6 +31,7 @@ from sim.core.inputs import DATA_PACKAGE
 from sim.ledger.store import Ledger, PlanVersion, checksum, now
 from sim.read.names import did_you_mean, match_key
 from sim.core.pipeline import solve
+from sim.results.cells import csv_text  # noqa: F401 (tables as Result.write writes them)
 from sim.results.result import Result
 from sim.results.summary import LedgerInfo
 from sim.read.scenario import Counting, Scenario
@@ -179,11 +180,6 @@ def delivered_counts(deliveries: list[Delivery], donations: list[Donation], scen
 
 def ledger_state(donations: list[Donation], deliveries: list[Delivery]) -> dict:
     return {"donations": [asdict(d) for d in donations], "deliveries": [asdict(d) for d in deliveries]}
-
-
-def csv_text(table: pd.DataFrame) -> str:
-    """A table as ``Result.write`` writes it (without the byte-order mark)."""
-    return table.to_csv(index=False, lineterminator="\n")
 
 
 def table_of(text: str) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pandas as pd
 from sim.read import schema
 from sim.read.errors import Problems, input_error
 from sim.read.names import did_you_mean, match_key, nearest, to_nfc
+from sim.results.cells import plain_text
 from sim.core.rules import GRADE_LABELS, STATUSES, grade_level
 
 # Ways schools write a status, by match key; anything else is an error with a suggestion.
@@ -69,7 +70,8 @@ def read_raw(path: str | Path) -> RawTable:
     for number, cells in enumerate(lines[1:], start=2):
         if not any(c.strip() for c in cells):
             continue  # blank lines, as Excel leaves at the end
-        rows.append((number, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}))
+        # plain_text: a quote sim put before a formula sign (sim.results.cells) is taken off
+        rows.append((number, {h: (plain_text(cells[i].strip()) if i < len(cells) else "") for i, h in enumerate(header)}))
     return RawTable(path, header, rows)
 
 

@@ -16,6 +16,7 @@ from sim.core.whole import Accounts, WholePlan
 from sim.results.pools import pool_report
 from sim.results.summary import (Coverage, DistrictAccount, Fairness, InputHashes, Items, MaxCountComparison, Money,
                                  PoolSummary, PreviousPlan, Provenance, UnitsInfo, Reach, SolverInfo, Summary)
+from sim.results.cells import csv_text
 from sim.results.write import write_atomic
 
 ALLOCATION_COLUMNS = ["district", "grade", "status", "band", "device", "devices", "data_packages"]
@@ -181,8 +182,8 @@ class Result:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         files = {
-            "allocation.csv": self.allocation.to_csv(index=False, lineterminator="\n"),
-            "coverage.csv": self.coverage.to_csv(index=False, lineterminator="\n"),
+            "allocation.csv": csv_text(self.allocation),
+            "coverage.csv": csv_text(self.coverage),
             "summary.json": json.dumps(self.summary, ensure_ascii=False, indent=2) + "\n",
         }
         for name, text in files.items():
