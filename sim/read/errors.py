@@ -9,6 +9,34 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+LINE_WIDTH = 300  # no line of a message is longer: values are cut with … (a message fits one screen)
+VALUE_WIDTH = 80
+
+
+def one_line(text: object, width: int = VALUE_WIDTH) -> str:
+    """``text`` on one line (line breaks and control characters shown escaped), cut to ``width``
+    characters with … at the end.
+
+    >>> one_line("a\\nb"), one_line("x" * 100, 10)
+    ('a\\\\nb', 'xxxxxxxxx…')
+    """
+    text = "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(text)[:width * 4])
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _shown(value: object) -> str:
+    """A value as a message quotes it: its repr, on one line and at most VALUE_WIDTH characters."""
+    if isinstance(value, str) and len(value) > VALUE_WIDTH * 4:
+        value = value[:VALUE_WIDTH * 4]  # repr of a huge text costs as much as the text
+    elif isinstance(value, (list, tuple, dict, set)) and len(value) > 20:
+        value = type(value).__name__ + f" of {len(value):,} items"
+        return value
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # a self-referencing list, an int of too many digits
+        text = f"<{type(value).__name__}>"
+    return one_line(text)
+
 
 @dataclass
 class Problem:
@@ -23,19 +51,19 @@ class Problem:
     hint: str | None = None
 
     def __str__(self) -> str:
-        where = [Path(self.file).name if self.file else "input"]
+        where = [one_line(Path(self.file).name if self.file else "input")]
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
-        text = ", ".join(where) + ": " + self.message
+            where.append(f"column '{one_line(self.column)}'")
+        text = ", ".join(where) + ": " + one_line(self.message, LINE_WIDTH)
         if self.value is not None:
-            text += f" (found {self.value!r})"
+            text += f" (found {_shown(self.value)})"
         if self.expected:
-            text += f"; expected {self.expected}"
+            text += f"; expected {one_line(self.expected, LINE_WIDTH)}"
         if self.hint:
-            text += f". {self.hint}"
-        return text
+            text += f". {one_line(self.hint, LINE_WIDTH)}"
+        return one_line(text, LINE_WIDTH)
 
 
 @dataclass
