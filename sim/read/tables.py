@@ -137,10 +137,12 @@ _DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?", re.ASCII
 
 def _integer(text: str) -> int | None:
     """A whole number read exactly (12, 12.0, 1e3; never through a float, so no digit is lost);
-    None if it is not one. Numbers of more than 18 digits come back as MAX_COUNT + 1: too large.
+    None if it is not one. Numbers of more than 18 digits come back as 10**19: too large for any bound.
 
-    >>> _integer("9223372036854775807"), _integer("1e30"), _integer("12.0"), _integer("²"), _integer("1.5")
-    (1000000001, 1000000001, 12, None, None)
+    >>> _integer("900719925474099317"), _integer("9223372036854775807"), _integer("1e3"), _integer("12.0")
+    (900719925474099317, 10000000000000000000, 1000, 12)
+    >>> _integer("²"), _integer("1.5"), _integer("1e-3")
+    (None, None, None)
     """
     text = text.replace(" ", "")
     match = _WHOLE.fullmatch(text)
@@ -148,7 +150,7 @@ def _integer(text: str) -> int | None:
         return None
     digits, exponent = match.group(1).lstrip("0"), int(match.group(2) or 0)
     if len(digits) + exponent > 18:
-        return MAX_COUNT + 1
+        return 10**19
     value = int(digits or "0") * 10**exponent
     return -value if text.startswith("-") else value
 
