@@ -1,6 +1,7 @@
 """Command line: ``python -m sim run SCENARIO.yaml --out DIR`` and the other commands.
 
-Exit codes: 0 done; 2 an input file breaks the file contract; 3 the scenario cannot be
+Exit codes: 0 done; 2 an input file breaks the file contract, or a file cannot be read or written
+(disk full, read-only, an output that would replace an input); 3 the scenario cannot be
 satisfied as written; 1 anything else (the solver failed). Messages, never tracebacks.
 
 Each command is a ``register(commands)`` function that adds a sub-parser whose defaults hold
