@@ -1,6 +1,7 @@
 """Command line: ``python -m sim run SCENARIO.yaml --out DIR`` and the other commands.
 
-Exit codes: 0 done; 2 an input file breaks the file contract; 3 the scenario cannot be
+Exit codes: 0 done; 2 an input file breaks the file contract, or a file cannot be read or written
+(disk full, read-only, an output that would replace an input); 3 the scenario cannot be
 satisfied as written; 1 anything else (the solver failed). Messages, never tracebacks.
 
 Each command is a ``register(commands)`` function that adds a sub-parser whose defaults hold
@@ -14,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.read.errors import InputError, ScenarioError
+from sim.read.errors import InputError, ScenarioError, one_line
 from sim.cli.roster import register as register_roster
 from sim.cli.ledger import register as register_ledger
 from sim.cli.fairness import register_frontier, register_marginal
@@ -32,6 +33,7 @@ def register_run(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--out", type=Path, required=True, help="folder for the results (created if missing)")
     run.add_argument("--solver", choices=[s.value for s in SolverName], help="override the scenario's solver")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.add_argument("--force", action="store_true", help="replace an existing file of another kind at the output (never an input file)")
     run.set_defaults(handler=_run)
 
 
@@ -42,6 +44,9 @@ def _run(args: argparse.Namespace) -> int:
     from sim.views.text import summary_text
 
     scenario = load_scenario(args.scenario)
+    from sim.cli.outputs import check_results_folder
+
+    check_results_folder(args.out, [args.scenario, scenario.areas, scenario.students], args.force)
     if args.solver:
         scenario.solver = SolverName(args.solver)
     result = solve(scenario)
@@ -86,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     except SolverFailed as exc:
         print(t("cli_error").format(message=exc), file=sys.stderr)
         return EXIT_FAILED
-    except OSError as exc:
-        print(t("cli_error").format(message=f"{exc.strerror or exc}: {exc.filename or ''}"), file=sys.stderr)
-        return EXIT_FAILED
+    except OSError as exc:  # disk full, read-only, no permission, the ledger busy: which file and why
+        where = exc.filename or getattr(exc, "filename2", None)
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        print(t("cli_error").format(message=f"{one_line(where, 200) if where else '?'}: {one_line(reason, 200)}"),
+              file=sys.stderr)
+        return EXIT_BAD_INPUT

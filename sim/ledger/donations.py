@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -150,7 +151,7 @@ def parse_date(text: str) -> str | None:
     return date.isoformat() if date else None
 
 
-_GROUPED = re.compile(r"^\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$")
+_GROUPED = re.compile(r"^\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$", re.ASCII)
 
 
 def parse_amount(text: str) -> int | None:
@@ -163,10 +164,26 @@ def parse_amount(text: str) -> int | None:
     (True, True)
     """
     text = re.sub(r"\s*(vnd|vnđ|đ|₫)$", "", text.strip(), flags=re.IGNORECASE).replace("\u00a0", " ")
-    if text.isdigit():
+    if len(text) > 40:
+        return None
+    if re.fullmatch(r"[0-9]+", text):  # ASCII digits only: '²' and '٣' pass str.isdigit
         return int(text)
     if _GROUPED.match(text):
         return int(re.sub(r"[.,\s]", "", text))
+    return None
+
+
+MAX_VND = 10**15  # as the scenario's amounts: far above any gift, far below what SQLite can store
+MAX_UNITS = 10**9
+
+
+def id_problem(text: str) -> str | None:
+    """What is wrong with a donation or delivery id, or None: ids are printable, without control,
+    zero-width or direction characters (which make two ids look the same) and not too long."""
+    if len(text) > 100:
+        return "the id is longer than 100 characters"
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in text):
+        return "the id holds an invisible or control character"
     return None
 
 
@@ -183,6 +200,11 @@ def _count(found: Problems, row: int, cells: dict, column: str, *, required: boo
         found.add(f"{column} is not a whole number ≥ {least}", row, column, text,
                   f"a whole number ≥ {least}" + (", without decimals" if column == "amount_vnd" else ""))
         return 0
+    limit = MAX_VND if column == "amount_vnd" else MAX_UNITS
+    if value > limit:
+        found.add(f"{column} is too large", row, column, text, f"at most {limit:,}" + (" VND" if column == "amount_vnd" else ""),
+                  "A typo? Check for extra zeros")
+        return 0
     return value
 
 
@@ -192,6 +214,8 @@ def donation_from_cells(found: Problems, row: int, cells: dict[str, str]) -> Don
     donation_id = cells["donation_id"].strip()
     if not donation_id:
         found.add("donation_id is empty", row, "donation_id", "", "a unique id for every donation")
+    elif id_problem(donation_id):
+        found.add(id_problem(donation_id), row, "donation_id", donation_id, "an id of letters, digits and punctuation, as the register writes it")
     date = parse_date(cells["date"])
     if date is None:
         found.add("not a date", row, "date", cells["date"], "YYYY-MM-DD or day/month/year, e.g. 2026-11-24 or 24/11/2026")
@@ -236,6 +260,8 @@ def delivery_from_cells(found: Problems, row: int, cells: dict[str, str]) -> Del
     delivery_id = cells["delivery_id"].strip()
     if not delivery_id:
         found.add("delivery_id is empty", row, "delivery_id", "", "a unique id for every hand-over")
+    elif id_problem(delivery_id):
+        found.add(id_problem(delivery_id), row, "delivery_id", delivery_id, "an id of letters, digits and punctuation, as the register writes it")
     date = parse_date(cells["date"])
     if date is None:
         found.add("not a date", row, "date", cells["date"], "YYYY-MM-DD or day/month/year, e.g. 2026-11-24 or 24/11/2026")

@@ -10,6 +10,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.locale import gettext, translate_error
+LINE_WIDTH = 300  # no line of a message is longer: values are cut with … (a message fits one screen)
+VALUE_WIDTH = 80
+
+
+def one_line(text: object, width: int = VALUE_WIDTH) -> str:
+    """``text`` on one line (line breaks and control characters shown escaped), cut to ``width``
+    characters with … at the end.
+
+    >>> one_line("a\\nb"), one_line("x" * 100, 10)
+    ('a\\\\nb', 'xxxxxxxxx…')
+    """
+    text = "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(text)[:width * 4])
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _shown(value: object) -> str:
+    """A value as a message quotes it: its repr, on one line and at most VALUE_WIDTH characters."""
+    if isinstance(value, str) and len(value) > VALUE_WIDTH * 4:
+        value = value[:VALUE_WIDTH * 4]  # repr of a huge text costs as much as the text
+    elif isinstance(value, (list, tuple, dict, set)) and len(value) > 20:
+        value = type(value).__name__ + f" of {len(value):,} items"
+        return value
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # a self-referencing list, an int of too many digits
+        text = f"<{type(value).__name__}>"
+    return one_line(text)
 
 
 @dataclass
@@ -26,20 +53,21 @@ class Problem:
 
     def __str__(self) -> str:
         """The problem in the current language (``sim.locale``): the fixed words always, the message,
-        the expected value and the hint when the catalogue has their English text (else English)."""
-        where = [Path(self.file).name if self.file else gettext("error_input")]
+        the expected value and the hint when the catalogue has their English text (else English).
+        Every part on one line, and no line longer than LINE_WIDTH: values are cut with …"""
+        where = [one_line(Path(self.file).name) if self.file else gettext("error_input")]
         if self.row is not None:
             where.append(gettext("error_row").format(row=self.row))
         if self.column is not None:
-            where.append(gettext("error_column").format(column=self.column))
-        text = ", ".join(where) + ": " + translate_error(self.message)
+            where.append(gettext("error_column").format(column=one_line(self.column)))
+        text = ", ".join(where) + ": " + one_line(translate_error(self.message), LINE_WIDTH)
         if self.value is not None:
-            text += gettext("error_found").format(value=repr(self.value))
+            text += gettext("error_found").format(value=_shown(self.value))
         if self.expected:
-            text += gettext("error_expected").format(expected=translate_error(self.expected))
+            text += gettext("error_expected").format(expected=one_line(translate_error(self.expected), LINE_WIDTH))
         if self.hint:
-            text += f". {translate_error(self.hint)}"
-        return text
+            text += f". {one_line(translate_error(self.hint), LINE_WIDTH)}"
+        return one_line(text, LINE_WIDTH)
 
 
 @dataclass
