@@ -94,6 +94,6 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # disk full, read-only, no permission, the ledger busy: which file and why
         where = exc.filename or getattr(exc, "filename2", None)
         reason = exc.strerror or str(exc) or type(exc).__name__
-        print(t("cli_error").format(message=f"{one_line(where, 200) if where else '?'}: {one_line(reason, 200)}"),
-              file=sys.stderr)
+        message = t("cli_file_error").format(file=one_line(where, 200) if where else "?", reason=one_line(reason, 200))
+        print(t("cli_error").format(message=message), file=sys.stderr)
         return EXIT_BAD_INPUT
