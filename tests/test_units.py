@@ -88,6 +88,9 @@ def test_one_to_one_is_converted_and_a_split_commune_is_listed_not_guessed(tmp_p
 
 
 def test_the_convert_units_command_writes_the_file_and_the_report(tmp_path, capsys):
+    from sim.views import i18n
+
+    i18n.set_language("vi")  # the report in Vietnamese, as an analyst sees it (conftest puts English back)
     path = _csv(tmp_path / "deliveries.csv", "delivery_id,date,district,device,quantity\n"
                 "D1,2024-10-01,Đức Hòa,tablet,5\nD2,2024-10-02,Mỹ Hạnh,tablet,2\n")
     code = main(["convert-units", str(path), "--kind", "deliveries", "--province", "Tây Ninh", "--old-province", "Long An",

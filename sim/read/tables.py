@@ -10,7 +10,7 @@ import csv
 import io
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -40,6 +40,7 @@ class RawTable:
     path: Path
     header: list[str]
     rows: list[tuple[int, dict[str, str]]]
+    overfull: dict[int, int] = field(default_factory=dict)  # row -> filled cells beyond the header's columns
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -53,8 +54,12 @@ def _decode(path: Path, raw: bytes) -> str:
     raise input_error(path, "cannot read the file as text", expected="a CSV saved as UTF-8 (Excel: 'CSV UTF-8')")
 
 
-def read_raw(path: str | Path) -> RawTable:
-    """Read a CSV (comma, semicolon or tab separated) or the first sheet of an XLSX file."""
+def read_raw(path: str | Path, *, overfull_rows: bool = False) -> RawTable:
+    """Read a CSV (comma, semicolon or tab separated) or the first sheet of an XLSX file.
+
+    A row with more filled cells than the header has columns (an unquoted comma in a note) is an
+    error; with ``overfull_rows`` (rosters, which check row by row) it is kept and listed in
+    ``overfull`` for the caller to refuse that row alone."""
     path = Path(path)
     if not path.is_file():
         raise input_error(path, "file not found", expected="an existing CSV or XLSX file")
@@ -74,19 +79,21 @@ def read_raw(path: str | Path) -> RawTable:
         if name and seen.setdefault(name, i) != i:
             found.add("a column appears twice in the header", 1, name, None, "each column once",
                       f"Columns {seen[name] + 1} and {i + 1} have this name: delete one")
-    rows = []
+    rows, overfull = [], {}
     for number, cells in enumerate(lines[1:], start=2):
         if not any(c.strip() for c in cells):
             continue  # blank lines, as Excel leaves at the end
         extra = [c for c in cells[len(header):] if c.strip()]
-        if extra:
+        if extra and overfull_rows:
+            overfull[number] = len(extra)
+        elif extra:
             found.add(f"{len(header) + len(extra)} cells in a row but {len(header)} columns in the header", number,
                       None, extra[0], f"at most {len(header)} cells, as the header",
                       "A comma or semicolon inside a value (a note, an amount)? Put the value in quotes, or save the file from Excel")
         # plain_text: a quote sim put before a formula sign (sim.results.cells) is taken off
         rows.append((number, {h: (plain_text(cells[i].strip()) if i < len(cells) else "") for i, h in enumerate(header)}))
     found.raise_if_any()
-    return RawTable(path, header, rows)
+    return RawTable(path, header, rows, overfull)
 
 
 def _csv_rows(path: Path, text: str, delimiter: str) -> list[list[str]]:

@@ -137,7 +137,7 @@ def _flag(check: _Row, cells: dict[str, str], name: str, blank: bool | None) -> 
 
 
 def _read_rows(path: Path, index: AreaIndex, today: dt.date, issues: list[RowIssue]) -> list[dict]:
-    table = read_raw(path)
+    table = read_raw(path, overfull_rows=True)
     columns = _columns(table, path, issues)
     find_area = functools.lru_cache(maxsize=1024)(index.find)
     records = []
@@ -145,6 +145,10 @@ def _read_rows(path: Path, index: AreaIndex, today: dt.date, issues: list[RowIss
         cells = {name: clean_text(raw.get(header, "")) for name, header in columns.items()}
         before = len(issues)
         check = _Row(path, row, issues, [cells.get(c, "") for c in sorted(PERSONAL)], index.names)
+        if row in table.overfull:  # the cells cannot be trusted to sit in their columns: no value is shown
+            check.add(ERROR, None, f"{len(table.header) + table.overfull[row]} cells in the row but "
+                      f"{len(table.header)} columns in the header", expected="one cell per column",
+                      hint="A comma inside a name or a note? Put the value in quotes, or save the file from Excel")
         pupil_id, name = cells["pupil_id"], " ".join(cells["full_name"].split())
         if not pupil_id:
             check.add(ERROR, "pupil_id", "pupil_id is empty", expected="the learner's id (mã định danh)")

@@ -109,8 +109,8 @@ def find_province(text: object, *, file: str = "", column: str | None = None) ->
     guess = nearest(_short(given), [_short(p.name) for p in every])
     listing = ", ".join(f"{p.code} {p.name}" for p in every)
     raise input_error(file or "province", "no province of 2025 has this name or code", column=column, value=given,
-                      expected="one of the 34 provinces since 1 July 2025, by name or code: " + listing,
-                      hint=f"Did you mean '{guess}'? (Gợi ý: '{guess}'?)" if guess else None)
+                      expected="one of the 34 provinces since 1 July 2025, by name or code",
+                      hint=(f"Did you mean '{guess}'? (Gợi ý: '{guess}'?) " if guess else "") + "The 34: " + listing)
 
 
 def _vau_data() -> Path:
