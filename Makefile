@@ -34,8 +34,10 @@ lab: $(VENV)/.full  ## open JupyterLab on the notebooks
 report: $(VENV)/.full  ## run every notebook and save it as one HTML page in reports/ (SIM_LANG=en for English)
 	$(PY) -m sim report notebooks/*.ipynb --out reports
 
+# A cell still unanswered after 120 s (a lost message between Voilà and its kernel: issue 14) shows
+# "Cell execution timed out" on the page, where Voilà would otherwise wait for ever; reload the page.
 dashboard: $(VENV)/.full  ## the scenario explorer without code, on http://127.0.0.1:8866 (Ctrl+C stops it)
-	$(VENV)/bin/voila notebooks/02_donation_scenarios.ipynb --Voila.ip=127.0.0.1 --port=8866
+	$(VENV)/bin/voila notebooks/02_donation_scenarios.ipynb --Voila.ip=127.0.0.1 --port=8866 --VoilaExecutor.timeout=120
 
 # BENCH_ARGS, e.g. "--cases district,school --skip-plain": see benchmarks/bench.py --help
 bench: $(VENV)/.full  ## time the planner on three cases next to a textbook PuLP model; writes reports/bench.md

@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "02_donation_scenarios.ipynb"
 READY_SECONDS = 90  # Voilà starting and answering its first page
 RESULT_MS = 180_000  # the notebook running in Voilà's kernel, or one re-solve
+# As `make dashboard`: a cell whose reply never comes (a lost message, issue 14) ends the page with
+# "Cell execution timed out" after CELL_SECONDS, where Voilà would otherwise wait for ever.
+CELL_SECONDS = 120
 
 
 def _free_port() -> int:
@@ -35,7 +38,7 @@ def dashboard(tmp_path):
     log = (tmp_path / "voila.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
-         "--Voila.port_retries=0"],
+         "--Voila.port_retries=0", f"--VoilaExecutor.timeout={CELL_SECONDS}"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         env={**os.environ, "SIM_LANG": "vi"})
     url = f"http://127.0.0.1:{port}/"
@@ -51,7 +54,7 @@ def dashboard(tmp_path):
                 if time.monotonic() > deadline:
                     pytest.fail(f"Voilà did not answer within {READY_SECONDS} s:\n{(tmp_path / 'voila.log').read_text()}")
                 time.sleep(0.5)
-        yield url
+        yield url, tmp_path / "voila.log"
     finally:
         # The whole process group: Voilà and the kernel it started.
         os.killpg(server.pid, signal.SIGTERM)
@@ -63,14 +66,28 @@ def dashboard(tmp_path):
         log.close()
 
 
+def _shown(page, selector: str, log: Path):
+    """The first element matching ``selector``, once shown; when it is not shown within RESULT_MS, the
+    test fails with what the page shows of errors (a cell timed out: a stalled kernel) and Voilà's log."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    element = page.locator(selector).first
+    try:
+        element.wait_for(timeout=RESULT_MS)
+    except PlaywrightTimeout:
+        errors = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+        pytest.fail(f"{selector} not shown within {RESULT_MS // 1000} s; errors on the page: {errors or 'none'}\n"
+                    f"Voilà's log:\n{log.read_text()[-4000:]}")
+    return element
+
+
 def test_moving_the_budget_changes_the_covered_learners_and_the_chart(dashboard):
+    url, log = dashboard
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     with offline_page(viewport=(1300, 2300)) as page:
-        page.goto(dashboard)
-        covered = page.locator(".sim-covered").first
-        covered.wait_for(timeout=RESULT_MS)
-        chart = page.locator(".sim-results-chart").first
-        chart.wait_for(timeout=RESULT_MS)
+        page.goto(url, timeout=RESULT_MS)  # Voilà runs the notebook before the page ends loading
+        covered = _shown(page, ".sim-covered", log)
+        chart = _shown(page, ".sim-results-chart", log)
         before = int(covered.get_attribute("data-covered"))
         chart_before = chart.screenshot()
         source_before = chart.get_attribute("src")
