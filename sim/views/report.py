@@ -241,8 +241,8 @@ def guarded_client_class():
                 elif not self.heard:
                     if now - sent > START_SECONDS:
                         task_poll_kernel_alive.cancel()
-                        raise self.stalled(f"the kernel did not start the cell within {START_SECONDS} s of "
-                                           "receiving it (the request lost or unread), and sat idle")
+                        raise self.stalled(f"the kernel did not start the cell within {START_SECONDS} s of its "
+                                           "sending (the request lost, or left unread)")
                 else:
                     cpu = kernel_cpu_seconds(pid)
                     if self.heard > busy_mark[0] or cpu is None or busy_mark[1] is None \
