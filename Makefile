@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 OUT    ?= reports/baseline
 
-.PHONY: demo test lab report dashboard bench clean
+.PHONY: demo test lab report dashboard bench docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,14 +34,24 @@ lab: $(VENV)/.full  ## open JupyterLab on the notebooks
 report: $(VENV)/.full  ## run every notebook and save it as one HTML page in reports/ (SIM_LANG=en for English)
 	$(PY) -m sim report notebooks/*.ipynb --out reports
 
+# The "sim" page template (share/jupyter/voila/templates/sim) fetches nothing from the internet.
 # A cell still unanswered after 120 s (a lost message between Voilà and its kernel: issue 14) shows
 # "Cell execution timed out" on the page, where Voilà would otherwise wait for ever; reload the page.
 dashboard: $(VENV)/.full  ## the scenario explorer without code, on http://127.0.0.1:8866 (Ctrl+C stops it)
-	$(VENV)/bin/voila notebooks/02_donation_scenarios.ipynb --Voila.ip=127.0.0.1 --port=8866 --VoilaExecutor.timeout=120
+	JUPYTER_PATH="$(CURDIR)/share/jupyter" $(VENV)/bin/voila notebooks/02_donation_scenarios.ipynb \
+		--template=sim --Voila.ip=127.0.0.1 --port=8866 --VoilaExecutor.timeout=120
+
+$(VENV)/.docs: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[notebook,test,docs]"
+	touch $@ $(VENV)/.full $(VENV)/.core
+
+docs: $(VENV)/.docs  ## the manual (MkDocs, Vietnamese and English, executed notebooks, API) in site/
+	$(PY) docs/execute_notebooks.py
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 # BENCH_ARGS, e.g. "--cases district,school --skip-plain": see benchmarks/bench.py --help
 bench: $(VENV)/.full  ## time the planner on three cases next to a textbook PuLP model; writes reports/bench.md
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache .hypothesis
+	rm -rf $(VENV) reports site docs/notebooks .pytest_cache .hypothesis

@@ -77,6 +77,18 @@ def throwaway_pseudonym_key(tmp_path_factory):
     patch.undo()
 
 
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Tests assert the English texts of messages and errors (Vietnamese is the default for users);
+    a test of the Vietnamese texts sets the language itself, and subprocesses get ``SIM_LANG=en``."""
+    from sim.locale import get_language, set_language
+
+    before = get_language()
+    set_language("en")
+    yield
+    set_language(before)
+
+
 @pytest.fixture(scope="session")
 def executed_notebook():
     """executed_notebook(path, language="vi") -> a copy of the notebook as ``sim report`` runs it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import unicodedata
@@ -15,7 +16,8 @@ GOOD = [student("An Bình", 10, "poor", 4, 1), student("Bình Hòa", 3, "near_po
 
 
 def run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, "SIM_LANG": "en"})  # English messages, as asserted below
 
 
 def windows_1258(text: str) -> bytes:

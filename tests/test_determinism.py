@@ -53,8 +53,14 @@ def test_readme_shows_what_make_demo_prints():
     import sim
     from sim.views.text import summary_text
 
+    from sim.views import i18n
+
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    shown = re.search(r"`make demo` prints \(abridged\):\n\n```\n(.*?)```", readme, re.S).group(1)
-    printed = summary_text(sim.solve(sim.load_scenario(BASELINE)).summary)
-    for line in shown.strip().splitlines():
-        assert line in printed.splitlines(), line
+    summary = sim.solve(sim.load_scenario(BASELINE)).summary
+    for language, heading in (("vi", r"`make demo` prints \(abridged; Vietnamese by default\):"),
+                              ("en", r"`SIM_LANG=en make demo` prints \(abridged\):")):
+        shown = re.search(heading + r"\n\n```\n(.*?)```", readme, re.S).group(1)
+        i18n.set_language(language)  # the conftest fixture puts the language back
+        printed = summary_text(summary)
+        for line in shown.strip().splitlines():
+            assert line in printed.splitlines(), line

@@ -73,3 +73,139 @@ def test_the_environment_variable_chooses_the_language(value, expected):
     code = "from sim.views import i18n; print(i18n.get_language(), i18n.t('tab_results'))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.split()[0] == expected
+
+
+# ---- the gettext catalogues (sim/locale/*/LC_MESSAGES/sim.po) -----------------------------------------
+
+from sim import locale as sim_locale  # noqa: E402
+from sim.read.errors import Problem  # noqa: E402
+
+ROOT = sim_locale.LOCALE_DIR.parents[1]
+KEY_USE = re.compile(r"""(?<![\w.])(?:i18n\.)?t\(\s*["']([a-z][a-z0-9_]*)["']""")
+
+
+def _entries(language: str):
+    return [m for m in sim_locale.catalogue(language) if m.id]
+
+
+def test_every_vietnamese_entry_is_translated():
+    empty = [m.id for m in _entries("vi") if not m.string.strip()]
+    assert not empty, f"no Vietnamese translation in sim/locale/vi/LC_MESSAGES/sim.po for: {empty}"
+    assert all(unicodedata.is_normalized("NFC", m.string) for m in _entries("vi"))
+
+
+def test_the_two_catalogues_have_the_same_keys_and_english_has_every_text():
+    vi = {m.id for m in _entries("vi") if not m.context}
+    en = {m.id for m in _entries("en") if not m.context}
+    assert vi == en, f"only in vi: {sorted(vi - en)}; only in en: {sorted(en - vi)}"
+    assert all(m.string.strip() for m in _entries("en"))
+
+
+def test_error_translations_keep_their_placeholders():
+    for message in _entries("vi"):
+        if message.context == sim_locale.ERROR_CONTEXT:
+            assert _fields(message.id) == _fields(message.string), message.id
+
+
+def _keys_used() -> dict[str, str]:
+    found = {}
+    for path in [*sorted((ROOT / "sim").rglob("*.py")), *sorted((ROOT / "notebooks").glob("*.ipynb"))]:
+        for key in KEY_USE.findall(path.read_text(encoding="utf-8").replace('\\"', '"')):
+            found.setdefault(key, str(path.relative_to(ROOT)))
+    return found
+
+
+def test_every_key_the_code_uses_is_in_the_catalogue():
+    used = _keys_used()
+    assert len(used) > 100  # the search finds the calls (a broken pattern would find none)
+    missing = {key: where for key, where in used.items()
+               if key not in i18n.MESSAGES and not key.endswith("_")  # a prefix: t("mode_" + mode)
+               and key != "key"}  # the docstring's example
+    assert not missing, f"keys used but not in sim/locale/*/LC_MESSAGES/sim.po: {missing}"
+
+
+def test_a_missing_key_is_an_error_not_a_silent_fallback():
+    with pytest.raises(KeyError, match="not in"):
+        i18n.t("no_such_message_key")
+
+
+def test_dates_follow_the_language():
+    import datetime
+
+    i18n.set_language("vi")
+    assert i18n.date(datetime.date(2023, 12, 4)) == i18n.date("2023-12-04") == "04/12/2023"
+    i18n.set_language("en")
+    assert i18n.date(datetime.date(2023, 12, 4)) == "4 Dec 2023"
+
+
+def test_problems_are_vietnamese_by_default_and_english_on_request():
+    problem = Problem("students.csv", "unknown district", 7, "district", "Duc Hue", "a name or code from the areas file",
+                      "Did you mean 'Đức Huệ'?")
+    i18n.set_language("vi")
+    assert str(problem) == ("students.csv, dòng 7, cột 'district': huyện không có trong tệp địa bàn (giá trị: 'Duc Hue'); "
+                            "cần: một tên hoặc mã trong tệp địa bàn. Có phải ý bạn là 'Đức Huệ'?")
+    i18n.set_language("en")
+    assert str(problem) == ("students.csv, row 7, column 'district': unknown district (found 'Duc Hue'); "
+                            "expected a name or code from the areas file. Did you mean 'Đức Huệ'?")
+    i18n.set_language("vi")  # a text the catalogue lacks stays English, with the fixed words Vietnamese
+    assert str(Problem("x.csv", "something new", 2)) == "x.csv, dòng 2: something new"
+
+
+def _cli(*args: str, language: str | None):
+    env = {k: v for k, v in os.environ.items() if k != i18n.ENV_VAR}
+    if language:
+        env[i18n.ENV_VAR] = language
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, env=env)
+
+
+def test_the_command_line_speaks_vietnamese_unless_told(tmp_path):
+    missing = str(tmp_path / "none.yaml")
+    vi, en = _cli("run", missing, "--out", str(tmp_path), language=None), _cli("run", missing, "--out", str(tmp_path), language="en")
+    assert vi.returncode == en.returncode == 2
+    assert vi.stderr.startswith("lỗi: dữ liệu đầu vào không đúng quy định\nnone.yaml: không tìm thấy tệp; cần: một ")
+    assert en.stderr.startswith("error: bad input\nnone.yaml: file not found; expected an existing ")
+
+
+def test_the_summary_text_uses_one_number_format(tmp_path):
+    from sim.views.text import summary_text
+
+    summary = {"scenario": "s", "status": "optimal", "solver": {"name": "highs", "lp_solves": 3}, "seconds": 1.25,
+               "pupils_by_band": {str(b): 1071 * b for b in range(1, 6)}, "covered_by_band": {str(b): 1040 for b in range(1, 6)},
+               "pupils": 16065, "covered": 5200, "spent_vnd": 2_000_000, "spent_general_vnd": 1_500_000,
+               "spent_earmarked_vnd": 500_000, "cash_left_vnd": 0, "earmark_left_vnd": {"Đức Huệ": 0, "Cần Đước": 1, "Bến Lức": 2},
+               "bought": {"tablet": 1200}, "stock_left": {"data_package": 1616}}
+    i18n.set_language("vi")
+    text = summary_text(summary, timing=True)
+    assert "1.040 trên   1.071" in text and "16.065" in text and "1,2 giây" in text and "gói dữ liệu di động 1.616" in text
+    assert not re.search(r"\d,\d{3}\b", text), "an English thousands separator in the Vietnamese summary"
+    earmarks = [line.split(":")[0].split(" cho ")[1] for line in text.splitlines() if "tặng riêng cho" in line]
+    assert earmarks == ["Bến Lức", "Cần Đước", "Đức Huệ"]
+    i18n.set_language("en")
+    text = summary_text(summary, timing=True)
+    assert "1,040 of   1,071" in text and "1.2 s" in text and not re.search(r"\d\.\d{3}\b", text)
+
+
+# ---- Vietnamese alphabetical order ---------------------------------------------------------------------
+
+def test_d_with_stroke_comes_after_every_d():
+    assert i18n.vietnamese_sorted(["Đức Hòa", "Dương", "Duy", "Đa", "Em"]) == ["Duy", "Dương", "Đa", "Đức Hòa", "Em"]
+
+
+def test_letters_with_marks_follow_their_base_letter():
+    assert i18n.vietnamese_sorted(["ơ", "ô", "o", "ư", "u", "ê", "e", "â", "ă", "a", "b"]) == [
+        "a", "ă", "â", "b", "e", "ê", "o", "ô", "ơ", "u", "ư"]
+    assert sorted(["Ân", "Anh", "An", "Ăn"], key=i18n.sort_key) == ["An", "Anh", "Ăn", "Ân"]
+
+
+def test_tones_decide_only_where_the_letters_are_equal():
+    assert i18n.vietnamese_sorted(["mạ", "mã", "mả", "má", "mà", "ma"]) == ["ma", "mà", "má", "mả", "mã", "mạ"]
+    assert i18n.vietnamese_sorted(["mác", "mạ", "man"]) == ["mạ", "mác", "man"]  # letters first: ma < mac < man
+
+
+def test_the_long_an_districts_in_vietnamese_order():
+    names = ["Thạnh Hóa", "Tân An", "Đức Huệ", "Châu Thành", "Cần Đước", "Cần Giuộc", "Bến Lức", "Đức Hòa", "Tân Trụ",
+             "Tân Thạnh", "Thủ Thừa", "Tân Hưng", "Vĩnh Hưng", "Mộc Hóa", "Kiến Tường"]
+    assert i18n.vietnamese_sorted(names) == [
+        "Bến Lức", "Cần Đước", "Cần Giuộc", "Châu Thành", "Đức Hòa", "Đức Huệ", "Kiến Tường", "Mộc Hóa", "Tân An",
+        "Tân Hưng", "Tân Thạnh", "Tân Trụ", "Thạnh Hóa", "Thủ Thừa", "Vĩnh Hưng"]
+    assert i18n.vietnamese_sorted(unicodedata.normalize("NFD", n) for n in names)[4] == unicodedata.normalize("NFD", "Đức Hòa")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import os
 import subprocess
 import sys
 import pytest
@@ -31,7 +32,8 @@ GOOD = [
 
 
 def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120,
+                          env={**os.environ, "SIM_LANG": "en"})  # English messages, as asserted
 
 
 def ids(db) -> list[str]:

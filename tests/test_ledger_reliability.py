@@ -26,7 +26,7 @@ TIMEOUT = 120
 
 
 def start(*args, failpoint: str | None = None) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != FAILPOINT_VARIABLE}
+    env = {k: v for k, v in os.environ.items() if k != FAILPOINT_VARIABLE} | {"SIM_LANG": "en"}  # English messages
     if failpoint:
         env[FAILPOINT_VARIABLE] = failpoint
     return subprocess.Popen([sys.executable, "-m", "sim", *map(str, args)], stdin=subprocess.PIPE,

@@ -12,9 +12,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 # PyPI requirement -> conda-forge packages that provide it
-CONDA_NAMES = {"pulp[cbc]": ["pulp", "coin-or-cbc"], "dask[distributed]": ["dask-core", "distributed"]}
+CONDA_NAMES = {"pulp[cbc]": ["pulp", "coin-or-cbc"], "dask[distributed]": ["dask-core", "distributed"],
+               "mkdocstrings[python]": ["mkdocstrings", "mkdocstrings-python"]}
 # conda-forge packages that carry the PyPI requirement's version pin (dask and distributed share versions)
 SAME_PIN = {"dask-core", "distributed"}
+# PyPI requirements conda-forge does not package: environment.yml installs them in its `- pip:` section
+PIP_ONLY = {"vietnam-provinces", "vietnamadminunits"}
 
 
 def _split(requirement: str) -> tuple[str, str]:
@@ -24,16 +27,28 @@ def _split(requirement: str) -> tuple[str, str]:
 
 def test_environment_yml_names_the_same_dependencies_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = [*project["dependencies"], *project["optional-dependencies"]["notebook"],
-              *project["optional-dependencies"]["test"]]
+    extras = project["optional-dependencies"]
+    wanted = [*project["dependencies"], *extras["notebook"], *extras["test"], *extras["docs"]]
     expected = {}
     for requirement in wanted:
         name, spec = _split(requirement)
+        if name in PIP_ONLY:
+            continue
         for conda_name in CONDA_NAMES.get(name, [name]):
             expected[conda_name] = spec if conda_name == name.split("[")[0] or conda_name in SAME_PIN else ""
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     found = dict(_split(d) for d in conda if isinstance(d, str) and not d.startswith(("python", "pip")))
     assert found == expected
+
+
+def test_the_pip_section_of_environment_yml_has_the_pypi_only_requirements():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = dict(_split(r) for r in project["dependencies"] if _split(r)[0] in PIP_ONLY)
+    assert set(wanted) == PIP_ONLY
+    conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    sections = [d["pip"] for d in conda if isinstance(d, dict) and "pip" in d]
+    assert len(sections) == 1 and "pip" in conda
+    assert dict(_split(r) for r in sections[0]) == wanted
 
 
 def test_python_version_agrees():

@@ -24,7 +24,7 @@ SHAREABLE = ["allocation.csv", "assignment.json", "coverage.csv", "roster_report
 
 def cli(*args, env=None, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True,
-                          env=env, cwd=cwd)
+                          env={**(os.environ if env is None else env), "SIM_LANG": "en"}, cwd=cwd)  # English messages
 
 
 def roster_rows() -> list[dict]:

@@ -8,6 +8,7 @@ outputs. The same scan run on the delivery lists must find the names: the scanne
 from __future__ import annotations
 
 import re
+import os
 import subprocess
 import sys
 import unicodedata
@@ -20,6 +21,7 @@ from nbclient import NotebookClient
 from sim.read.names import ascii_fold
 from sim.roster import read_roster, roster_file_bytes, synthetic_roster
 from sim.roster.synthetic import COLLEGES, PATRONS
+from sim.roster.values import parse_date
 from sim.read.tables import read_areas, read_students
 from tests.conftest import BASELINE, ROOT
 
@@ -76,7 +78,8 @@ def outside_delivery(folder: Path) -> list[Path]:
 
 
 def cli(*args) -> str:
-    done = subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True,
+                          env={**os.environ, "SIM_LANG": "en"})
     assert done.returncode in (0, 2), done.stderr
     return done.stdout + done.stderr
 
@@ -122,3 +125,75 @@ def test_personal_data_stays_in_the_delivery_lists(tmp_path, monkeypatch):
     lists = [p for p in (out / "delivery").rglob("*") if p.is_file()]
     found = set().union(*(secrets.found_in(file_text(p)) for p in lists))
     assert len(found & secrets.names) > 1000 and len(found & secrets.values) > 3000
+
+
+def _malformed_csv(roster) -> str:
+    """The roster as a CSV a careless export makes: some rows shifted right by an unquoted comma in
+    the name, some shifted left by a missing cell, some with a name, phone or certificate typed in
+    a column that holds no personal data."""
+    from sim.roster.schema import ROSTER
+
+    columns = [c.name for c in ROSTER]
+    lines = [",".join(c.header for c in ROSTER)]
+    for k, row in enumerate(roster[columns].itertuples(index=False)):
+        cells = [str(v).replace(",", " ") for v in row]
+        kind = k % 10
+        if kind == 1:  # "Nguyễn, Văn An" unquoted: every cell after the name moves one to the right
+            words = cells[1].split(" ", 1)
+            cells[1] = words[0] + "," + (words[1] if len(words) > 1 else "")
+        elif kind == 2:  # a missing cell: every cell after the name moves one to the left
+            del cells[3]
+        elif kind == 3:
+            cells[4] = row.full_name  # the name in the district column
+        elif kind == 4:
+            cells[5], cells[8] = row.phone or row.pupil_id, row.certificate_no or row.date_of_birth  # grade, covid_orphan
+        elif kind == 5:
+            cells[6], cells[9] = row.full_name, row.pupil_id  # household, has_computer
+        elif kind == 6:
+            cells[3] = row.full_name  # the school column: rows with bad values elsewhere stay out of schools.csv
+            cells[4] = "Nowhere"
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def test_malformed_rows_leak_no_personal_data(tmp_path):
+    """Shifted columns, missing cells and values in the wrong column: messages, the check report,
+    the shareable outputs and everything printed hold no personal datum; only delivery/ does."""
+    areas = read_areas(LONGAN / "areas.csv")
+    roster = synthetic_roster(areas, read_students(LONGAN / "students.csv", areas), learners=1500, seed=21)
+    source = tmp_path / "in" / "roster.csv"
+    source.parent.mkdir()
+    source.write_text(_malformed_csv(roster), encoding="utf-8-sig")
+    out = tmp_path / "out"
+    logs = [
+        cli("roster", "check", source, "--areas", LONGAN / "areas.csv", "--out", out / "check_report.csv"),
+        cli("roster", "aggregate", source, "--areas", LONGAN / "areas.csv", "--out", out / "students_agg.csv"),
+        cli("assign", BASELINE, "--roster", source, "--out", out),  # refused: rows with bad values
+        cli("assign", BASELINE, "--roster", source, "--out", out, "--skip-invalid"),
+    ]
+    assert "Delivery lists" in logs[-1]
+    checked = read_roster(source, areas)
+    assert checked.counts()["invalid"] > 500
+    messages = "\n".join(map(str, checked.issues))
+    assert "value hidden: may be personal data" in messages
+
+    secrets = Secrets.__new__(Secrets)
+    secrets.names = {normal(n) for n in roster["full_name"]}
+    secrets.folded = {ascii_fold(n) for n in secrets.names}
+    values = set()
+    for day in filter(None, map(parse_date, roster["date_of_birth"])):
+        values |= {day.strftime("%d/%m/%Y"), day.isoformat(), f"{day.day}/{day.month}/{day.year}"}
+    for column in ("pupil_id", "phone", "certificate_no"):
+        values |= {normal(v) for v in roster[column] if v}
+    secrets.values, secrets.digit_lengths = values, {len(v) for v in values if v.isdigit()}
+
+    shared = outside_delivery(out)
+    assert {p.name for p in shared} >= {"check_report.csv", "roster_report.csv", "schools.csv", "schools.xlsx",
+                                        "waiting_list.csv", "students.csv"}
+    leaks = {str(p): secrets.found_in(file_text(p) + "\n" + str(p.relative_to(tmp_path))) for p in shared}
+    leaks["printed by the commands"] = secrets.found_in("\n".join(logs))
+    leaks["messages"] = secrets.found_in(messages + "\n" + str(checked.reasons()))
+    assert {where: found[:5] for where, found in leaks.items() if found} == {}
+    lists = [p for p in (out / "delivery").rglob("*") if p.is_file()]
+    found = set().union(*(secrets.found_in(file_text(p)) for p in lists))
+    assert len(found & secrets.names) > 300

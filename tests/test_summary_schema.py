@@ -46,7 +46,7 @@ def test_the_committed_schema_is_what_the_dataclasses_give():
 
 
 def test_the_scenario_files_are_told_apart():
-    assert [p.name for p in plan_scenarios()] == ["baseline.yaml", "fairness.yaml", "rolling.yaml"]
+    assert [p.name for p in plan_scenarios()] == ["baseline.yaml", "fairness.yaml", "rolling.yaml", "tayninh2025.yaml"]
 
 
 @pytest.mark.parametrize("path", plan_scenarios(), ids=lambda p: p.stem)

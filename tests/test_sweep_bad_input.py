@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -135,7 +136,8 @@ def test_the_command_exits_2_without_a_traceback(scenario, tmp_path):
     grid = tmp_path / "grid.yaml"
     grid.write_text("grid:\n  budget_vnd: [-1]\n", encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "sim", "sweep", str(scenario.source_file), "--grid", str(grid),
-                           "--out", str(tmp_path / "out")], capture_output=True, text=True)
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True,
+                          env={**os.environ, "SIM_LANG": "en"})
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "the budget is negative" in done.stderr
 

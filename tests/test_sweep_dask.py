@@ -92,7 +92,7 @@ def test_ctrl_c_in_a_terminal_stops_the_sweep_cleanly(tmp_path):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "sim", "sweep", str(BASELINE), "--grid", str(BASELINE.parent / "sweep_monte_carlo.yaml"),
                "--out", str(out), "--workers", "2"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "SIM_LANG": "en"},
                                start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         while not (out / "runs").is_dir() or not any((out / "runs").glob("run-*.json")):

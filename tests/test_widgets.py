@@ -110,6 +110,7 @@ def test_save_writes_the_scenario_on_screen_and_reset_restores_the_baseline(view
 
 
 def test_tables_for_people_hide_row_numbers(explorer):
+    i18n.set_language("vi")  # tests run in English unless told (tests/conftest.py); put back after the test
     html = table(explorer.baseline_result.coverage_by("band")).to_html()
     assert "nhóm ưu tiên" in html and "hộ nghèo lớp 9–12" in html and "46,4%" in html
 

@@ -15,7 +15,7 @@ import pandas as pd
 from sim.read.errors import InputError, Problem
 from sim.core.inputs import prepare
 from sim.results.metrics import coverage_metrics, price_of_fairness
-from sim.core.pipeline import plan_whole, with_changes
+from sim.core.pipeline import plan_variants
 from sim.results.fairness import unmet_rules
 from sim.core.rules import BANDS
 from sim.read.scenario import Fairness, Scenario
@@ -57,11 +57,11 @@ def frontier(scenario: Scenario, parameter: str, values: list[float | None], *,
     if chosen is not None and chosen not in values:
         settings.append((chosen, swept_fairness(scenario.fairness, parameter, chosen, file)))
     inputs = prepare(scenario, areas, students)
-    without = sum(plan_whole(with_changes(inputs, fairness=None)).plan.covered)
+    ordered = sorted(settings, key=lambda vs: (vs[0] is None, vs[0] or 0.0))
+    plans = plan_variants(inputs, [{"fairness": None}, *({"fairness": fairness} for _, fairness in ordered)])
+    without = sum(next(plans)[1].plan.covered)
     rows = []
-    for value, fairness in sorted(settings, key=lambda vs: (vs[0] is None, vs[0] or 0.0)):
-        staged = with_changes(inputs, fairness=fairness)
-        fair = plan_whole(staged)
+    for (value, _), (staged, fair) in zip(ordered, plans):
         metrics = coverage_metrics(staged, fair.plan.covered)
         pof = price_of_fairness(without, metrics["covered"])
         rows.append({"value": value, "covered": metrics["covered"], "rate": metrics["rate"],

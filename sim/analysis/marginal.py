@@ -26,7 +26,7 @@ import pulp
 from sim.core.fairness import FairReport, add_computer_share, hold_gap, hold_group
 from sim.core.inputs import DATA_PACKAGE, PlanInputs, prepare
 from sim.core.model import MONEY_UNIT, AllocationModel, build_model
-from sim.core.pipeline import plan_whole, with_changes
+from sim.core.pipeline import plan_variants, plan_whole
 from sim.core.priority import SLACK, band_cells
 from sim.core.rules import BANDS
 from sim.read.scenario import Scenario, SolverName
@@ -213,15 +213,15 @@ def marginal_values(scenario: Scenario, changes: list[Change] | None = None, *, 
     lps = band_lps(inputs, planned, base.report)
     base_whole = _by_band(inputs, base.plan.covered)
     out = []
-    for change in changes if changes is not None else default_changes(scenario):
+    changes = changes if changes is not None else default_changes(scenario)
+    for change, (other, variant) in zip(changes, plan_variants(inputs, (c.changes for c in changes))):
         band, estimate = _estimate(lps, change.moves)
-        other = with_changes(inputs, **change.changes)
         lp_resolved = 0.0
         if band is not None:
             before = next(lp.covered for lp in lps if lp.band == band)
             after = band_lps(other, {b: v for b, v in planned.items() if b < band}, base.report, bands=(band,))[0].covered
             lp_resolved = after - before
-        plan = plan_whole(other).plan
+        plan = variant.plan
         whole = _by_band(inputs, plan.covered)
         district_change = None
         if change.district is not None:

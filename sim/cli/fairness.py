@@ -36,6 +36,7 @@ def register_frontier(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--param", required=True, choices=PARAMETERS, help="the fairness setting to sweep")
     parser.add_argument("--values", required=True, help="comma-separated values, e.g. 0,0.1,0.2,0.3")
     parser.add_argument("--out", type=Path, help="also write the table to this CSV file")
+    parser.add_argument("--force", action="store_true", help="replace an existing --out file of another kind")
     parser.set_defaults(handler=_frontier)
 
 
@@ -43,15 +44,19 @@ def register_marginal(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("marginal", help="what more budget, stock or a freed earmark is worth in learners")
     parser.add_argument("scenario", type=Path, help="scenario YAML file")
     parser.add_argument("--out", type=Path, help="also write the table to this CSV file")
+    parser.add_argument("--force", action="store_true", help="replace an existing --out file of another kind")
     parser.set_defaults(handler=_marginal)
 
 
-def _write(table, out: Path | None) -> None:
+def _write(table, out: Path | None, args: argparse.Namespace | None = None) -> None:
+    from sim.cli.outputs import check_output
+    from sim.results.cells import csv_text
     from sim.results.write import write_atomic
 
     if out is not None:
+        check_output(out, list(table.columns), inputs=[getattr(args, "scenario", None)], force=getattr(args, "force", False))
         out.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(out, table.to_csv(index=False, lineterminator="\n"), encoding="utf-8-sig")
+        write_atomic(out, csv_text(table), encoding="utf-8-sig")
         print(f"\nWrote {out}")
 
 
@@ -65,7 +70,7 @@ def _frontier(args: argparse.Namespace) -> int:
     print(f"Frontier of '{scenario.name}' over {args.param} "
           f"({table.attrs['covered_without_fairness']:,} covered without fairness rules):\n")
     print(shown.to_string(index=False, na_rep="-"))
-    _write(table, args.out)
+    _write(table, args.out, args)
     return 0
 
 
@@ -75,5 +80,5 @@ def _marginal(args: argparse.Namespace) -> int:
 
     table = marginal_table(marginal_values(load_scenario(args.scenario)))
     print(table.to_string(index=False, na_rep="-"))
-    _write(table, args.out)
+    _write(table, args.out, args)
     return 0

@@ -20,6 +20,7 @@ from pathlib import Path
 from sim.ledger.donations import DELIVERY_KIND, DONATION_KIND, STATUSES, RecordKind, from_columns, read_records
 from sim.read.errors import InputError
 from sim.ledger.store import DEFAULT_DB, Ledger
+from sim.cli.outputs import check_output, check_results_folder
 
 
 def _db(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     replan.add_argument("--fresh", action="store_true", help="do not try to stay close to the latest plan version")
     replan.add_argument("--no-compare", action="store_true", help="skip the max_count comparison (faster)")
     replan.add_argument("--quiet", action="store_true", help="print nothing on success")
+    replan.add_argument("--force", action="store_true", help="replace files of another kind in --out (never an input file)")
     _db(replan)
     replan.set_defaults(handler=_replan)
 
@@ -50,6 +52,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("a", type=int, help="the earlier version")
     compare.add_argument("b", type=int, help="the later version")
     compare.add_argument("--csv", type=Path, help="also write the per district and device table to this CSV file")
+    compare.add_argument("--force", action="store_true", help="replace an existing --csv file of another kind")
     _db(compare)
     compare.set_defaults(handler=_plans_diff)
 
@@ -74,6 +77,7 @@ def _register_records(commands: argparse._SubParsersAction, kind: RecordKind) ->
     listing.set_defaults(handler=_list, records=kind)
     export = group.add_parser("export", help="write every record to a CSV or XLSX file (the import format)")
     export.add_argument("file", type=Path)
+    export.add_argument("--force", action="store_true", help="replace an existing file that is not such an export (never the ledger)")
     _db(export)
     export.set_defaults(handler=_export, records=kind)
     if kind is DONATION_KIND:
@@ -145,6 +149,7 @@ def _totals(records: list, kind: RecordKind) -> str:
 def _export(args: argparse.Namespace) -> int:
     from sim.ledger.donations import write_records
 
+    check_output(args.file, [c.name for c in args.records.columns], inputs=[args.db], force=args.force)
     with Ledger(args.db) as ledger, ledger.read():
         records = _records(ledger, args.records)
     write_records(args.file, records, args.records)
@@ -174,10 +179,16 @@ def _replan(args: argparse.Namespace) -> int:
     from sim.ledger.versions import diff
 
     scenario = load_scenario(args.scenario)
+    check_results_folder(args.out, [args.scenario, scenario.areas, scenario.students, args.db], args.force)
     with Ledger(args.db, create=True) as ledger:
         done = replan(scenario, ledger, compare=not args.no_compare, keep_previous=not args.fresh)
         latest = ledger.version(done.version)
     files = done.result.write(args.out)
+    if done.units_report is not None:  # deliveries named former districts: how they were placed on communes
+        from sim.results.write import write_atomic
+
+        files.append(write_atomic(Path(args.out) / "units_conversion.csv",
+                                  done.units_report.to_csv(index=False, lineterminator="\n")))
     if args.quiet:
         return 0
     print(summary_text(done.result.summary))
@@ -212,8 +223,10 @@ def _plans_diff(args: argparse.Namespace) -> int:
         change = diff(ledger.version(args.a), ledger.version(args.b))
     print(change)
     if args.csv:
+        from sim.results.cells import csv_text
         from sim.results.write import write_atomic
 
-        write_atomic(args.csv, change.devices.to_csv(index=False, lineterminator="\n"), encoding="utf-8-sig")
+        check_output(args.csv, list(change.devices.columns), inputs=[args.db], force=args.force)
+        write_atomic(args.csv, csv_text(change.devices), encoding="utf-8-sig")
         print(f"\nWrote {args.csv}")
     return 0

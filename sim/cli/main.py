@@ -1,6 +1,7 @@
 """Command line: ``python -m sim run SCENARIO.yaml --out DIR`` and the other commands.
 
-Exit codes: 0 done; 2 an input file breaks the file contract; 3 the scenario cannot be
+Exit codes: 0 done; 2 an input file breaks the file contract, or a file cannot be read or written
+(disk full, read-only, an output that would replace an input); 3 the scenario cannot be
 satisfied as written; 1 anything else (the solver failed). Messages, never tracebacks.
 
 Each command is a ``register(commands)`` function that adds a sub-parser whose defaults hold
@@ -14,11 +15,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.read.errors import InputError, ScenarioError
+from sim.read.errors import InputError, ScenarioError, one_line
 from sim.cli.roster import register as register_roster
 from sim.cli.ledger import register as register_ledger
 from sim.cli.fairness import register_frontier, register_marginal
 from sim.cli.sweep import register as register_sweep
+from sim.cli.units import register as register_units
 from sim.read.scenario import SolverName
 from sim.core.solvers import SolverFailed
 
@@ -31,22 +33,27 @@ def register_run(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--out", type=Path, required=True, help="folder for the results (created if missing)")
     run.add_argument("--solver", choices=[s.value for s in SolverName], help="override the scenario's solver")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.add_argument("--force", action="store_true", help="replace an existing file of another kind at the output (never an input file)")
     run.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     from sim.core.pipeline import solve
     from sim.read.scenario import load_scenario
+    from sim.views.i18n import t
     from sim.views.text import summary_text
 
     scenario = load_scenario(args.scenario)
+    from sim.cli.outputs import check_results_folder
+
+    check_results_folder(args.out, [args.scenario, scenario.areas, scenario.students], args.force)
     if args.solver:
         scenario.solver = SolverName(args.solver)
     result = solve(scenario)
     files = result.write(args.out)
     if not args.quiet:
         print(summary_text(result.summary))
-        print("\nWrote " + ", ".join(str(f) for f in files))
+        print("\n" + t("cli_wrote", files=", ".join(str(f) for f in files)))
     return EXIT_OK
 
 
@@ -57,7 +64,7 @@ def register_report(commands: argparse._SubParsersAction) -> None:
 
 
 COMMANDS = [register_run, register_ledger, register_roster, register_frontier, register_marginal, register_report,
-            register_sweep]
+            register_sweep, register_units]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,18 +76,24 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; messages in Vietnamese, or English with ``SIM_LANG=en``."""
+    from sim.locale import gettext as t
+
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
     except InputError as exc:
-        print(f"error: bad input\n{exc}", file=sys.stderr)
+        print(f"{t('cli_bad_input')}\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ScenarioError as exc:
-        print(f"error: the scenario cannot be satisfied\n{exc}", file=sys.stderr)
+        print(f"{t('cli_unsatisfiable')}\n{exc}", file=sys.stderr)
         return EXIT_UNSATISFIABLE
     except SolverFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("cli_error").format(message=exc), file=sys.stderr)
         return EXIT_FAILED
-    except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
-        return EXIT_FAILED
+    except OSError as exc:  # disk full, read-only, no permission, the ledger busy: which file and why
+        where = exc.filename or getattr(exc, "filename2", None)
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        message = t("cli_file_error").format(file=one_line(where, 200) if where else "?", reason=one_line(reason, 200))
+        print(t("cli_error").format(message=message), file=sys.stderr)
+        return EXIT_BAD_INPUT

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.cli.outputs import check_folder, check_output
 from sim.read.errors import input_error
 
 DEFAULT_AREAS = Path("data/longan/areas.csv")
@@ -33,13 +34,17 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from sim.results.cells import csv_text
     from sim.roster.read import read_roster
     from sim.roster.report import check_text
 
     roster = read_roster(args.rosters, _areas(args.areas))
+    if args.out:
+        report = roster.report()
+        check_output(args.out, list(report.columns), inputs=[*args.rosters, args.areas], force=args.force)
     print(check_text(roster))
     if args.out:
-        _write(args.out, roster.report().to_csv(index=False, lineterminator="\n").encode("utf-8-sig"))
+        _write(args.out, csv_text(report).encode("utf-8-sig"))
         print(f"\nWrote {args.out}")
     return 2 if roster.errors() else 0
 
@@ -51,7 +56,9 @@ def _aggregate(args: argparse.Namespace) -> int:
     roster = read_roster(args.rosters, _areas(args.areas))
     if not args.skip_invalid:
         roster.raise_if_invalid()
-    _write(args.out, students_csv(roster).encode("utf-8-sig"))
+    text = students_csv(roster)
+    check_output(args.out, text.split("\n", 1)[0].split(","), inputs=[*args.rosters, args.areas], force=args.force)
+    _write(args.out, text.encode("utf-8-sig"))
     counts = roster.counts()
     print(f"Wrote {args.out}: {counts['eligible']:,} eligible learners "
           f"({counts['not_eligible']:,} rows not eligible, {counts['held_for_review']:,} held for review, "
@@ -62,7 +69,9 @@ def _aggregate(args: argparse.Namespace) -> int:
 def _template(args: argparse.Namespace) -> int:
     from sim.roster.template import template_bytes
 
-    _write(args.out, template_bytes())
+    data = template_bytes()
+    check_output(args.out, data, force=args.force, what="template file")
+    _write(args.out, data)
     print(f"Wrote {args.out}")
     return 0
 
@@ -87,6 +96,7 @@ def _assign(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.solver:
         scenario.solver = SolverName(args.solver)
+    check_folder(args.out, inputs=[args.scenario, *args.roster, scenario.areas, args.key_file])
     roster = read_roster(args.roster, read_areas(scenario.areas))
     key = load_key(args.key_file)
     if key.created:
@@ -120,17 +130,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     check.add_argument("rosters", nargs="+", type=Path, help="roster files (CSV or XLSX)")
     check.add_argument("--areas", type=Path, default=DEFAULT_AREAS, help=areas_help)
     check.add_argument("--out", type=Path, help="also write every issue to this CSV (no personal data in it)")
+    check.add_argument("--force", action="store_true", help="replace an existing --out file of another kind (never a roster)")
     check.set_defaults(handler=_check)
 
     aggregate = sub.add_parser("aggregate", help="write the planner's students.csv from rosters")
     aggregate.add_argument("rosters", nargs="+", type=Path, help="roster files (CSV or XLSX)")
     aggregate.add_argument("--out", type=Path, required=True, help="students CSV to write")
     aggregate.add_argument("--areas", type=Path, default=DEFAULT_AREAS, help=areas_help)
+    aggregate.add_argument("--force", action="store_true", help="replace an existing --out file of another kind (never an input)")
     aggregate.add_argument("--skip-invalid", action="store_true", help="leave rows with bad values out instead of stopping")
     aggregate.set_defaults(handler=_aggregate)
 
     template = sub.add_parser("template", help="write the blank roster template (XLSX, Vietnamese headers)")
     template.add_argument("out", type=Path, help="XLSX file to write")
+    template.add_argument("--force", action="store_true", help="replace an existing file (a filled roster is never replaced without it)")
     template.set_defaults(handler=_template)
 
     new_key = sub.add_parser("new-key", help="write a new random pseudonym key file (permissions 0600)")

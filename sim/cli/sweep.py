@@ -27,6 +27,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=_workers, help="worker processes of the local cluster (default: one per core; "
                                                          "0: no Dask, one run after another)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    parser.add_argument("--force", action="store_true", help="write into a folder whose sweep.csv is not from a sweep sim "
+                                                              "started there (it is replaced)")
     parser.set_defaults(handler=_sweep)
 
 
@@ -50,6 +52,7 @@ def _sweep(args: argparse.Namespace) -> int:
     areas = read_areas(scenario.areas)
     students = read_students(scenario.students, areas)
     spec = load_sweep(args.grid, scenario, areas)
+    _check_out(args, [args.scenario, args.grid, scenario.areas, scenario.students])
     try:
         table = run_sweep(scenario, spec, args.out, areas=areas, students=students, workers=args.workers,
                           scheduler=args.scheduler, progress=not args.quiet)
@@ -64,6 +67,18 @@ def _sweep(args: argparse.Namespace) -> int:
         print(sweep_text(table, scenario.name))
         print(f"\nWrote {args.out / 'sweep.csv'}")
     return 0
+
+
+def _check_out(args: argparse.Namespace, inputs: list) -> None:
+    """--out is a folder; a sweep.csv in it belongs to the sweep begun there (its sweep.json), or --force."""
+    from sim.cli.outputs import check_folder, check_output
+    from sim.sweeps.store import MANIFEST, TABLE
+
+    check_folder(args.out, inputs=inputs)
+    for name in (TABLE, MANIFEST):
+        check_output(args.out / name, ["run"] if name == TABLE else None, inputs=inputs, force=True)
+    if (args.out / TABLE).exists() and not (args.out / MANIFEST).exists():
+        check_output(args.out / TABLE, None, inputs=inputs, force=args.force)
 
 
 def sweep_text(table, name: str) -> str:

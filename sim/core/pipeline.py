@@ -18,6 +18,7 @@ explorer); ``solve`` adds the result tables and the summary. The stages:
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
@@ -64,6 +65,15 @@ def with_changes(inputs: PlanInputs, **changes) -> PlanInputs:
     scenario = inputs.scenario.with_changes(**changes)
     resources = build_resources(scenario, AreaIndex(inputs.areas))
     return PlanInputs(scenario, inputs.areas, inputs.students, inputs.cells, inputs.suits, resources, inputs.inputs_sha256)
+
+
+def plan_variants(inputs: PlanInputs, variants: Iterable[dict], **kept) -> Iterator[tuple[PlanInputs, Planned]]:
+    """The one runner of many plans over tables already read: for each variant (scenario settings
+    to change, as ``with_changes`` takes them) its inputs and its plan, in order. The frontier,
+    marginal values and the price of fairness go through it; sweeps run ``solve`` per row on Dask."""
+    for changes in variants:
+        staged = with_changes(inputs, **changes)
+        yield staged, plan_whole(staged, **kept)
 
 
 def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, previous: fixed.Previous | None = None,
@@ -134,7 +144,7 @@ def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd
     if scenario.fairness is not None:
         without = None
         if scenario.fairness.active:  # the price of fairness: the same scenario without the rules
-            other = plan_whole(with_changes(inputs, fairness=None), delivered=delivered)
+            _, other = next(plan_variants(inputs, [{"fairness": None}], delivered=delivered))
             without, solves = sum(other.plan.covered), solves + other.solves
         extra["fairness"] = Fairness.from_json_dict(fairness_summary(inputs, plan, planned.report, without))
     if previous is not None:
@@ -143,8 +153,8 @@ def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd
                                               kept_unchanged=planned.kept_previous)
     fair_rules = active_fairness(inputs) is not None  # compared by the price of fairness instead
     if compare and policy.mode is Mode.strict and policy.within_band is WithinBand.equal_rate and not fair_rules:
-        other = plan_whole(with_changes(inputs, policy=policy.model_copy(update={"within_band": WithinBand.max_count})),
-                           delivered=delivered)
+        max_count = policy.model_copy(update={"within_band": WithinBand.max_count})
+        _, other = next(plan_variants(inputs, [{"policy": max_count}], delivered=delivered))
         solves += other.solves
         ours = by_band(inputs.cells.assign(covered=plan.covered), "covered")
         theirs = by_band(inputs.cells.assign(covered=other.plan.covered), "covered")

@@ -24,6 +24,8 @@ The file must give every status and grade exactly one band; it is checked when r
 
 from __future__ import annotations
 
+import re
+
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -84,8 +86,9 @@ def grade_level(label: object) -> int:
     text = str(label).strip().casefold()
     if text == HIGHER:
         return HIGHER_LEVEL
-    level = int(float(text)) if text.replace(".0", "", 1).isdigit() else None
-    if level is None or not _FIRST <= level <= _LAST or float(text) != level:
+    match = re.fullmatch(r"0*(\d{1,3})(?:\.0*)?", text, re.ASCII)  # 7, 07, 7.0; never through a float
+    level = int(match.group(1)) if match else None
+    if level is None or not _FIRST <= level <= _LAST:
         raise ValueError(label)
     return level
 

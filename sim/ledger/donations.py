@@ -9,9 +9,9 @@ row, column, value and what is expected) and records back into CSV or XLSX. Stor
 
 from __future__ import annotations
 
-import csv
 import io
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from sim.read.names import did_you_mean, match_key, to_nfc
 from sim.core.rules import BANDS
 from sim.read.schema import Column
 from sim.read.tables import RawTable, check_header, read_raw
+from sim.results.cells import csv_rows, write_row
 from sim.results.write import write_atomic
 
 KINDS = ("cash", "device", "data_package")
@@ -150,7 +151,7 @@ def parse_date(text: str) -> str | None:
     return date.isoformat() if date else None
 
 
-_GROUPED = re.compile(r"^\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$")
+_GROUPED = re.compile(r"^\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$", re.ASCII)
 
 
 def parse_amount(text: str) -> int | None:
@@ -163,10 +164,26 @@ def parse_amount(text: str) -> int | None:
     (True, True)
     """
     text = re.sub(r"\s*(vnd|vnđ|đ|₫)$", "", text.strip(), flags=re.IGNORECASE).replace("\u00a0", " ")
-    if text.isdigit():
+    if len(text) > 40:
+        return None
+    if re.fullmatch(r"[0-9]+", text):  # ASCII digits only: '²' and '٣' pass str.isdigit
         return int(text)
     if _GROUPED.match(text):
         return int(re.sub(r"[.,\s]", "", text))
+    return None
+
+
+MAX_VND = 10**15  # as the scenario's amounts: far above any gift, far below what SQLite can store
+MAX_UNITS = 10**9
+
+
+def id_problem(text: str) -> str | None:
+    """What is wrong with a donation or delivery id, or None: ids are printable, without control,
+    zero-width or direction characters (which make two ids look the same) and not too long."""
+    if len(text) > 100:
+        return "the id is longer than 100 characters"
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in text):
+        return "the id holds an invisible or control character"
     return None
 
 
@@ -183,6 +200,11 @@ def _count(found: Problems, row: int, cells: dict, column: str, *, required: boo
         found.add(f"{column} is not a whole number ≥ {least}", row, column, text,
                   f"a whole number ≥ {least}" + (", without decimals" if column == "amount_vnd" else ""))
         return 0
+    limit = MAX_VND if column == "amount_vnd" else MAX_UNITS
+    if value > limit:
+        found.add(f"{column} is too large", row, column, text, f"at most {limit:,}" + (" VND" if column == "amount_vnd" else ""),
+                  "A typo? Check for extra zeros")
+        return 0
     return value
 
 
@@ -192,6 +214,8 @@ def donation_from_cells(found: Problems, row: int, cells: dict[str, str]) -> Don
     donation_id = cells["donation_id"].strip()
     if not donation_id:
         found.add("donation_id is empty", row, "donation_id", "", "a unique id for every donation")
+    elif id_problem(donation_id):
+        found.add(id_problem(donation_id), row, "donation_id", donation_id, "an id of letters, digits and punctuation, as the register writes it")
     date = parse_date(cells["date"])
     if date is None:
         found.add("not a date", row, "date", cells["date"], "YYYY-MM-DD or day/month/year, e.g. 2026-11-24 or 24/11/2026")
@@ -236,6 +260,8 @@ def delivery_from_cells(found: Problems, row: int, cells: dict[str, str]) -> Del
     delivery_id = cells["delivery_id"].strip()
     if not delivery_id:
         found.add("delivery_id is empty", row, "delivery_id", "", "a unique id for every hand-over")
+    elif id_problem(delivery_id):
+        found.add(id_problem(delivery_id), row, "delivery_id", delivery_id, "an id of letters, digits and punctuation, as the register writes it")
     date = parse_date(cells["date"])
     if date is None:
         found.add("not a date", row, "date", cells["date"], "YYYY-MM-DD or day/month/year, e.g. 2026-11-24 or 24/11/2026")
@@ -348,9 +374,7 @@ def write_records(path: str | Path, records: list, kind: RecordKind) -> Path:
     if path.suffix.casefold() == ".xlsx":
         _write_xlsx(path, table, kind)
     else:
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(table)
-        write_atomic(path, buffer.getvalue(), encoding="utf-8-sig")
+        write_atomic(path, csv_rows(table), encoding="utf-8-sig")  # no text cell is a formula
     return path
 
 
@@ -362,9 +386,9 @@ def _write_xlsx(path: Path, table: list[list[str]], kind: RecordKind) -> None:
     sheet = book.active
     sheet.title = kind.name
     header = table[0]
-    sheet.append(header)
-    for row in table[1:]:  # numbers as numbers, so Excel can add them up; ids and dates as text
-        sheet.append([int(v) if header[i] in numbers and v else v for i, v in enumerate(row)])
+    write_row(sheet, header, 1)
+    for r, row in enumerate(table[1:], start=2):  # numbers as numbers, so Excel can add them up; ids and dates as text
+        write_row(sheet, [int(v) if header[i] in numbers and v else v for i, v in enumerate(row)], r)
     buffer = io.BytesIO()
     book.save(buffer)
     write_atomic(path, buffer.getvalue())

@@ -31,10 +31,12 @@ from sim.core.inputs import DATA_PACKAGE
 from sim.ledger.store import Ledger, PlanVersion, checksum, now
 from sim.read.names import did_you_mean, match_key
 from sim.core.pipeline import solve
+from sim.results.cells import csv_text  # noqa: F401 (tables as Result.write writes them)
 from sim.results.result import Result
 from sim.results.summary import LedgerInfo
 from sim.read.scenario import Counting, Scenario
 from sim.read.tables import AreaIndex, read_areas
+from sim.units.convert import OldUnits
 
 GENERAL = ""  # area key of what may be used in any district
 ANY_BAND = 0  # band key of what may be used in any band
@@ -144,9 +146,10 @@ def fund(scenario: Scenario, funds: Funds, names: dict[str, str]) -> Scenario:
 
 
 def delivered_counts(deliveries: list[Delivery], donations: list[Donation], scenario: Scenario, index: AreaIndex,
-                     ledger_path: Path) -> dict[tuple[str, str], int]:
+                     ledger_path: Path, units: "OldUnits | None" = None) -> dict[tuple[str, str], int]:
     """Devices handed over per (district name, device): the deliveries, plus delivered gifts of
-    devices that name their district."""
+    devices that name their district. ``units``: against areas that are 2025 communes, a former
+    district is placed on its one new commune, or listed with its candidates (sim.units.convert)."""
     devices = {match_key(d): d for d in scenario.devices}
     names = index.name_of
     counts: dict[tuple[str, str], int] = {}
@@ -156,7 +159,13 @@ def delivered_counts(deliveries: list[Delivery], donations: list[Donation], scen
                for d in donations if d.status == "delivered" and d.kind == "device"]
     for record_id, district, device, quantity, column in handed:
         area, name = index.find(district), devices.get(match_key(device))
-        if area is None:
+        if area is not None and units is not None and (clash := units.clash(district)):
+            problems.append(_where(ledger_path, record_id, column, *clash))  # "Đức Hòa": Xã Đức Hòa or Huyện Đức Hòa?
+        elif area is None and units is not None and district:  # an old district against a plan by 2025 commune
+            area, problem = units.place(record_id, column, district, quantity)
+            if problem:
+                problems.append(_where(ledger_path, record_id, column, *problem))
+        elif area is None:
             problems.append(_where(ledger_path, record_id, column, "unknown district", district,
                                    "a name or code from the areas file", index.suggestion(district)))
         if name is None:
@@ -173,11 +182,6 @@ def ledger_state(donations: list[Donation], deliveries: list[Delivery]) -> dict:
     return {"donations": [asdict(d) for d in donations], "deliveries": [asdict(d) for d in deliveries]}
 
 
-def csv_text(table: pd.DataFrame) -> str:
-    """A table as ``Result.write`` writes it (without the byte-order mark)."""
-    return table.to_csv(index=False, lineterminator="\n")
-
-
 def table_of(text: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), dtype={"grade": str})
 
@@ -187,6 +191,7 @@ class Replanned:
     result: Result
     version: int
     previous: PlanVersion | None
+    units_report: pd.DataFrame | None = None  # deliveries in old units placed on 2025 communes
 
 
 def replan(scenario: Scenario, ledger: Ledger, *, compare: bool = True, keep_previous: bool = True) -> Replanned:
@@ -197,12 +202,13 @@ def replan(scenario: Scenario, ledger: Ledger, *, compare: bool = True, keep_pre
     """
     areas = read_areas(scenario.areas)
     index = AreaIndex(areas)
+    units = OldUnits.for_areas(areas, index)
     with ledger.write():
         donations, deliveries = ledger.donations(), ledger.deliveries()
         previous = ledger.latest_version()
         funds = count_donations(donations, scenario, index, ledger.path)
         funded = fund(scenario, funds, index.name_of)
-        delivered = delivered_counts(deliveries, donations, scenario, index, ledger.path)
+        delivered = delivered_counts(deliveries, donations, scenario, index, ledger.path, units)
         before = table_of(previous.allocation_csv) if previous is not None and keep_previous else None
         result = solve(funded, compare=compare, delivered=delivered, previous=before)
         state = ledger_state(donations, deliveries)
@@ -227,4 +233,4 @@ def replan(scenario: Scenario, ledger: Ledger, *, compare: bool = True, keep_pre
             "allocation_csv": csv_text(result.allocation), "coverage_csv": csv_text(result.coverage),
             "summary_json": json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
         })
-    return Replanned(result, number, previous)
+    return Replanned(result, number, previous, units.report() if units is not None and units.rows else None)

@@ -19,6 +19,7 @@ record whose checksum does not match its content (changed outside sim).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -188,7 +189,7 @@ class Ledger:
             if create:
                 self._create_if_empty()
             self._check_schema()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             self.db.close()
             raise self._error_for(exc) from None
         except BaseException:
@@ -210,6 +211,13 @@ class Ledger:
         text = str(exc)
         if "locked" in text or "busy" in text:
             return OSError(16, "the ledger is busy: another import or replan is still writing; try again", str(self.path))
+        if "readonly" in text or "read-only" in text:
+            return OSError(errno.EROFS, "the ledger cannot be written: the file or its folder is read-only "
+                                        "(sim writes a -journal file beside it)", str(self.path))
+        if "full" in text:
+            return OSError(errno.ENOSPC, "the ledger cannot be written: the disk is full (nothing was changed)", str(self.path))
+        if "unable to open" in text or "disk I/O" in text or "access permission" in text:
+            return OSError(errno.EIO, f"the ledger cannot be read or written ({text})", str(self.path))
         return _damaged(self.path, f"the ledger file is damaged ({text})",
                         "an intact ledger: restore the last copy you made of it")
 
@@ -269,18 +277,27 @@ class Ledger:
             return
         try:
             self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             raise self._error_for(exc) from None
         try:
             yield
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise self._error_for(exc) from None
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self.db.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            self.db.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            self._rollback()
             raise self._error_for(exc) from None
+
+    def _rollback(self) -> None:
+        try:
+            self.db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite rolled back already (disk full, I/O error): the journal restores the rest on next opening
 
     @contextmanager
     def read(self) -> Iterator[None]:

@@ -9,6 +9,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim.locale import gettext, translate_error
+LINE_WIDTH = 300  # no line of a message is longer: values are cut with … (a message fits one screen)
+VALUE_WIDTH = 80
+
+
+def one_line(text: object, width: int = VALUE_WIDTH) -> str:
+    """``text`` on one line (line breaks and control characters shown escaped), cut to ``width``
+    characters with … at the end.
+
+    >>> one_line("a\\nb"), one_line("x" * 100, 10)
+    ('a\\\\nb', 'xxxxxxxxx…')
+    """
+    text = "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(text)[:width * 4])
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _shown(value: object) -> str:
+    """A value as a message quotes it: its repr, on one line and at most VALUE_WIDTH characters."""
+    if isinstance(value, str) and len(value) > VALUE_WIDTH * 4:
+        value = value[:VALUE_WIDTH * 4]  # repr of a huge text costs as much as the text
+    elif isinstance(value, (list, tuple, dict, set)) and len(value) > 20:
+        value = type(value).__name__ + f" of {len(value):,} items"
+        return value
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # a self-referencing list, an int of too many digits
+        text = f"<{type(value).__name__}>"
+    return one_line(text)
+
 
 @dataclass
 class Problem:
@@ -23,19 +52,22 @@ class Problem:
     hint: str | None = None
 
     def __str__(self) -> str:
-        where = [Path(self.file).name if self.file else "input"]
+        """The problem in the current language (``sim.locale``): the fixed words always, the message,
+        the expected value and the hint when the catalogue has their English text (else English).
+        Every part on one line, and no line longer than LINE_WIDTH: values are cut with …"""
+        where = [one_line(Path(self.file).name) if self.file else gettext("error_input")]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(gettext("error_row").format(row=self.row))
         if self.column is not None:
-            where.append(f"column '{self.column}'")
-        text = ", ".join(where) + ": " + self.message
+            where.append(gettext("error_column").format(column=one_line(self.column)))
+        text = ", ".join(where) + ": " + one_line(translate_error(self.message), LINE_WIDTH)
         if self.value is not None:
-            text += f" (found {self.value!r})"
+            text += gettext("error_found").format(value=_shown(self.value))
         if self.expected:
-            text += f"; expected {self.expected}"
+            text += gettext("error_expected").format(expected=one_line(translate_error(self.expected), LINE_WIDTH))
         if self.hint:
-            text += f". {self.hint}"
-        return text
+            text += f". {one_line(translate_error(self.hint), LINE_WIDTH)}"
+        return one_line(text, LINE_WIDTH)
 
 
 @dataclass
@@ -48,7 +80,7 @@ class _PlannerError(Exception):
     def __str__(self) -> str:
         shown = [str(p) for p in self.problems[:20]]
         if len(self.problems) > 20:
-            shown.append(f"... and {len(self.problems) - 20} more problems")
+            shown.append(gettext("error_more").format(count=len(self.problems) - 20))
         return "\n".join(shown)
 
 
@@ -66,6 +98,11 @@ class Problems:
     ``add`` takes a ``Problem``'s fields after ``file`` (``file`` defaults to the collector's);
     ``raise_if_any`` raises one error (InputError unless told) listing them all.
 
+    Problems are told in the current language; the fixed words, and the texts the catalogue has,
+    are Vietnamese by default:
+
+    >>> from sim.locale import get_language, set_language
+    >>> before = get_language(); set_language("en")
     >>> found = Problems("areas.csv")
     >>> found.add("code is empty", 3, "code", "", "a unique code for every area")
     >>> len(found), bool(found), str(found[0])
@@ -74,6 +111,9 @@ class Problems:
     Traceback (most recent call last):
     ...
     sim.read.errors.ScenarioError: areas.csv, row 3, column 'code': code is empty (found ''); expected a unique code for every area
+    >>> set_language("vi"); str(found[0])
+    "areas.csv, dòng 3, cột 'code': mã để trống (giá trị: ''); cần: mỗi địa bàn một mã riêng"
+    >>> set_language(before)
     """
 
     def __init__(self, file: str | Path = "") -> None:

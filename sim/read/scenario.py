@@ -9,16 +9,23 @@ from __future__ import annotations
 import difflib
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer, model_validator
 
-from sim.read.errors import InputError, Problem, ScenarioError
+from sim.read.errors import InputError, Problem, ScenarioError, one_line
 from sim.read.names import did_you_mean, match_key
 from sim.core.rules import BANDS, HIGHER, HIGHER_LEVEL
 
 GradeBound = int | Literal["higher"]
+
+# Upper bounds on amounts: far above any real programme, far below what overflows a 64-bit integer
+# or loses whole units in a float (2**53), so a typo (an extra zero run, a hex number) is caught.
+MAX_VND = 10**15  # a million billion VND
+MAX_UNITS = 10**9  # devices, data packages, months
+Vnd = Annotated[int, Field(le=MAX_VND)]
+Units = Annotated[int, Field(le=MAX_UNITS)]
 
 
 class _Strict(BaseModel):
@@ -28,9 +35,9 @@ class _Strict(BaseModel):
 class Device(_Strict):
     """A kind of computer: unit price if bought, the grades it suits, stock donated in kind."""
 
-    unit_cost_vnd: int
+    unit_cost_vnd: Vnd
     grades: tuple[GradeBound, GradeBound] = (1, HIGHER)
-    in_stock: int = 0
+    in_stock: Units = 0
 
     def grade_range(self) -> tuple[int, int]:
         lo, hi = (HIGHER_LEVEL if g == HIGHER else int(g) for g in self.grades)
@@ -44,9 +51,9 @@ class Device(_Strict):
 class DataPackage(_Strict):
     """Mobile data for one learner without internet, for ``months`` months."""
 
-    monthly_cost_vnd: int = 70_000
-    months: int = 12
-    in_stock: int = 0  # packages donated in kind, each covering one learner for ``months``
+    monthly_cost_vnd: Vnd = 70_000
+    months: Annotated[int, Field(le=1200)] = 12
+    in_stock: Units = 0  # packages donated in kind, each covering one learner for ``months``
 
     @property
     def unit_cost_vnd(self) -> int:
@@ -59,9 +66,9 @@ class Earmark(_Strict):
 
     district: str | None = None
     band: int | None = None
-    budget_vnd: int = 0
-    devices: dict[str, int] = Field(default_factory=dict)
-    data_packages: int = 0
+    budget_vnd: Vnd = 0
+    devices: dict[str, Units] = Field(default_factory=dict)
+    data_packages: Units = 0
     note: str = ""
 
     @model_serializer(mode="wrap")
@@ -97,7 +104,7 @@ class Policy(_Strict):
 
     mode: Mode = Mode.strict
     within_band: WithinBand = WithinBand.equal_rate
-    weights: dict[int, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    weights: dict[int, Annotated[float, Field(allow_inf_nan=False, le=1e9)]] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
     @field_validator("weights")
     @classmethod
@@ -120,7 +127,7 @@ class DonationCounting(_Strict):
     pledges times ``realisation_rate`` (0 to 1), the share of what is pledged expected to arrive."""
 
     count: Counting = Counting.received
-    realisation_rate: float | None = None
+    realisation_rate: Annotated[float, Field(allow_inf_nan=False)] | None = None
 
     @model_validator(mode="after")
     def _rate_only_at_rate(self) -> "DonationCounting":
@@ -185,7 +192,7 @@ class Scenario(_Strict):
     sources: list[str] = Field(default_factory=list)
     areas: Path
     students: Path
-    budget_vnd: int = 0
+    budget_vnd: Vnd = 0
     devices: dict[str, Device] = Field(default_factory=dict)
     data_package: DataPackage = Field(default_factory=DataPackage)
     earmarks: list[Earmark] = Field(default_factory=list)
@@ -219,6 +226,87 @@ class Scenario(_Strict):
 
 # ---------------------------------------------------------------- loading and checking
 
+MAX_DEPTH = 40  # mappings and lists inside each other
+MAX_NODES = 100_000  # values in a file, counting each use of an alias (&a ... *a) in full
+
+
+class Refused(yaml.YAMLError):
+    """YAML that reads but is refused: a key twice, too deep, aliases expanding too far, a tag
+    whose value it cannot read. ``problem_mark`` is where (as PyYAML's own errors)."""
+
+    def __init__(self, problem: str, mark, expected: str, value: object = None):
+        super().__init__(problem)
+        self.problem, self.problem_mark, self.expected, self.value = problem, mark, expected, value
+
+
+class SafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses what a planning file never needs and what would make
+    reading it hang or crash: a key given twice (YAML keeps the last one silently), nesting deeper
+    than MAX_DEPTH, aliases expanding to more than MAX_NODES values ("billion laughs") or into
+    themselves, and tagged values the tag cannot read (``!!float abc``)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+        self._size: dict[int, int] = {}  # id(node) -> values in it, aliases expanded
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            node = self.anchors.get(event.anchor)
+            if node is not None and id(node) not in self._size:
+                raise Refused(f"the alias *{one_line(event.anchor, 40)} is used inside its own anchor", event.start_mark,
+                              "an alias used after the value it names is complete")
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise Refused(f"values nested more than {MAX_DEPTH} deep", self.peek_event().start_mark,
+                          "the layout of the README's examples")
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if isinstance(node, yaml.MappingNode):
+            size = 1 + sum(self._size.get(id(k), 1) + self._size.get(id(v), 1) for k, v in node.value)
+            self._no_duplicate_keys(node)
+        elif isinstance(node, yaml.SequenceNode):
+            size = 1 + sum(self._size.get(id(v), 1) for v in node.value)
+        else:
+            size = 1
+        if size > MAX_NODES:
+            raise Refused(f"more than {MAX_NODES:,} values (aliases counted in full)", node.start_mark,
+                          "a planning file: aliases (*name) used a few times, not nested in each other")
+        self._size[id(node)] = size
+        return node
+
+    @staticmethod
+    def _no_duplicate_keys(node: yaml.MappingNode) -> None:
+        seen: dict[object, yaml.Node] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+                continue
+            first = seen.setdefault((key.tag, key.value), key)
+            if first is not key:
+                raise Refused(f"the key '{one_line(key.value, 60)}' is given twice, in rows {first.start_mark.line + 1} "
+                              f"and {key.start_mark.line + 1}", key.start_mark,
+                              "each key once: delete one of the two (YAML would silently keep the last)")
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+            raise Refused(f"a value its tag {node.tag.replace('tag:yaml.org,2002:', '!!')} cannot read ({type(exc).__name__})",
+                          node.start_mark, "a plain value without a tag, as in the README",
+                          node.value if isinstance(node, yaml.ScalarNode) else None) from None
+
+
+def _compose(text: str):
+    loader = SafeLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
 def key_lines(text: str) -> dict[tuple, int]:
     """Line number (1-based) of every mapping key and list item, by its path."""
     lines: dict[tuple, int] = {}
@@ -234,8 +322,8 @@ def key_lines(text: str) -> dict[tuple, int]:
                 walk(item, path + (i,))
 
     try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
+        root = _compose(text)
+    except (yaml.YAMLError, RecursionError):
         return lines
     if root is not None:
         walk(root, ())
@@ -272,6 +360,12 @@ def _problems_from(error: ValidationError, file: Path, text: str) -> list[Proble
             problems.append(Problem(str(file), f"unknown key '{path[-1]}'", row, key, None,
                                     "one of " + ", ".join(_known_keys(Scenario, path)),
                                     f"Did you mean '{guess[0]}'?" if guess else None))
+        elif item["type"] in ("less_than_equal", "finite_number"):
+            limit = (item.get("ctx") or {}).get("le")
+            unit = "VND" if str(path[-1]).endswith("_vnd") else ""
+            problems.append(Problem(str(file), "too large" if limit is not None else "not a finite number", row, key,
+                                    item.get("input"), (f"at most {limit:,} {unit}".rstrip() if limit is not None else "a number"),
+                                    "A typo? Check for extra zeros; write amounts as plain digits, not hex or 1e30"))
         elif item["type"] == "missing":
             problems.append(Problem(str(file), f"key '{key}' is missing", row, key, None, "it to be given"))
         else:
@@ -283,13 +377,24 @@ def read_yaml(path: Path, what: str) -> tuple[Any, str]:
     """The parsed YAML file and its text (BOM removed); a missing file or bad YAML is an InputError."""
     if not path.is_file():
         raise InputError([Problem(str(path), "file not found", expected=f"an existing {what}")])
-    text = path.read_bytes().decode("utf-8-sig")
     try:
-        return yaml.safe_load(text), text
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise InputError([Problem(str(path), "not UTF-8 text", row=line, value=exc.object[exc.start:exc.start + 4],
+                                  expected="a YAML file saved as UTF-8")]) from None
+    try:
+        return yaml.load(text, Loader=SafeLoader), text
+    except Refused as exc:
+        mark = exc.problem_mark
+        raise InputError([Problem(str(path), exc.problem, row=mark.line + 1 if mark else None, value=exc.value,
+                                  expected=exc.expected)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError([Problem(str(path), "not valid YAML: " + str(getattr(exc, "problem", exc)),
+        raise InputError([Problem(str(path), "not valid YAML: " + str(getattr(exc, "problem", None) or exc),
                                   row=mark.line + 1 if mark else None, expected="a YAML mapping as in the README")]) from None
+    except RecursionError:
+        raise InputError([Problem(str(path), "values nested too deep to read", expected="the layout of the README's examples")]) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:

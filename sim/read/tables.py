@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from sim.read import schema
-from sim.read.errors import Problems, input_error
+from sim.read.errors import Problems, input_error, one_line
 from sim.read.names import did_you_mean, match_key, nearest, to_nfc
+from sim.results.cells import plain_text
 from sim.core.rules import GRADE_LABELS, STATUSES, grade_level
 
 # Ways schools write a status, by match key; anything else is an error with a suggestion.
@@ -61,16 +64,43 @@ def read_raw(path: str | Path) -> RawTable:
         text = _decode(path, path.read_bytes())
         first = text.split("\n", 1)[0]
         delimiter = max([",", ";", "\t"], key=first.count)
-        lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        lines = _csv_rows(path, text, delimiter)
     if not lines:
         raise input_error(path, "the file is empty", expected="a header row and data rows")
     header = [to_nfc(h).strip().casefold() for h in lines[0]]
+    found = Problems(path)
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name and seen.setdefault(name, i) != i:
+            found.add("a column appears twice in the header", 1, name, None, "each column once",
+                      f"Columns {seen[name] + 1} and {i + 1} have this name: delete one")
     rows = []
     for number, cells in enumerate(lines[1:], start=2):
         if not any(c.strip() for c in cells):
             continue  # blank lines, as Excel leaves at the end
-        rows.append((number, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}))
+        extra = [c for c in cells[len(header):] if c.strip()]
+        if extra:
+            found.add(f"{len(header) + len(extra)} cells in a row but {len(header)} columns in the header", number,
+                      None, extra[0], f"at most {len(header)} cells, as the header",
+                      "A comma or semicolon inside a value (a note, an amount)? Put the value in quotes, or save the file from Excel")
+        # plain_text: a quote sim put before a formula sign (sim.results.cells) is taken off
+        rows.append((number, {h: (plain_text(cells[i].strip()) if i < len(cells) else "") for i, h in enumerate(header)}))
+    found.raise_if_any()
     return RawTable(path, header, rows)
+
+
+def _csv_rows(path: Path, text: str, delimiter: str) -> list[list[str]]:
+    """The CSV's rows; a cell too long to be one (a quote never closed) is an InputError naming its row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = []
+    try:
+        for cells in reader:
+            lines.append(cells)
+    except csv.Error as exc:
+        raise input_error(path, f"cannot read the row as CSV ({one_line(exc, 80)})", row=reader.line_num,
+                          expected=f"cells of at most {csv.field_size_limit():,} characters",
+                          hint='Is a quote (") opened and never closed?') from None
+    return lines
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
@@ -102,19 +132,38 @@ def check_header(table: RawTable, columns: tuple[schema.Column, ...]) -> None:
         problems.raise_if_any()
 
 
+MAX_COUNT = 10**9  # pupils, learners, people in one row: far above any district, far below 2**53
+_WHOLE = re.compile(r"[+-]?(\d+)(?:\.0*)?(?:[eE]\+?(\d{1,3}))?", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?", re.ASCII)
+
+
 def _integer(text: str) -> int | None:
-    try:
-        value = float(text.replace(" ", ""))
-    except ValueError:
+    """A whole number read exactly (12, 12.0, 1e3; never through a float, so no digit is lost);
+    None if it is not one. Numbers of more than 18 digits come back as 10**19: too large for any bound.
+
+    >>> _integer("900719925474099317"), _integer("9223372036854775807"), _integer("1e3"), _integer("12.0")
+    (900719925474099317, 10000000000000000000, 1000, 12)
+    >>> _integer("²"), _integer("1.5"), _integer("1e-3")
+    (None, None, None)
+    """
+    text = text.replace(" ", "")
+    match = _WHOLE.fullmatch(text)
+    if match is None:
         return None
-    return int(value) if value.is_integer() else None
+    digits, exponent = match.group(1).lstrip("0"), int(match.group(2) or 0)
+    if len(digits) + exponent > 18:
+        return 10**19
+    value = int(digits or "0") * 10**exponent
+    return -value if text.startswith("-") else value
 
 
 def _number(text: str) -> float | None:
-    try:
-        return float(text.replace(",", "."))
-    except ValueError:
+    """A finite decimal number (comma or point); None otherwise."""
+    text = text.replace(",", ".")
+    if not _DECIMAL.fullmatch(text):
         return None
+    value = float(text)
+    return value if math.isfinite(value) else None
 
 
 def read_areas(path: str | Path) -> pd.DataFrame:
@@ -136,8 +185,10 @@ def read_areas(path: str | Path) -> pd.DataFrame:
         codes.setdefault(code, row)
         keys.setdefault(match_key(name), row)
         population = _integer(cells.get("population", "")) if cells.get("population") else None
-        if cells.get("population") and (population is None or population < 0):
-            found.add("population is not a whole number ≥ 0", row, "population", cells["population"], "an integer ≥ 0 or empty")
+        if cells.get("population") and (population is None or not 0 <= population <= MAX_COUNT * 10):
+            found.add("population is not a whole number ≥ 0" if population is None or population < 0 else "population is too large",
+                      row, "population", cells["population"], f"an integer from 0 to {MAX_COUNT * 10:,} or empty")
+            population = None
         coords = {}
         for axis, limit in (("lat", 90), ("lon", 180)):
             text = cells.get(axis, "")
@@ -204,8 +255,14 @@ def read_students(path: str | Path, areas: pd.DataFrame) -> pd.DataFrame:
         if pupils is None or pupils < 0:
             pupils = None
             found.add("pupils is not a whole number ≥ 0", row, "pupils", cells["pupils"], "an integer ≥ 0")
+        elif pupils > MAX_COUNT:
+            pupils = None
+            found.add("pupils is too large", row, "pupils", cells["pupils"], f"at most {MAX_COUNT:,} learners in one row")
         offline = _integer(cells["without_internet"])
-        if offline is None or offline < 0:
+        if offline is not None and offline > MAX_COUNT:
+            found.add("without_internet is too large", row, "without_internet", cells["without_internet"],
+                      f"at most {MAX_COUNT:,} learners in one row")
+        elif offline is None or offline < 0:
             found.add("without_internet is not a whole number ≥ 0", row, "without_internet", cells["without_internet"],
                       "an integer from 0 to pupils (0 if all have internet)")
         elif pupils is not None and offline > pupils:

@@ -15,7 +15,8 @@ from sim.core.solvers import Status
 from sim.core.whole import Accounts, WholePlan
 from sim.results.pools import pool_report
 from sim.results.summary import (Coverage, DistrictAccount, Fairness, InputHashes, Items, MaxCountComparison, Money,
-                                 PoolSummary, PreviousPlan, Provenance, Reach, SolverInfo, Summary)
+                                 PoolSummary, PreviousPlan, Provenance, UnitsInfo, Reach, SolverInfo, Summary)
+from sim.results.cells import csv_text
 from sim.results.write import write_atomic
 
 ALLOCATION_COLUMNS = ["district", "grade", "status", "band", "device", "devices", "data_packages"]
@@ -123,8 +124,17 @@ def build_summary(inputs: PlanInputs, plan: WholePlan, *, solver: SolverInfo, de
         previous_plan=previous_plan,
         max_count_comparison=max_count_comparison,
         solver=solver,
-        provenance=Provenance(inputs_sha256=InputHashes(**inputs.inputs_sha256), version=version),
+        provenance=Provenance(inputs_sha256=InputHashes(**inputs.inputs_sha256), version=version,
+                              units=_units(inputs.areas)),
     )
+
+
+def _units(areas) -> UnitsInfo | None:
+    """The unit lists' releases when the areas are the 2025 communes of one province."""
+    from sim.units.catalogue import units_provenance
+
+    found = units_provenance(areas)
+    return UnitsInfo(**found) if found else None
 
 
 @dataclass
@@ -172,8 +182,8 @@ class Result:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         files = {
-            "allocation.csv": self.allocation.to_csv(index=False, lineterminator="\n"),
-            "coverage.csv": self.coverage.to_csv(index=False, lineterminator="\n"),
+            "allocation.csv": csv_text(self.allocation),
+            "coverage.csv": csv_text(self.coverage),
             "summary.json": json.dumps(self.summary, ensure_ascii=False, indent=2) + "\n",
         }
         for name, text in files.items():

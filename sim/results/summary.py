@@ -217,9 +217,19 @@ class InputHashes(Part):
 
 
 @dataclass
+class UnitsInfo(Part):
+    """The 2025 unit lists an areas file of communes matches (sim.units): which province, which releases."""
+
+    province: str
+    province_code: int
+    lists: dict[str, str]  # package -> version
+
+
+@dataclass
 class Provenance(Part):
     inputs_sha256: InputHashes
     version: str
+    units: UnitsInfo | None = omitted()  # only when the areas are the communes of one 2025 province
 
 
 @dataclass(kw_only=True)

@@ -64,6 +64,9 @@ def write_atomic(path: str | Path, data: str | bytes, *, encoding: str = "utf-8"
         if check is not None:
             check(tmp)
         os.replace(tmp, path)
+    except OSError as exc:  # disk full, read-only, no permission: say which file (os.write and fsync do not)
+        tmp.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

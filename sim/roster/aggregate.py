@@ -10,6 +10,7 @@ import pandas as pd
 
 from sim.core.rules import STATUSES, grade_label
 from sim.read.schema import STUDENTS, column_names
+from sim.results.cells import csv_text
 from sim.roster.read import Roster
 
 
@@ -37,4 +38,4 @@ def students_frame(roster: Roster) -> pd.DataFrame:
 
 def students_csv(roster: Roster) -> str:
     """The planner's ``students.csv`` text: ``district,grade,status,pupils,without_internet``."""
-    return students_frame(roster).to_csv(index=False, lineterminator="\n")
+    return csv_text(students_frame(roster))

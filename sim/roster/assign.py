@@ -30,8 +30,14 @@ from sim.core.rules import grade_label
 from sim.read.scenario import Mode, Scenario
 from sim.read.tables import read_areas
 from sim.roster.aggregate import students_csv
+from sim.roster.disclosure import coarsen
 from sim.roster.pseudonym import PseudonymKey, pseudonym_of
-from sim.roster.read import ELIGIBLE, Roster
+from sim.roster.read import ELIGIBLE, INVALID, Roster
+
+
+WAITING_LEVELS = [["school"], ["grade"], ["without_internet"], ["status", "band"], ["district"]]
+BAD_ROWS = "(dòng sai dữ liệu / rows with bad values)"
+UNKNOWN_DISTRICT = "(không rõ / unknown)"
 
 
 def band_order(scenario: Scenario) -> list[int]:
@@ -63,18 +69,32 @@ class Assignment:
         return list(self.scenario.devices)
 
     def waiting_list(self) -> pd.DataFrame:
-        """Eligible learners not served, in priority order, by pseudonym: shareable."""
+        """Eligible learners not served, in priority order, by pseudonym: shareable.
+
+        Coarsened (``sim.roster.disclosure``): school, grade, internet, status and band, then
+        district become ``khác/other`` until every row's values are shared by at least K rows.
+        """
         waiting = self.learners[~self.learners["served"]].sort_values("waiting_rank")
-        return pd.DataFrame({
+        table = pd.DataFrame({
             "rank": waiting["waiting_rank"].astype("int64"), "pseudonym": waiting["pseudonym"],
             "district": waiting["district"], "school": waiting["school"], "grade": waiting["grade_label"],
             "status": waiting["status"], "band": waiting["band"].astype("int64"),
             "without_internet": waiting["offline"].map({True: "yes", False: "no"}),
         }).reset_index(drop=True)
+        return coarsen(table, WAITING_LEVELS)
 
     def schools(self) -> pd.DataFrame:
         """Per school: rows listed, each outcome, learners served, devices, packages, waiting. Shareable."""
         rows = self.roster.learners
+        # a row with bad values may hold anything in its school and district cells (a shifted row:
+        # a name, a date): it counts under its school only if a valid row names that school
+        valid = set(rows.loc[rows["outcome"] != INVALID, "school_key"])
+        stray = (rows["outcome"] == INVALID) & ~rows["school_key"].isin(valid)
+        names = dict(zip(self.roster.areas["code"], self.roster.areas["name"]))
+        rows = rows.assign(
+            school_key=rows["school_key"].where(~stray, rows["area"].fillna("?").astype(str) + "|" + BAD_ROWS),
+            school=rows["school"].where(~stray, BAD_ROWS),
+            district=rows["district"].where(~stray, rows["area"].map(names).fillna(UNKNOWN_DISTRICT)))
         learners = self.learners
         keys = list(dict.fromkeys(rows["school_key"]))
         first = rows.drop_duplicates("school_key").set_index("school_key")

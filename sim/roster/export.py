@@ -19,17 +19,22 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 
 from sim.read.errors import InputError, Problem
 from sim.read.names import ascii_fold, match_key
+from sim.roster import print_layout
 from sim.roster.assign import Assignment
+from sim.roster.disclosure import K, SMALL, suppress_counts
 from sim.roster.xlsx import BOLD, workbook_bytes, write_table
+from sim.results.cells import csv_text, write_cell
 from sim.results.write import write_atomic
 
 DELIVERY = "delivery"
@@ -44,7 +49,6 @@ WAITING_HEADER = ["Thứ tự chờ", "Mã học sinh", "Họ và tên", "Ngày 
 WIDTHS = {"STT": 5, "Mã học sinh": 15, "Họ và tên": 26, "Ngày sinh": 11, "Trường": 28, "Lớp": 7, "Diện": 16,
           "Số chứng nhận hộ nghèo": 17, "Thiết bị": 17, "Gói cước": 13, "Số điện thoại": 13, "Ghi chú": 22,
           "Ký nhận": 20, "Quận/Huyện": 14, "Thứ tự chờ": 8, "Nhóm ưu tiên": 9, "Không có internet": 10}
-SIGNERS = ["Người lập danh sách", "Hiệu trưởng", "Đại diện UBND quận/huyện"]
 NOTICE = """DỮ LIỆU CÁ NHÂN CỦA TRẺ EM - KHÔNG CHIA SẺ, KHÔNG GỬI QUA MẠNG XÃ HỘI.
 Các danh sách trong thư mục này có họ tên, ngày sinh, số điện thoại và số chứng nhận hộ nghèo.
 Chỉ dùng để bàn giao thiết bị; lưu trữ an toàn và xoá khi không còn cần.
@@ -60,18 +64,35 @@ def device_name(device: str) -> str:
     return DEVICE_NAMES.get(device, device)
 
 
+WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", *(f"COM{i}" for i in "123456789¹²³"),
+                              *(f"LPT{i}" for i in "123456789¹²³")})
+MAX_NAME = 120  # characters, leaving room for " (2).xlsx" within the 255 bytes file systems allow
+
+
 def safe_file_name(name: str) -> str:
-    """A file name from a district or school name: Vietnamese letters kept, separators replaced.
+    """A file name from user text (a district or school name), safe on Windows, macOS and Linux:
+    Vietnamese letters kept; separators, control and invisible characters replaced; no leading or
+    trailing dots or spaces; never a name Windows reserves (CON, PRN, AUX, NUL, COM1-9, LPT1-9,
+    also with an extension: ``con.txt``); at most ``MAX_NAME`` characters.
 
     >>> safe_file_name("Trường THCS A/B: số 2")
     'Trường THCS A_B_ số 2'
+    >>> safe_file_name("CON"), safe_file_name("nul.txt"), safe_file_name("Com1 . "), safe_file_name("../..")
+    ('_CON', '_nul.txt', '_Com1', '_')
     """
-    return re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name).strip(" .") or "_"
+    text = unicodedata.normalize("NFC", str(name))
+    text = "".join("_" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    text = re.sub(r'[<>:"/\\|?*]', "_", text)
+    text = text[:MAX_NAME].strip(" .") or "_"
+    if text.split(".")[0].strip(" ").upper() in WINDOWS_RESERVED:
+        text = "_" + text
+    return text
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
     # UTF-8 with a byte-order mark, so that Excel shows Vietnamese names correctly.
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    # no text cell is a formula (sim.results.cells)
+    return csv_text(frame).encode("utf-8-sig")
 
 
 def _given_name_order(names: pd.Series) -> pd.Series:
@@ -99,26 +120,17 @@ def _delivery_workbook(run: Assignment, title: str, place: str, rows: pd.DataFra
     book = Workbook()
     sheet = book.active
     sheet.title = "Danh sách bàn giao"
-    sheet["A1"] = "DANH SÁCH HỌC SINH NHẬN MÁY TÍNH VÀ GÓI CƯỚC"
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet["A2"] = f"Chương trình “Sóng và máy tính cho em” – kế hoạch: {run.scenario.name}"
-    sheet["A3"] = f"{title}: {place}"
-    sheet["A3"].font = BOLD
+    write_cell(sheet, 1, 1, "DANH SÁCH HỌC SINH NHẬN MÁY TÍNH VÀ GÓI CƯỚC").font = Font(bold=True, size=13)
+    write_cell(sheet, 2, 1, f"Chương trình “Sóng và máy tính cho em” – kế hoạch: {run.scenario.name}")
+    write_cell(sheet, 3, 1, f"{title}: {place}").font = BOLD
     top = 5
     last = write_table(sheet, top, list(rows.columns), rows.astype(object).values.tolist(), WIDTHS)
     for r in range(top + 1, last + 1):
         sheet.row_dimensions[r].height = 30  # room to sign
     given = "; ".join(f"{device_name(d).lower()}: {n}" for d, n in devices.items() if n)
-    sheet.cell(last + 2, 1, f"Tổng cộng: {len(rows)} học sinh ({given}); gói cước: {packages}.").font = BOLD
-    for k, signer in enumerate(SIGNERS):
-        column = 2 + 4 * k
-        sheet.cell(last + 4, column, signer).font = BOLD
-        sheet.cell(last + 5, column, "(Ký, ghi rõ họ tên)").alignment = Alignment(horizontal="left")
+    write_cell(sheet, last + 2, 1, f"Tổng cộng: {len(rows)} học sinh ({given}); gói cước: {packages}.").font = BOLD
     sheet.freeze_panes = sheet.cell(top + 1, 1)
-    sheet.print_title_rows = f"{top}:{top}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    print_layout.prepare(sheet, top, landscape=True, signers=print_layout.signers_for(title), signers_row=last + 4)
     return workbook_bytes(book)
 
 
@@ -126,10 +138,10 @@ def _table_workbook(title: str, frame: pd.DataFrame, sheet_title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_title
-    sheet["A1"] = title
-    sheet["A1"].font = Font(bold=True, size=13)
+    write_cell(sheet, 1, 1, title).font = Font(bold=True, size=13)
     write_table(sheet, 3, list(frame.columns), frame.astype(object).values.tolist(), WIDTHS)
     sheet.freeze_panes = sheet.cell(4, 1)
+    print_layout.prepare(sheet, 3)
     return workbook_bytes(book)
 
 
@@ -188,7 +200,8 @@ SCHOOL_HEADERS = {"district": "Quận/Huyện", "school": "Trường", "listed":
 def shareable_files(run: Assignment) -> dict[str, bytes]:
     """Everything that may be shared, by file name: no personal data, learners by pseudonym only."""
     result = run.result
-    schools = run.schools()
+    schools = run.schools()  # counts of 1 to K - 1 learners shown as "<K" (sim.roster.disclosure)
+    schools = suppress_counts(schools, [c for c in schools.columns if c not in ("district", "school")])
     files = {
         "allocation.csv": _csv_bytes(result.allocation),
         "coverage.csv": _csv_bytes(result.coverage),
@@ -197,7 +210,7 @@ def shareable_files(run: Assignment) -> dict[str, bytes]:
         "waiting_list.csv": _csv_bytes(run.waiting_list()),
         "schools.csv": _csv_bytes(schools),
         "schools.xlsx": _table_workbook(
-            "TỔNG HỢP THEO TRƯỜNG – kế hoạch " + run.scenario.name,
+            "TỔNG HỢP THEO TRƯỜNG – kế hoạch " + run.scenario.name + f" (số từ 1 đến {K - 1} ghi là {SMALL})",
             schools.rename(columns={**SCHOOL_HEADERS, **{d: device_name(d) for d in run.devices}}), "Theo trường"),
         "roster_report.csv": _csv_bytes(run.roster.report(run.key)),
     }
@@ -220,14 +233,24 @@ def shareable_files(run: Assignment) -> dict[str, bytes]:
 
 
 def _write_private(root: Path, name: str, data: bytes) -> None:
-    """``root/name`` readable by its owner only (folders 0700, files 0600)."""
+    """``root/name`` readable by its owner only (folders 0700, files 0600); a new file, never
+    through a symbolic link."""
     folder = root
     for part in Path(name).parent.parts:
         folder = folder / part
         folder.mkdir(mode=0o700, exist_ok=True)
-    descriptor = os.open(root / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if folder.is_symlink() or not folder.is_dir():
+            raise _refused(folder, "is a symbolic link")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(root / name, flags, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
+
+
+def _refused(path: Path, why: str) -> InputError:
+    return InputError([Problem(str(path), f"the delivery folder {why}: refused, the lists hold children's personal data",
+                               expected="a plain folder OUT/delivery (or none: it is created, readable by its owner only)",
+                               hint="Remove the link, or choose another --out folder")])
 
 
 def _replace_delivery(out: Path, files: dict[str, bytes]) -> Path:
@@ -237,10 +260,20 @@ def _replace_delivery(out: Path, files: dict[str, bytes]) -> Path:
     not even when a run is interrupted (the next run clears what it left).
     """
     target = out / DELIVERY
+    if target.is_symlink():  # it would be followed: the old lists' folder emptied, the new ones written anywhere
+        raise _refused(target, "is a symbolic link")
+    if target.exists() and not target.is_dir():
+        raise _refused(target, "is not a folder")
+    if target.exists():
+        links = sorted(e.name for e in target.iterdir() if e.is_symlink())
+        if links:
+            raise _refused(target / links[0], "is a symbolic link")
     if target.exists() and any(target.iterdir()) and not (target / MARKER).is_file():
         raise InputError([Problem(str(target), "the output folder already has a delivery folder this program did not write",
                                   expected="an output folder of its own for `sim assign`")])
     target.mkdir(mode=0o700, exist_ok=True)
+    if stat.S_IMODE(target.lstat().st_mode) != 0o700:
+        os.chmod(target, 0o700)  # personal data: never in a folder others can read
     for left in target.glob(".sim-*"):
         shutil.rmtree(left, ignore_errors=True)
     fresh = Path(tempfile.mkdtemp(dir=target, prefix=".sim-new-"))

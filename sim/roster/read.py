@@ -10,28 +10,33 @@ Every row ends in exactly one outcome, and every row that is not ``eligible`` sa
 - ``eligible``: planned under its status and band.
 
 Messages name the file, row and column, and show the value only for columns that do not
-identify a child (``schema.PERSONAL`` values are never echoed): the row number is enough to find
-the line in the school's file.
+identify a child (``schema.PERSONAL`` values are never echoed) and only when the value has the
+form its column expects (``sim.roster.shown``: a shifted row may put a name or a certificate
+number in the grade column): the row number is enough to find the line in the school's file.
+Every cell is cleaned first (``values.clean_text``: NFC, no invisible format characters, one
+space for any run of white space), so a zero-width space cannot make one child two learners.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from sim.read.errors import InputError, Problem, Problems
-from sim.read.names import did_you_mean, match_key, nearest, to_nfc
+from sim.read.names import did_you_mean, match_key, nearest
 from sim.core.rules import GRADE_LABELS
 from sim.read.tables import AreaIndex, read_raw
 from sim.roster.eligibility import eligibility
 from sim.roster.pseudonym import PseudonymKey
 from sim.roster.schema import BY_NAME, HEADER_ALIASES, PERSONAL, ROSTER, header_key
-from sim.roster.values import (EARLIEST_BIRTH, HOUSEHOLD_SPELLINGS, cached_key, id_key, parse_date, parse_flag, parse_grade, parse_household,
-                     phone_digits)
+from sim.roster.shown import HIDDEN, looks_like_a_name, shown
+from sim.roster.values import (EARLIEST_BIRTH, HOUSEHOLD_SPELLINGS, cached_key, clean_text, id_key, parse_date, parse_flag,
+                               parse_grade, parse_household, phone_digits)
 
 ELIGIBLE, NOT_ELIGIBLE, INVALID, REVIEW = "eligible", "not_eligible", "invalid", "held_for_review"
 OUTCOMES = (ELIGIBLE, NOT_ELIGIBLE, REVIEW, INVALID)
@@ -69,13 +74,23 @@ class RowIssue:
 class _Row:
     """Collects the issues of one row; personal values are dropped from messages here, once."""
 
-    def __init__(self, file: Path, row: int, issues: list[RowIssue]):
+    def __init__(self, file: Path, row: int, issues: list[RowIssue], personal: list[str] = (), areas: list[str] = ()):
         self.file, self.row, self.issues = file, row, issues
+        self.personal, self.areas = personal, areas
 
     def add(self, kind: str, column: str | None, message: str, value: object = None,
             expected: str | None = None, hint: str | None = None) -> None:
-        shown = None if column in PERSONAL else value
-        self.issues.append(RowIssue(self.file.name, self.row, kind, column, message, shown, expected, hint))
+        if value is not None and not shown(column, value, self.personal, self.areas):
+            if column not in PERSONAL:
+                message = f"{message} {HIDDEN}"
+            value = None
+        self.issues.append(RowIssue(self.file.name, self.row, kind, column, message, value, expected, hint))
+
+
+def _header_shown(header: str) -> str:
+    """A header as messages show it: a header row that is really a learner's row is not echoed."""
+    personal = looks_like_a_name(header) or len(re.findall(r"\d", header)) >= 5 or re.search(r"\d{1,4}[/.-]\d{1,2}[/.-]\d", header)
+    return HIDDEN if personal else header
 
 
 def _columns(table, path: Path, issues: list[RowIssue]) -> dict[str, str]:
@@ -85,8 +100,10 @@ def _columns(table, path: Path, issues: list[RowIssue]) -> dict[str, str]:
     for header in table.header:
         name = HEADER_ALIASES.get(header_key(header))
         if name is None:
-            if header:
+            if header and _header_shown(header) != HIDDEN:
                 unknown.append(header)
+            elif header:
+                unknown.append(None)  # counted, never shown
             continue
         if name in found:
             raise InputError([Problem(str(path), "two columns mean the same thing", 1, header, None,
@@ -96,13 +113,15 @@ def _columns(table, path: Path, issues: list[RowIssue]) -> dict[str, str]:
     if missing:
         problems = Problems(path)
         for column in missing:
-            guess = nearest(column.header, unknown) if unknown else None
+            shown_headers = [h for h in unknown if h]
+            guess = nearest(column.header, shown_headers) if shown_headers else None
             problems.add("this column is missing from the header", 1, column.name, None,
                          f"a column '{column.header}' (or '{column.name}')",
                          f"Is '{guess}' meant to be '{column.header}'?" if guess else None)
         problems.raise_if_any()
     for header in unknown:
-        issues.append(RowIssue(path.name, 1, WARNING, header, "this column is not part of the roster format and is ignored",
+        issues.append(RowIssue(path.name, 1, WARNING, header or HIDDEN,
+                               "this column is not part of the roster format and is ignored",
                                None, "the columns of the template (see README)"))
     return found
 
@@ -123,9 +142,9 @@ def _read_rows(path: Path, index: AreaIndex, today: dt.date, issues: list[RowIss
     find_area = functools.lru_cache(maxsize=1024)(index.find)
     records = []
     for row, raw in table.rows:
-        cells = {name: to_nfc(raw.get(header, "")).strip() for name, header in columns.items()}
+        cells = {name: clean_text(raw.get(header, "")) for name, header in columns.items()}
         before = len(issues)
-        check = _Row(path, row, issues)
+        check = _Row(path, row, issues, [cells.get(c, "") for c in sorted(PERSONAL)], index.names)
         pupil_id, name = cells["pupil_id"], " ".join(cells["full_name"].split())
         if not pupil_id:
             check.add(ERROR, "pupil_id", "pupil_id is empty", expected="the learner's id (mã định danh)")

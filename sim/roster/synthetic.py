@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.rules import HIGHER_LEVEL
+from sim.results.cells import csv_text, write_row
 from sim.roster.schema import ROSTER
 
 # Common family names, roughly by frequency in the South (Huỳnh and Võ rather than Hoàng and Vũ).
@@ -168,8 +169,8 @@ def _with_mistakes(roster: pd.DataFrame, rng: np.random.Generator) -> pd.DataFra
 def roster_file_bytes(roster: pd.DataFrame, xlsx: bool = False) -> bytes:
     """The roster with the template's Vietnamese headers: CSV (UTF-8 with BOM) or XLSX."""
     table = roster.rename(columns={c.name: c.header for c in ROSTER})
-    if not xlsx:
-        return table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    if not xlsx:  # cells as every writer writes them (sim.results.cells); readers take the quote off
+        return csv_text(table).encode("utf-8-sig")
     from openpyxl import Workbook
 
     from sim.roster.xlsx import workbook_bytes
@@ -177,9 +178,9 @@ def roster_file_bytes(roster: pd.DataFrame, xlsx: bool = False) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Danh sách"
-    sheet.append(list(table.columns))
-    for values in table.itertuples(index=False):
-        sheet.append(list(values))
+    write_row(sheet, list(table.columns), 1)
+    for r, values in enumerate(table.itertuples(index=False), start=2):
+        write_row(sheet, list(values), r)
     for column in sheet.iter_cols(min_row=2):
         for cell in column:
             cell.number_format = "@"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import unicodedata
 
 from sim.read.dates import calendar_date
 from sim.read.names import ascii_fold, match_key, to_nfc
@@ -92,13 +93,29 @@ def parse_date(text: str, today: dt.date | None = None) -> dt.date | None:
     return date if EARLIEST_BIRTH <= date <= (today or dt.date.today()) else None
 
 
-def id_key(text: str) -> str:
-    """The form under which two spellings of a pupil id are the same id: no case, no spaces.
+def clean_text(text: str) -> str:
+    """A roster cell as it is compared and written: NFC, without invisible format characters
+    (zero-width space, soft hyphen, byte-order mark, direction marks: Unicode category Cf) or
+    control characters, any run of white space (tab, no-break space, the vertical tab of a Word
+    line break) as one space, none at the ends.
 
-    >>> id_key(" ab 0123 ") == id_key("AB0123")
+    >>> clean_text(" Nguy\u200bễn\u00ad Văn\u00a0\u00a0An\x0b ") == "Nguyễn Văn An"
     True
     """
-    return "".join(to_nfc(text).casefold().split())
+    text = " ".join(to_nfc(text).split())
+    if text.isascii() and text.isprintable():
+        return text
+    return to_nfc("".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc")))
+
+
+def id_key(text: str) -> str:
+    """The form under which two spellings of a pupil id are the same id: no case, no spaces, no
+    invisible characters.
+
+    >>> id_key(" ab 0123 ") == id_key("AB0123") == id_key("AB\u200b0123")
+    True
+    """
+    return "".join(clean_text(text).casefold().split())
 
 
 def phone_digits(text: str) -> str | None:

@@ -15,6 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 
+from sim.results.cells import write_cell
+
 FIXED_TIME = dt.datetime(2000, 1, 1)
 _STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 THIN = Side(style="thin")
@@ -52,12 +54,16 @@ def _styles(book: Workbook) -> None:
 
 
 def write_table(sheet, top: int, header: list[str], rows: list[list], widths: dict[str, float]) -> int:
-    """Header at row ``top`` (bold, boxed), then the rows; returns the last row written."""
+    """Header at row ``top`` (bold, boxed), then the rows; returns the last row written.
+
+    Every cell goes through ``sim.results.cells.write_cell``: text is a string cell, never a formula.
+    """
     _styles(sheet.parent)
     for j, title in enumerate(header, start=1):
-        sheet.cell(top, j, title).style = "table header"
+        write_cell(sheet, top, j, title).style = "table header"
         sheet.column_dimensions[get_column_letter(j)].width = widths.get(title, 14)
     for i, values in enumerate(rows, start=top + 1):
         for j, value in enumerate(values, start=1):
-            sheet.cell(i, j, value).style = "table text" if isinstance(value, str) else "table number"
+            # text is never a formula, whatever it starts with (sim.results.cells)
+            write_cell(sheet, i, j, value).style = "table text" if isinstance(value, str) else "table number"
     return top + len(rows)

@@ -22,6 +22,7 @@ import pandas as pd
 from sim.read.errors import InputError, Problem
 from sim.core.inputs import scenario_sha256
 from sim.core.pipeline import package_version
+from sim.results.cells import csv_text
 from sim.results.write import write_atomic
 from sim.read.scenario import Scenario
 from sim.sweeps.spec import SweepSpec
@@ -90,7 +91,7 @@ class SweepFolder:
 
     def write_table(self, table: pd.DataFrame) -> Path:
         path = self.out / TABLE
-        write_atomic(path, table.to_csv(index=False, lineterminator="\n"), encoding="utf-8-sig")
+        write_atomic(path, csv_text(table), encoding="utf-8-sig")
         return path
 
 

@@ -83,7 +83,9 @@ def coverage_by_district(result: Result, ax=None):
 
 
 def _coverage_by_district(result: Result, ax):
-    table = result.coverage_by("district").sort_values(["rate", "district"], ascending=[False, True], na_position="last")
+    table = result.coverage_by("district")
+    table = table.assign(_name=table["district"].map(i18n.sort_key)).sort_values(  # ties in Vietnamese alphabetical order
+        ["rate", "_name"], ascending=[False, True], na_position="last").drop(columns="_name")
     names = [unicodedata.normalize("NFC", str(name)) for name in table["district"]]
     rates = table["rate"].fillna(0).tolist()
     ax = axes_or_new(ax, (8, 0.35 * len(table) + 1.5))
@@ -115,3 +117,15 @@ def money_and_stock(result: Result) -> pd.DataFrame:
              "stock left": s["stock_left"][item], "money spent VND": s["spent_by_item_vnd"][item]}
             for item in s["given"]]
     return pd.DataFrame(rows, columns=MONEY_AND_STOCK_COLUMNS)
+
+
+MONEY_AND_STOCK_KEYS = {"item": "item", "given": "given", "bought": "bought", "from stock": "from_stock",
+                        "stock left": "stock_left", "money spent VND": "money_spent"}
+
+
+def money_and_stock_table(result: Result):
+    """``money_and_stock`` as a notebook shows it: items and headers in words of the current language,
+    numbers grouped as that language writes them (a pandas Styler)."""
+    table = money_and_stock(result)
+    table["item"] = table["item"].map(i18n.item_label)
+    return i18n.table(table, MONEY_AND_STOCK_KEYS)

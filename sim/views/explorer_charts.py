@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
@@ -54,8 +55,16 @@ def _rate_axis(ax, axis: str = "x") -> None:
     (ax.set_xlim if axis == "x" else ax.set_ylim)(0, 1.12)
 
 
+def _in_order(table: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Districts in Vietnamese alphabetical order (``i18n.sort_key``: Đ after D, tones after letters);
+    bands and grades in their own order."""
+    if by != "district":
+        return table
+    return table.iloc[sorted(range(len(table)), key=lambda i: i18n.sort_key(table[by].iloc[i]))].reset_index(drop=True)
+
+
 def _rates(result: Result, by: str):
-    table = result.coverage_by(by)
+    table = _in_order(result.coverage_by(by), by)
     return table[by].tolist(), table["rate"].fillna(0).tolist(), table
 
 
@@ -330,10 +339,10 @@ class ComparisonFigure(_ReusedFigure):
         self.baseline = baseline
 
     def _changes(self, by: str) -> Callable[[Result], list[int]]:
-        return lambda result: compare(self.baseline, result, by)["change"].tolist()
+        return lambda result: _in_order(compare(self.baseline, result, by), by)["change"].tolist()
 
     def _build(self, result: Result) -> tuple[Figure, list[Panel]]:
-        bands, districts = compare(self.baseline, result, "band"), compare(self.baseline, result, "district")
+        bands, districts = compare(self.baseline, result, "band"), _in_order(compare(self.baseline, result, "district"), "district")
         fig = Figure(figsize=(12, 5), dpi=DPI)
         left, right = fig.subplots(1, 2, width_ratios=[1.1, 1], gridspec_kw=COMPARISON_GRID)
         return fig, [

@@ -1,73 +1,100 @@
-"""The short plain-text summary printed after a run."""
+"""The short plain-text summary printed after a run, in Vietnamese or English (``sim.views.i18n``).
+
+Numbers are grouped as the language writes them (``1.234`` or ``1,234``); districts are listed in
+Vietnamese alphabetical order.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 
 from sim.core.rules import BANDS
+from sim.views import i18n
 
 
 def thousands(value: int) -> str:
-    """A whole number with thousands separated by commas: 12,345."""
-    return f"{value:,}"
+    """A whole number with thousands grouped as the current language writes them: 12.345 or 12,345."""
+    return i18n.number(value)
 
 
 _n = thousands  # short name inside this module; other modules import ``thousands``
 
 
+def _status(status: str) -> str:
+    key = f"status_{status}"
+    return i18n.t(key) if key in i18n.MESSAGES else status
+
+
 def summary_text(summary: dict, timing: bool | None = None) -> str:
     """The summary in plain text. ``timing``: show the run time; by default shown unless
     ``SOURCE_DATE_EPOCH`` is set (reproducible output wanted, as in ``sim report``'s pages)."""
+    t = i18n.t
     if timing is None:
         timing = "SOURCE_DATE_EPOCH" not in os.environ
-    seconds = f", {summary['seconds']:.1f} s" if timing else ""
-    lines = [f"Plan '{summary['scenario']}': {summary['status']}, "
-             f"{summary['solver']['name']}, {summary['solver']['lp_solves']} LPs{seconds}",
-             "", "Learners covered, by priority band:"]
-    width = max(len(label) for label in summary["band_labels"].values())
+    seconds = t("summary_seconds", seconds=i18n.number(summary["seconds"], 1)) if timing else ""
+    lines = [t("summary_plan", scenario=summary["scenario"], status=_status(summary["status"]),
+               solver=summary["solver"]["name"], lps=summary["solver"]["lp_solves"], seconds=seconds),
+             "", t("summary_by_band")]
+    labels = {str(b): i18n.band_label(b) for b in BANDS}
+    width = max(len(label) for label in [*labels.values(), t("all_bands")])
+    of = t("summary_of")
     for b in map(str, BANDS):
         pupils, covered = summary["pupils_by_band"][b], summary["covered_by_band"][b]
-        rate = f"{covered / pupils:6.1%}" if pupils else "     -"
-        lines.append(f"  {b}  {summary['band_labels'][b]:<{width}}  {_n(covered):>7} of {_n(pupils):>7}  {rate}")
+        rate = i18n.percent(covered / pupils) if pupils else "-"
+        lines.append(f"  {b}  {labels[b]:<{width}}  {_n(covered):>7} {of} {_n(pupils):>7}  {rate:>6}")
     total, covered = summary["pupils"], summary["covered"]
-    lines.append(f"     {'all bands':<{width}}  {_n(covered):>7} of {_n(total):>7}  {covered / total if total else 0:6.1%}")
-    lines += ["", f"Money: spent {_n(summary['spent_vnd'])} VND "
-                  f"({_n(summary['spent_general_vnd'])} from the budget, {_n(summary['spent_earmarked_vnd'])} earmarked); "
-                  f"budget left {_n(summary['cash_left_vnd'])} VND"]
-    for district, left in summary["earmark_left_vnd"].items():
-        lines.append(f"  earmark for {district}: {_n(left)} VND left")
-    bought = ", ".join(f"{item} {_n(n)}" for item, n in summary["bought"].items() if n) or "nothing"
-    lines.append(f"Bought: {bought}")
-    lines.append("Stock left: " + ", ".join(f"{item} {_n(n)}" for item, n in summary["stock_left"].items()))
+    rate = i18n.percent(covered / total if total else 0)
+    lines.append(f"     {t('all_bands'):<{width}}  {_n(covered):>7} {of} {_n(total):>7}  {rate:>6}")
+    lines += ["", t("summary_money", spent=_n(summary["spent_vnd"]), general=_n(summary["spent_general_vnd"]),
+                    earmarked=_n(summary["spent_earmarked_vnd"]), left=_n(summary["cash_left_vnd"]))]
+    for district in i18n.vietnamese_sorted(summary["earmark_left_vnd"]):
+        lines.append(t("summary_earmark", district=district, left=_n(summary["earmark_left_vnd"][district])))
+    bought = ", ".join(f"{i18n.item_label(item)} {_n(n)}" for item, n in summary["bought"].items() if n) or t("nothing")
+    lines.append(t("summary_bought", items=bought))
+    lines.append(t("summary_stock_left", items=", ".join(f"{i18n.item_label(item)} {_n(n)}"
+                                                         for item, n in summary["stock_left"].items())))
     comparison = summary.get("max_count_comparison")
     if comparison:
         more = comparison["more_than_equal_rate"]
-        lines.append(f"Serving each band to the most learners (max_count) instead of at equal rates would cover "
-                     f"{_n(more)} more learner{'s' if more != 1 else ''}.")
+        lines.append(t("summary_max_count_one" if more == 1 else "summary_max_count", more=_n(more)))
     if summary.get("fairness"):
         lines += ["", *fairness_text(summary["fairness"])]
     return "\n".join(lines)
 
 
 def _rate(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
+    return "-" if value is None else i18n.percent(value)
+
+
+def _rule(name: str) -> str:
+    key = f"rule_{name}"
+    return i18n.t(key) if key in i18n.MESSAGES else name
+
+
+def _place(name: str) -> str:
+    """``Đức Huệ (band 2)`` (as summary.json names a band of a district) in the current language."""
+    match = re.fullmatch(r"(.*) \(band (\d+)\)", name)
+    return i18n.t("band_in_district", district=match[1], band=match[2]) if match else name
 
 
 def fairness_text(fairness: dict) -> list[str]:
     """District equity lines: lowest and highest district rate, Gini, price of fairness, rules not met."""
+    t = i18n.t
     ratio = fairness["max_min_ratio"]
-    lines = [f"District coverage: lowest {_rate(fairness['min_district_rate'])} ({fairness['worst_district']}), "
-             f"highest {_rate(fairness['max_district_rate'])} ({fairness['best_district']}); "
-             f"Gini {fairness['gini']:.3f}; highest/lowest {'-' if ratio is None else f'{ratio:.2f}'}"]
+    lines = [t("summary_districts", low=_rate(fairness["min_district_rate"]), worst=fairness["worst_district"],
+               high=_rate(fairness["max_district_rate"]), best=fairness["best_district"],
+               gini=i18n.number(fairness["gini"], 3), ratio="-" if ratio is None else i18n.number(ratio, 2))]
     if fairness.get("acts_on") == "per_band":  # what a rule across districts acted on, band by band
         for band, row in (fairness.get("per_band") or {}).items():
-            lines.append(f"  band {band}: lowest {_rate(row['min_district_rate'])} ({row['worst_district']}), "
-                         f"highest {_rate(row['max_district_rate'])} ({row['best_district']}) (the rule acts band by band)")
-    pof = fairness["price_of_fairness"]
-    lines.append(f"Price of fairness: {_rate(pof)} ({_n(fairness['covered'])} covered; "
-                 f"{_n(fairness['covered_without_fairness'])} without the fairness rules)")
+            lines.append(t("summary_band_districts", band=band, low=_rate(row["min_district_rate"]),
+                           worst=row["worst_district"], high=_rate(row["max_district_rate"]), best=row["best_district"]))
+    lines.append(t("summary_price_of_fairness", price=_rate(fairness["price_of_fairness"]), covered=_n(fairness["covered"]),
+                   without=_n(fairness["covered_without_fairness"])))
     for rule in fairness["unmet"]:
-        worst = ", ".join(list(rule["districts"])[:5]) + (", ..." if len(rule["districts"]) > 5 else "")
-        lines.append(f"Not met: {rule['rule']} {_rate(rule['wanted'])}: reached {_rate(rule['reached'])}"
-                     + (f" ({worst})" if worst else "") + f". {rule['reason']}.")
+        districts = [_place(d) for d in i18n.vietnamese_sorted(rule["districts"])]
+        worst = ", ".join(districts[:5]) + (", ..." if len(districts) > 5 else "")
+        lines.append(t("summary_not_met", rule=_rule(rule["rule"]), wanted=_rate(rule["wanted"]),
+                       reached=_rate(rule["reached"]), where=f" ({worst})" if worst else "",
+                       reason=i18n.translate_error(rule["reason"])))
     return lines

@@ -1,0 +1,54 @@
+"""Command line for the 2025 units: ``areas`` and ``convert-units``.
+
+    python -m sim areas "Tây Ninh" --out areas.csv
+    python -m sim convert-units roster.csv --kind roster --province "Tây Ninh" --out roster_2025.csv --report report.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    areas = commands.add_parser("areas", help="write the areas file of a province's communes of 2025 (xã, phường)")
+    areas.add_argument("province", help="the province since 1 July 2025, by name (any case, with or without marks) or code")
+    areas.add_argument("--out", type=Path, required=True, help="areas CSV to write")
+    areas.add_argument("--quiet", action="store_true", help="print nothing on success")
+    areas.set_defaults(handler=_areas)
+
+    convert = commands.add_parser("convert-units", help="convert a file naming old districts/communes to the communes of 2025")
+    convert.add_argument("file", type=Path, help="students, roster, deliveries or donations file (CSV or XLSX)")
+    convert.add_argument("--kind", required=True, choices=["students", "roster", "deliveries", "donations"])
+    convert.add_argument("--province", required=True, help="the province since 1 July 2025 the old units are now part of")
+    convert.add_argument("--old-province", help="the old province of rows that do not name one (e.g. 'Long An')")
+    convert.add_argument("--out", type=Path, required=True, help="converted CSV to write")
+    convert.add_argument("--report", type=Path, required=True, help="CSV listing every row: from what, to what, or the candidates")
+    convert.add_argument("--quiet", action="store_true", help="print nothing on success")
+    convert.set_defaults(handler=_convert)
+
+
+def _areas(args: argparse.Namespace) -> int:
+    from sim.units.catalogue import areas_table, find_province, versions, write_areas
+
+    province = find_province(args.province)
+    table = areas_table(province)
+    write_areas(table, args.out)
+    if not args.quiet:
+        kinds = table["type"].value_counts()
+        counts = ", ".join(f"{n} {k.lower()}" for k, n in kinds.items())
+        source = "; ".join(f"{p} {v}" for p, v in versions().items())
+        print(f"{province.name} (mã {province.code}): {len(table)} đơn vị cấp xã ({counts}) -> {args.out}\n"
+              f"Nguồn danh mục / unit lists: {source}. Dân số để trống / population left empty (not in the lists).")
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from sim.units.convert import convert_file
+
+    done = convert_file(args.file, args.kind, args.province, old_province=args.old_province)
+    done.write(args.out, args.report)
+    if not args.quiet:
+        print(done.text(str(args.report)))
+        print(f"-> {args.out}, {args.report}")
+    return 0
