@@ -35,9 +35,11 @@ report: $(VENV)/.full  ## run every notebook and save it as one HTML page in rep
 	$(PY) -m sim report notebooks/*.ipynb --out reports
 
 # The "sim" page template (share/jupyter/voila/templates/sim) fetches nothing from the internet.
+# A cell still unanswered after 120 s (a lost message between Voilà and its kernel: issue 14) shows
+# "Cell execution timed out" on the page, where Voilà would otherwise wait for ever; reload the page.
 dashboard: $(VENV)/.full  ## the scenario explorer without code, on http://127.0.0.1:8866 (Ctrl+C stops it)
 	JUPYTER_PATH="$(CURDIR)/share/jupyter" $(VENV)/bin/voila notebooks/02_donation_scenarios.ipynb \
-		--template=sim --Voila.ip=127.0.0.1 --port=8866
+		--template=sim --Voila.ip=127.0.0.1 --port=8866 --VoilaExecutor.timeout=120
 
 $(VENV)/.docs: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[notebook,test,docs]"

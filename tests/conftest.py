@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 from pathlib import Path
 
@@ -86,3 +87,26 @@ def english_messages():
     set_language("en")
     yield
     set_language(before)
+
+
+@pytest.fixture(scope="session")
+def executed_notebook():
+    """executed_notebook(path, language="vi") -> a copy of the notebook as ``sim report`` runs it
+    (sim.views.report.execute_notebook). Each notebook runs once a session: the notebook tests and
+    the report tests share the run (a failed run fails them all with the same message)."""
+    from sim.views import report
+
+    runs: dict = {}
+
+    def run(path: Path, language: str = "vi"):
+        key = (Path(path).resolve(), language)
+        if key not in runs:
+            try:
+                runs[key] = report.execute_notebook(Path(path), language)
+            except report.ReportFailed as failed:
+                runs[key] = failed
+        if isinstance(runs[key], Exception):
+            raise runs[key]
+        return copy.deepcopy(runs[key])
+
+    return run

@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "02_donation_scenarios.ipynb"
 READY_SECONDS = 90  # Voilà starting and answering its first page
 RESULT_MS = 180_000  # the notebook running in Voilà's kernel, or one re-solve
+# As `make dashboard`: a cell whose reply never comes (a lost message, issue 14) ends the page with
+# "Cell execution timed out" after CELL_SECONDS, where Voilà would otherwise wait for ever.
+CELL_SECONDS = 120
 SCREEN = (1366, 768)  # the commonest laptop screen in Vietnamese schools and offices
 TEMPLATES = ROOT / "share" / "jupyter"  # the "sim" page template: nothing fetched from a CDN
 
@@ -38,7 +41,7 @@ def dashboard(tmp_path):
     log = (tmp_path / "voila.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", "--template=sim", "--Voila.ip=127.0.0.1",
-         f"--port={port}", "--Voila.port_retries=0"],
+         f"--port={port}", "--Voila.port_retries=0", f"--VoilaExecutor.timeout={CELL_SECONDS}"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         env={**os.environ, "SIM_LANG": "vi", "JUPYTER_PATH": str(TEMPLATES)})
     url = f"http://127.0.0.1:{port}/"
@@ -54,7 +57,7 @@ def dashboard(tmp_path):
                 if time.monotonic() > deadline:
                     pytest.fail(f"Voilà did not answer within {READY_SECONDS} s:\n{(tmp_path / 'voila.log').read_text()}")
                 time.sleep(0.5)
-        yield url
+        yield url, tmp_path / "voila.log"
     finally:
         # The whole process group: Voilà and the kernel it started.
         os.killpg(server.pid, signal.SIGTERM)
@@ -66,14 +69,28 @@ def dashboard(tmp_path):
         log.close()
 
 
+def _shown(page, selector: str, log: Path):
+    """The first element matching ``selector``, once shown; when it is not shown within RESULT_MS, the
+    test fails with what the page shows of errors (a cell timed out: a stalled kernel) and Voilà's log."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    element = page.locator(selector).first
+    try:
+        element.wait_for(timeout=RESULT_MS)
+    except PlaywrightTimeout:
+        errors = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+        pytest.fail(f"{selector} not shown within {RESULT_MS // 1000} s; errors on the page: {errors or 'none'}\n"
+                    f"Voilà's log:\n{log.read_text()[-4000:]}")
+    return element
+
+
 def test_the_first_screen_shows_the_controls_and_moving_the_budget_changes_the_covered_learners(dashboard):
+    url, log = dashboard
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     with offline_page(viewport=SCREEN) as page:
-        page.goto(dashboard, timeout=RESULT_MS)  # Voilà sends the page as the notebook runs
-        covered = page.locator(".sim-covered").first
-        covered.wait_for(timeout=RESULT_MS)
-        chart = page.locator(".sim-results-chart").first
-        chart.wait_for(timeout=RESULT_MS)
+        page.goto(url, timeout=RESULT_MS)  # Voilà sends the page as the notebook runs
+        covered = _shown(page, ".sim-covered", log)
+        chart = _shown(page, ".sim-results-chart", log)
 
         # The first screen, as it opens: the controls and the headline, nothing to scroll for.
         page.wait_for_load_state("networkidle", timeout=RESULT_MS)

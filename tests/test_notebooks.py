@@ -1,4 +1,8 @@
-"""Every notebook runs top to bottom, as an analyst would run it, with no error or warning."""
+"""Every notebook runs top to bottom, as an analyst would run it, with no error or warning.
+
+The run is ``sim.views.report.execute_notebook``'s, as ``sim report`` runs it (the
+``executed_notebook`` fixture): a stalled kernel is noticed within seconds, not waited on for
+minutes (tests/test_notebook_stalls.py), and the report tests reuse the run."""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
@@ -16,12 +19,11 @@ def test_there_are_notebooks():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_clean(path):
-    notebook = nbformat.read(path, as_version=4)
-    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), \
+def test_notebook_runs_clean(path, executed_notebook):
+    committed = nbformat.read(path, as_version=4)
+    assert all(not cell.get("outputs") for cell in committed.cells if cell.cell_type == "code"), \
         f"{path.name} is committed with outputs: clear them"
-    NotebookClient(notebook, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    notebook = executed_notebook(path)
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             assert output.output_type != "error", output

@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from _browser import offline_page
+from sim.views import report
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -24,12 +26,25 @@ FETCHED = re.compile(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="(?:http
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory):
+def pages(tmp_path_factory, executed_notebook):
+    """The pages ``sim report`` writes, from the notebooks' runs the notebook tests made (each
+    notebook runs once a session); the command itself: test_the_command_writes_a_page_per_notebook."""
     out = tmp_path_factory.mktemp("reports")
-    done = subprocess.run([sys.executable, "-m", "sim", "report", *map(str, NOTEBOOKS), "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 0, done.stderr
+    written = report.render(NOTEBOOKS, out, "vi", run=executed_notebook)
+    assert sorted(written) == sorted(out.glob("*.html"))
     return {path.stem: path.read_text(encoding="utf-8") for path in out.glob("*.html")}
+
+
+def test_the_command_writes_a_page_per_notebook(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Một trang"),
+                                               nbformat.v4.new_code_cell("print('xin chào')")])
+    nbformat.write(notebook, tmp_path / "one.ipynb")
+    done = subprocess.run([sys.executable, "-m", "sim", "report", str(tmp_path / "one.ipynb"), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, cwd=ROOT, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"Wrote {tmp_path / 'out' / 'one.html'}"
+    page = (tmp_path / "out" / "one.html").read_text(encoding="utf-8")
+    assert "xin chào" in page and "<title>Một trang</title>" in page
 
 
 def test_every_notebook_has_a_page(pages):

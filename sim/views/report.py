@@ -35,7 +35,14 @@ from sim.results.write import write_atomic
 TEMPLATE_DIR = Path(__file__).resolve().parent / "report_template"
 WIDGET_RENDERER = TEMPLATE_DIR / "html-manager-embed.js"
 TEMPLATE_NAME = "offline"
-TIMEOUT_SECONDS = 600
+CELL_TIMEOUT = 300  # a cell still running (the kernel busy) after this long fails the notebook
+STARTUP_SECONDS = 60  # a new kernel answering its first request
+START_SECONDS = 20  # a cell sent, and no word of it from the kernel: a lost request (normally milliseconds)
+REPLY_SECONDS = 10  # the kernel idle again, and no reply; or a reply and no "idle": a lost message
+QUIET_SECONDS = 30  # a cell unfinished, no message and no CPU used by the kernel for this long: a stall
+IDLE_CPU_SECONDS = 0.05  # less CPU than this in QUIET_SECONDS is a kernel doing nothing
+POLL_SECONDS = 1  # how often the watch for a stall looks
+ATTEMPTS = 2  # a stalled notebook runs once more, in a fresh kernel
 SOURCE_DATE_EPOCH = "0"  # 1970-01-01: the date matplotlib writes into SVG files, unless the caller set one
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -57,23 +64,201 @@ def _title(notebook) -> str | None:
     return None
 
 
-def execute(path: Path, language: str | None = None):
-    """Run the notebook in its own folder, as JupyterLab would, keeping the widgets' state."""
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+def execute_notebook(path: Path, language: str | None = None, *, attempts: int = ATTEMPTS,
+                     client_class=None, on_stall=None):
+    """Run the notebook in its own folder, as JupyterLab would, keeping the widgets' state: the one
+    place where ``sim report``, the notebook tests and the report tests run a notebook.
 
-    notebook = nbformat.read(path, as_version=4)
+    A kernel that stalls (``KernelStalled``: a message between it and this process lost, so that
+    both would wait for ever) is noticed within seconds; the notebook is then run again from the
+    top in a fresh kernel, up to ``attempts`` runs in all, and ``on_stall(path, stall)`` is told
+    (default: a line on stderr). Raises ``ReportFailed``, naming the notebook and the cell, when a
+    cell raises, runs longer than ``CELL_TIMEOUT`` or stalls on every attempt."""
+    import sys
+
+    import nbformat
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    path = Path(path)
+    client_class = client_class or guarded_client_class()
     env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, **os.environ, **({"SIM_LANG": language} if language else {})}
-    client = NotebookClient(notebook, timeout=TIMEOUT_SECONDS, kernel_name="python3", store_widget_state=True,
-                            resources={"metadata": {"path": str(path.parent)}})
-    try:
-        client.execute(env=env)
-    except CellExecutionError as exc:
-        cell = next((i for i, c in enumerate(notebook.cells, 1)
-                     if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
-        raise ReportFailed(f"{path.name}, cell {cell}: {exc.ename}: {exc.evalue}") from None
-    return notebook
+    for attempt in range(1, attempts + 1):
+        notebook = nbformat.read(path, as_version=4)
+        client = client_class(notebook, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_SECONDS,
+                              iopub_timeout=REPLY_SECONDS, kernel_name="python3", store_widget_state=True,
+                              resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute(env=env)
+            return notebook
+        except KernelStalled as stall:
+            where = f"{path.name}, cell {stall.cell}" if stall.cell else path.name
+            if attempt == attempts:
+                raise ReportFailed(f"{where}: {stall.reason} (on each of {attempts} runs, each in a fresh kernel)") from None
+            (on_stall or (lambda p, s: print(f"{where}: {s.reason}; running {p.name} again in a fresh kernel",
+                                               file=sys.stderr, flush=True)))(path, stall)
+        except CellExecutionError as exc:
+            cell = next((i for i, c in enumerate(notebook.cells, 1)
+                         if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+            raise ReportFailed(f"{path.name}, cell {cell}: {exc.ename}: {exc.evalue}") from None
+        except CellTimeoutError:
+            raise ReportFailed(f"{path.name}, cell {client.running_cell}: still running after {CELL_TIMEOUT} s, "
+                               "with the kernel busy (not a stall); stopped") from None
+        except DeadKernelError as exc:
+            raise ReportFailed(f"{path.name}, cell {client.running_cell}: the kernel died ({exc})") from None
+    raise AssertionError("unreachable")
+
+
+def execute(path: Path, language: str | None = None):
+    """``execute_notebook`` with its defaults."""
+    return execute_notebook(path, language)
+
+
+class KernelStalled(Exception):
+    """The kernel and this process both wait for a message the other will not send: ``reason`` says
+    which; ``cell`` is the cell's number in the notebook (1 for the first cell), None before the first."""
+
+    def __init__(self, cell: int | None, reason: str):
+        super().__init__(f"cell {cell}: {reason}" if cell else reason)
+        self.cell, self.reason = cell, reason
+
+
+def kernel_cpu_seconds(pid: int | None) -> float | None:
+    """CPU seconds used so far by process ``pid`` and its children (Linux ``/proc``); None elsewhere."""
+    if not pid:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, todo, seen = 0.0, [pid], set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / ticks
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            if len(seen) == 1:
+                return None
+    return total
+
+
+_GUARDED = []
+
+
+def guarded_client_class():
+    """nbclient's ``NotebookClient``, made to notice a stalled kernel within seconds (``KernelStalled``).
+
+    nbclient waits for a cell's reply as long as the cell may run (``timeout``) and for the
+    kernel's first reply as long as that too: a lost message costs that long. This client also
+    watches for the signs of a lost message while it waits:
+
+    - no message at all about the cell (not even "busy") within ``START_SECONDS`` of sending it:
+      the request was lost, or the kernel never read it;
+    - the kernel said it is idle again but no reply came within ``REPLY_SECONDS``, or the reply
+      came but not the "idle" that closes the cell's outputs: a message was lost on the way back;
+    - no message about the cell for ``QUIET_SECONDS`` while the kernel (and its child processes)
+      used no CPU: both sides waiting;
+    - no reply to the first ``kernel_info`` request within ``START_SECONDS``.
+    """
+    if _GUARDED:
+        return _GUARDED[0]
+    import asyncio
+    from queue import Empty
+    from time import monotonic
+
+    from nbclient import NotebookClient
+    from nbclient.util import ensure_async
+
+    class GuardedClient(NotebookClient):
+        running_cell: int | None = None  # the number of the cell being run (1 for the first cell)
+        heard = 0.0  # when the last message about the running cell came (monotonic), 0: none yet
+
+        def kernel_pid(self) -> int | None:
+            process = getattr(getattr(self.km, "provisioner", None), "process", None)
+            return getattr(process, "pid", None)
+
+        def stalled(self, reason: str) -> KernelStalled:
+            self.shutdown_kernel = "immediate"  # a stalled kernel may not answer a polite shutdown either
+            return KernelStalled(self.running_cell, reason)
+
+        async def async_start_new_kernel_client(self):
+            try:
+                return await super().async_start_new_kernel_client()
+            except RuntimeError as exc:  # wait_for_ready: no kernel_info reply in startup_timeout
+                raise self.stalled(f"the kernel did not answer within {self.startup_timeout} s of starting ({exc})") from None
+
+        async def async_wait_for_reply(self, msg_id, cell=None):
+            if cell is not None:
+                return await super().async_wait_for_reply(msg_id, cell)
+            try:  # the kernel_info request after the start: it takes milliseconds
+                return await asyncio.wait_for(super().async_wait_for_reply(msg_id, cell), START_SECONDS)
+            except asyncio.TimeoutError:
+                raise self.stalled(f"no reply to kernel_info within {START_SECONDS} s of the kernel starting") from None
+
+        async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+            self.running_cell, self.heard = cell_index + 1, 0.0
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+
+        def process_message(self, msg, cell, cell_index):
+            self.heard = monotonic()  # only messages about the running cell come here
+            return super().process_message(msg, cell, cell_index)
+
+        async def _async_poll_for_reply(self, msg_id, cell, timeout, task_poll_output_msg, task_poll_kernel_alive):
+            sent = monotonic()
+            deadline = sent + timeout if timeout else None
+            idle_since = None
+            pid = self.kernel_pid()
+            busy_mark = (sent, kernel_cpu_seconds(pid))  # when the kernel (or a message) last showed life
+            while True:
+                try:
+                    msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=POLL_SECONDS))
+                except Empty:
+                    msg = None
+                if msg is not None and msg["parent_header"].get("msg_id") == msg_id:
+                    try:  # the outputs end with the kernel's "idle"
+                        await asyncio.wait_for(task_poll_output_msg, self.iopub_timeout)
+                    except asyncio.TimeoutError:
+                        task_poll_kernel_alive.cancel()
+                        raise self.stalled(f"the kernel replied but its outputs did not end within "
+                                           f"{self.iopub_timeout} s (an 'idle' message lost)") from None
+                    task_poll_kernel_alive.cancel()
+                    return msg
+                if msg is not None:
+                    continue  # a reply to something else (an earlier kernel_info): not ours
+                now = monotonic()
+                if task_poll_output_msg.done() and not task_poll_output_msg.cancelled() \
+                        and task_poll_output_msg.exception() is not None:
+                    task_poll_kernel_alive.cancel()
+                    raise task_poll_output_msg.exception()  # as nbclient would, once the reply came
+                if task_poll_output_msg.done():  # the kernel said "idle": the reply is due now
+                    idle_since = idle_since or now
+                    if now - idle_since > REPLY_SECONDS:
+                        task_poll_kernel_alive.cancel()
+                        raise self.stalled(f"the kernel finished the cell but its reply did not come within "
+                                           f"{REPLY_SECONDS} s (the reply lost)")
+                elif not self.heard:
+                    if now - sent > START_SECONDS:
+                        task_poll_kernel_alive.cancel()
+                        raise self.stalled(f"the kernel did not start the cell within {START_SECONDS} s of its "
+                                           "sending (the request lost, or left unread)")
+                else:
+                    cpu = kernel_cpu_seconds(pid)
+                    if self.heard > busy_mark[0] or cpu is None or busy_mark[1] is None \
+                            or cpu - busy_mark[1] > IDLE_CPU_SECONDS:
+                        busy_mark = (now, cpu)
+                    elif now - busy_mark[0] > QUIET_SECONDS:
+                        task_poll_kernel_alive.cancel()
+                        raise self.stalled(f"the cell had not finished, yet for {QUIET_SECONDS} s the kernel "
+                                           "sent nothing and used no CPU (a message lost)")
+                if deadline and now > deadline:
+                    task_poll_kernel_alive.cancel()
+                    await self._async_check_alive()
+                    await self._async_handle_timeout(timeout, cell)  # raises CellTimeoutError
+
+    _GUARDED.append(GuardedClient)
+    return GuardedClient
 
 
 # ---------------------------------------------------------------- the same page from the same notebook
@@ -200,12 +385,14 @@ def to_html(notebook, name: str, language: str = "vi", with_code: bool = False) 
     return body
 
 
-def render(notebooks: list[Path], out_dir: Path, language: str = "vi", with_code: bool = False) -> list[Path]:
-    """Execute and render every notebook; a page is replaced only when its notebook ran clean."""
+def render(notebooks: list[Path], out_dir: Path, language: str = "vi", with_code: bool = False,
+           run=execute_notebook) -> list[Path]:
+    """Execute (``run(path, language)``) and render every notebook; a page is replaced only when its
+    notebook ran clean."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in notebooks:
-        notebook = execute(Path(path), language)
+        notebook = run(Path(path), language)
         suffix = "" if language == "vi" else f".{language}"
         target = out_dir / f"{Path(path).stem}{suffix}.html"
         write_atomic(target, to_html(notebook, Path(path).stem, language, with_code))
