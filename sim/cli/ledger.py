@@ -52,6 +52,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("--csv", type=Path, help="also write the per district and device table to this CSV file")
     _db(compare)
     compare.set_defaults(handler=_plans_diff)
+    from sim.cli.audit import register_approve
+
+    register_approve(plans)
 
 
 def _register_records(commands: argparse._SubParsersAction, kind: RecordKind) -> None:

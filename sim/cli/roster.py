@@ -77,6 +77,10 @@ def _new_key(args: argparse.Namespace) -> int:
 
 
 def _assign(args: argparse.Namespace) -> int:
+    if args.version is not None:  # name learners for an approved version, without planning again
+        from sim.cli.audit import assign_version_command
+
+        return assign_version_command(args)
     from sim.read.scenario import SolverName, load_scenario
     from sim.read.tables import read_areas
     from sim.views.text import summary_text
@@ -146,4 +150,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--skip-invalid", action="store_true", help="plan without rows with bad values instead of stopping")
     run.add_argument("--solver", choices=[s.value for s in SolverName], help="override the scenario's solver")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.add_argument("--version", type=int, help="name learners for this approved plan version of the ledger, "
+                                                 "without planning again")
+    run.add_argument("--db", type=Path, default=Path("data/ledger.sqlite"), help="ledger file (with --version)")
     run.set_defaults(handler=_assign)
+    from sim.cli.audit import register_purge
+
+    register_purge(sub)
