@@ -252,3 +252,38 @@ def test_an_older_ledger_gets_its_trail(tmp_path):
     assert run("donations", "import", ROOT / "data/donations/season_2023.csv", "--db", db) == 0
     with Ledger(db) as ledger:
         assert verify(ledger.db).ok and verify(ledger.db).entries == 22
+
+
+def test_publish_shows_no_learner_and_no_small_group(season, tmp_path):
+    import csv
+    import re
+
+    assert run("publish", "--out", tmp_path / "site", "--db", season["db"], "--areas", ROOT / "data/longan/areas.csv") == 0
+    pages = sorted((tmp_path / "site").rglob("*.html"))
+    assert len(pages) == 16
+    text = "\n".join(p.read_text(encoding="utf-8") for p in pages)
+    assert "<script" not in text.lower() and "http://" not in text and "https://" not in text
+    with open(ROOT / "data/roster/sample_roster.csv", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    personal = ["Mã học sinh", "Họ và tên", "Ngày sinh", "Số chứng nhận hộ nghèo", "Số điện thoại", "Ghi chú", "Trường"]
+    values = {r[c].strip() for r in rows for c in personal if len(r[c].strip()) >= 4}
+    values |= {"-".join(reversed(r["Ngày sinh"].split("/"))) for r in rows if r["Ngày sinh"].count("/") == 2}
+    assert len(values) > 300
+    found = [v for v in values if v in text or v.replace("&", "&amp;") in text]
+    assert not found, f"{len(found)} roster values in the published pages"
+    cells = re.findall(r'<td class="n">([^<]*)</td>', text)
+    assert cells
+    for cell in cells:
+        assert cell in ("0", "&lt;5", "…") or int(cell.replace(",", "")) >= 5, cell
+    assert "&lt;5" in text  # the sample season has small groups: they are hidden, not left out
+    head = sqlite3.connect(season["db"]).execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    assert head in (tmp_path / "site/index.html").read_text(encoding="utf-8")
+
+
+def test_anonymous_donors_and_suppression_rules():
+    from sim.publish.site import donor_name, suppressed
+
+    assert donor_name("Bạn đọc báo G (ẩn danh)") == "Ẩn danh" and donor_name("Anonymous") == "Ẩn danh"
+    assert donor_name("Công ty C") == "Công ty C"
+    assert suppressed([0, 3, 7, 12], 5) == ["0", "<5", "…", "12"]  # one hidden cell hides the next smallest too
+    assert suppressed([2, 3, 40], 5) == ["<5", "<5", "40"]
