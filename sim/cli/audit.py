@@ -87,7 +87,7 @@ def assign_version_command(args: argparse.Namespace) -> int:
     from sim.roster.read import read_roster
 
     scenario = load_scenario(args.scenario)
-    roster = read_roster(args.roster, read_areas(scenario.areas))
+    roster = read_roster(args.roster, read_areas(scenario.areas), require_consent=args.require_consent)
     key = _key(args)
     with Ledger(args.db) as ledger:
         with ledger.read():

@@ -36,7 +36,7 @@ def _check(args: argparse.Namespace) -> int:
     from sim.roster.read import read_roster
     from sim.roster.report import check_text
 
-    roster = read_roster(args.rosters, _areas(args.areas))
+    roster = read_roster(args.rosters, _areas(args.areas), require_consent=args.require_consent)
     print(check_text(roster))
     if args.out:
         _write(args.out, roster.report().to_csv(index=False, lineterminator="\n").encode("utf-8-sig"))
@@ -48,7 +48,7 @@ def _aggregate(args: argparse.Namespace) -> int:
     from sim.roster.aggregate import students_csv
     from sim.roster.read import read_roster
 
-    roster = read_roster(args.rosters, _areas(args.areas))
+    roster = read_roster(args.rosters, _areas(args.areas), require_consent=args.require_consent)
     if not args.skip_invalid:
         roster.raise_if_invalid()
     _write(args.out, students_csv(roster).encode("utf-8-sig"))
@@ -91,7 +91,7 @@ def _assign(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.solver:
         scenario.solver = SolverName(args.solver)
-    roster = read_roster(args.roster, read_areas(scenario.areas))
+    roster = read_roster(args.roster, read_areas(scenario.areas), require_consent=args.require_consent)
     key = load_key(args.key_file)
     if key.created:
         print(f"Created a new pseudonym key at {key.source}. Keep it: the same key gives the same pseudonyms and "
@@ -124,6 +124,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     check.add_argument("rosters", nargs="+", type=Path, help="roster files (CSV or XLSX)")
     check.add_argument("--areas", type=Path, default=DEFAULT_AREAS, help=areas_help)
     check.add_argument("--out", type=Path, help="also write every issue to this CSV (no personal data in it)")
+    check.add_argument("--require-consent", action="store_true", help="hold for review every learner without the guardian's consent (and the child's from age 7)")
     check.set_defaults(handler=_check)
 
     aggregate = sub.add_parser("aggregate", help="write the planner's students.csv from rosters")
@@ -131,6 +132,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     aggregate.add_argument("--out", type=Path, required=True, help="students CSV to write")
     aggregate.add_argument("--areas", type=Path, default=DEFAULT_AREAS, help=areas_help)
     aggregate.add_argument("--skip-invalid", action="store_true", help="leave rows with bad values out instead of stopping")
+    aggregate.add_argument("--require-consent", action="store_true", help="hold for review every learner without the guardian's consent (and the child's from age 7)")
     aggregate.set_defaults(handler=_aggregate)
 
     template = sub.add_parser("template", help="write the blank roster template (XLSX, Vietnamese headers)")
@@ -153,6 +155,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--version", type=int, help="name learners for this approved plan version of the ledger, "
                                                  "without planning again")
     run.add_argument("--db", type=Path, default=Path("data/ledger.sqlite"), help="ledger file (with --version)")
+    run.add_argument("--require-consent", action="store_true", help="hold for review every learner without the guardian's consent (and the child's from age 7)")
     run.set_defaults(handler=_assign)
     from sim.cli.audit import register_purge
 
