@@ -287,3 +287,28 @@ def test_anonymous_donors_and_suppression_rules():
     assert donor_name("Công ty C") == "Công ty C"
     assert suppressed([0, 3, 7, 12], 5) == ["0", "<5", "…", "12"]  # one hidden cell hides the next smallest too
     assert suppressed([2, 3, 40], 5) == ["<5", "<5", "40"]
+
+
+def test_purge_deletes_the_lists_of_closed_rounds_and_keeps_the_trail(season, tmp_path, capsys):
+    db = copy_db(season, tmp_path)
+    delivery = season["folder"] / "a1" / "delivery"
+    assert run("roster", "purge", "--before", "01/12/2026", "--db", db) == 0  # closed 05/12/2026: not yet
+    assert "Nothing to purge" in capsys.readouterr().out and delivery.is_dir()
+    keep = tmp_path / "keep"
+    shutil.copytree(season["folder"] / "a1", keep)
+    with sqlite3.connect(db) as raw:  # the copy's list lives in keep/delivery
+        raw.execute("UPDATE delivery_lists SET folder = ?", (str(keep / "delivery"),))
+    assert run("roster", "purge", "--before", "2027-01-01", "--db", db) == 0
+    assert not (keep / "delivery").exists() and (keep / "schools.csv").is_file()
+    assert run("audit", "verify", "--db", db) == 0
+    kinds = [k for (k,) in sqlite3.connect(db).execute("SELECT kind FROM audit ORDER BY seq")]
+    assert kinds[-1] == "purge"
+
+
+def test_the_privacy_record_lists_every_roster_column(tmp_path):
+    from sim.roster.schema import ROSTER
+
+    assert run("privacy", "record", "--out", tmp_path / "record.md") == 0
+    text = (tmp_path / "record.md").read_text(encoding="utf-8")
+    assert all(f"`{c.name}`" in text for c in ROSTER)
+    assert "delivery/" in text and "purge" in text and "HMAC-SHA256" in text
