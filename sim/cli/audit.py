@@ -158,7 +158,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 
 def _audit_trace(args: argparse.Namespace) -> int:
-    from sim.ledger.audit import trace
+    from sim.ledger.trace import trace
 
     with Ledger(args.db) as ledger:
         print(trace(ledger, args.donation_id))

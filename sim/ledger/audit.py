@@ -21,6 +21,18 @@ import sqlite3
 from dataclasses import dataclass, field
 
 GENESIS = "0" * 64
+HANDOVER_FIELDS = ("version", "pseudonym", "district", "school", "device", "data_package", "outcome", "date")
+
+
+def _fields(record_type) -> str:
+    from dataclasses import fields
+
+    return ", ".join(f.name for f in fields(record_type))
+
+
+def rows_sha256(rows: list[dict]) -> str:
+    """SHA-256 of rows (handovers of one import, a delivery list) as canonical JSON."""
+    return sha256_text(canonical(rows))
 
 
 def canonical(value: object) -> str:
@@ -67,9 +79,9 @@ def version_content(db: sqlite3.Connection, version: int) -> dict:
 
 def backfill(db: sqlite3.Connection) -> None:
     """Entries for what a ledger held before it had an audit trail (its current content)."""
-    from sim.ledger.store import _DELIVERY_FIELDS, _DONATION_FIELDS
+    from sim.ledger.donations import Delivery, Donation
 
-    for kind, table, fields in (("donation", "donations", _DONATION_FIELDS), ("delivery", "deliveries", _DELIVERY_FIELDS)):
+    for kind, table, fields in (("donation", "donations", _fields(Donation)), ("delivery", "deliveries", _fields(Delivery))):
         names = [f.strip() for f in fields.split(",")]
         for row in db.execute(f"SELECT {fields} FROM {table} ORDER BY recorded_at, {names[0]}").fetchall():
             append(db, kind, row[0], record_content("recorded", dict(zip(names, row))))
@@ -129,7 +141,8 @@ def _latest(entries: list[tuple], kind: str) -> dict[str, tuple[int, dict]]:
 
 def verify(db: sqlite3.Connection) -> Verification:
     """Recompute the chain, then compare every record with its latest entry."""
-    from sim.ledger.store import _DELIVERY_FIELDS, _DONATION_FIELDS, checksum
+    from sim.ledger.donations import Delivery, Donation
+    from sim.ledger.store import checksum
 
     entries = db.execute("SELECT seq, at, kind, ref, content, previous, hash FROM audit ORDER BY seq").fetchall()
     found: list[Finding] = []
@@ -149,7 +162,7 @@ def verify(db: sqlite3.Connection) -> Verification:
         previous, expected_seq = stored, seq + 1
     head_hash = entries[-1][6] if entries else GENESIS
 
-    for kind, table, fields in (("donation", "donations", _DONATION_FIELDS), ("delivery", "deliveries", _DELIVERY_FIELDS)):
+    for kind, table, fields in (("donation", "donations", _fields(Donation)), ("delivery", "deliveries", _fields(Delivery))):
         names = [f.strip() for f in fields.split(",")]
         latest = _latest(entries, kind)
         for row in db.execute(f"SELECT {fields}, checksum FROM {table} ORDER BY {names[0]}").fetchall():
@@ -185,8 +198,6 @@ def verify(db: sqlite3.Connection) -> Verification:
             found.append(Finding(seq, "delivery_list", str(list_id), "the delivery list in the ledger is not what this entry recorded"))
     by_seq = {e[0]: e for e in entries}
     imports: dict[int, list] = {}
-    from sim.ledger.handovers import HANDOVER_FIELDS, rows_sha256
-
     for row in db.execute(f"SELECT import_seq, {', '.join(HANDOVER_FIELDS)} FROM handovers ORDER BY seq"):
         imports.setdefault(row[0], []).append(dict(zip(HANDOVER_FIELDS, row[1:])))
     for seq, rows in sorted(imports.items()):
@@ -197,59 +208,3 @@ def verify(db: sqlite3.Connection) -> Verification:
                                  "the handovers in the ledger are not what this entry recorded"))
     found.sort(key=lambda f: (f.seq is None, f.seq or 0))
     return Verification(len(entries), head_hash, found)
-
-
-# ---------------------------------------------------------------- trace
-
-
-def trace(ledger, donation_id: str) -> str:
-    """Which plan versions counted a donation, how much of it, and (earmarked) which district's
-    confirmed handovers it paid for."""
-    from sim.ledger.handovers import confirmed
-    from sim.ledger.replan import value_of
-    from sim.read.errors import InputError, Problem
-    from sim.read.names import did_you_mean, match_key
-
-    with ledger.read():
-        donations = {d.donation_id: d for d in ledger.donations()}
-        if donation_id not in donations:
-            raise InputError([Problem(str(ledger.path), "no donation with this id", column="donation_id", value=donation_id,
-                                      expected="an id from `python -m sim donations list`",
-                                      hint=did_you_mean(donation_id, list(donations)))])
-        donation = donations[donation_id]
-        versions = ledger.versions()
-        approved = {v for (v,) in ledger.db.execute("SELECT version FROM approvals")}
-        entries = ledger.db.execute("SELECT seq, at, content FROM audit WHERE kind = 'donation' AND ref = ? ORDER BY seq",
-                                    (donation_id,)).fetchall()
-        handed = confirmed(ledger.db)
-    unit = "VND" if donation.kind == "cash" else (donation.device or "data packages")
-    lines = [f"{donation.donation_id}: {donation.describe()} ({donation.status})"]
-    lines += [f"  audit entry {seq} ({at[:10]}): {json.loads(c)['action']}" for seq, at, c in entries]
-    counted = False
-    for v in versions:
-        share = v.ledger_state.get("shares", {}).get(donation_id)
-        if share is None:
-            continue
-        mark = " (approved)" if v.version in approved else ""
-        if share > 0:
-            counted = True
-            lines.append(f"  plan version {v.version}{mark}: counted {share:g} of it = {share * value_of(donation):,.0f} {unit}")
-        else:
-            lines.append(f"  plan version {v.version}{mark}: not counted (status then: "
-                         f"{next((d['status'] for d in v.ledger_state['donations'] if d['donation_id'] == donation_id), '?')})")
-    if not counted:
-        lines.append("  no plan version counted it yet")
-    if donation.earmark_district:
-        key = match_key(donation.earmark_district)
-        mine = {(d, dev): n for (d, dev), n in handed.items() if match_key(d) == key}
-        if donation.kind == "device":
-            paid = sum(n for (_, dev), n in mine.items() if match_key(dev) == match_key(donation.device))
-            lines.append(f"  earmarked for {donation.earmark_district}: {min(paid, donation.quantity):,} of its "
-                         f"{donation.quantity:,} {donation.device} confirmed handed over there "
-                         f"({paid:,} {donation.device} confirmed in the district in all)")
-        else:
-            total = sum(mine.values())
-            lines.append(f"  earmarked for {donation.earmark_district}: it paid towards the {total:,} devices "
-                         f"confirmed handed over there" + (f" ({', '.join(f'{dev} {n}' for (_, dev), n in sorted(mine.items()))})"
-                                                         if mine else ""))
-    return "\n".join(lines)

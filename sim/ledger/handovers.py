@@ -32,13 +32,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.ledger.audit import append, canonical, sha256_text
+from sim.ledger.audit import HANDOVER_FIELDS, append, canonical, rows_sha256, sha256_text
 from sim.ledger.store import Ledger, now
 from sim.ledger.trail_schema import OUTCOMES
 from sim.read.errors import InputError, Problem, Problems
 from sim.read.names import match_key, to_nfc
 
-HANDOVER_FIELDS = ("version", "pseudonym", "district", "school", "device", "data_package", "outcome", "date")
 LIST_FIELDS = ("pseudonym", "district", "school", "device", "data_package")
 OUTCOME_LABELS = {"handed_over": "đã bàn giao / handed over", "not_collected": "chưa nhận / not collected",
                   "moved": "chuyển đi / moved", "returned": "trả lại / returned"}
@@ -51,10 +50,6 @@ _WORDS = {
 ID_HEADERS = {match_key(h) for h in ("mã học sinh", "mã hs", "mã định danh", "pupil_id", "pupil id", "id")}
 SIGN_HEADERS = {match_key(h) for h in ("ký nhận", "ky nhan", "signature", "signed")}
 OUTCOME_HEADERS = {match_key(h) for h in ("tình trạng", "tinh trang", "outcome", "kết quả")}
-
-
-def rows_sha256(rows: list[dict]) -> str:
-    return sha256_text(canonical(rows))
 
 
 def outcome_of(text: str, *, blank: str) -> str:
@@ -119,13 +114,27 @@ class Signed:
 
 
 def _lines(path: Path) -> list[list[str]]:
-    from sim.read.tables import _decode, _xlsx_rows
-
     if not path.is_file():
         raise InputError([Problem(str(path), "file not found", expected="the signed delivery list (XLSX or CSV)")])
     if path.suffix.casefold() in (".xlsx", ".xlsm"):
-        return _xlsx_rows(path)
-    text = _decode(path, path.read_bytes())
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for damaged files
+            raise InputError([Problem(str(path), f"cannot open the workbook ({exc.__class__.__name__})",
+                                      expected="an .xlsx file saved by Excel or LibreOffice")]) from None
+        out = [["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else to_nfc(str(v)).strip())
+                for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+        book.close()
+        return out
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            text = to_nfc(raw.decode(encoding))
+            break
+        except UnicodeDecodeError:
+            continue
     first = text.split("\n", 1)[0]
     delimiter = max([",", ";", "\t"], key=first.count)
     return [[to_nfc(c).strip() for c in line] for line in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
