@@ -23,7 +23,7 @@ def learner(pupil_id: str, **values) -> dict:
     row = {"pupil_id": pupil_id, "full_name": f"Nguyễn Văn {pupil_id}", "date_of_birth": "05/09/2008",
            "school": "Trường THPT An Bình", "district": "An Bình", "grade": "10", "household": "nghèo",
            "certificate_no": f"GCN-{pupil_id}", "covid_orphan": "không", "has_computer": "không",
-           "has_internet": "có", "phone": "0912345678", "notes": ""}
+           "has_internet": "có", "phone": "0912345678", "notes": "", "guardian_consent": "có", "child_consent": "có"}
     row.update(values)
     return row
 

@@ -20,7 +20,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 EXPLORER = "02_donation_scenarios"
 # Charts each page must show; 05 shows tables only (delivery lists: no chart of children's data).
 CHARTS = {"01_quickstart": 2, "02_donation_scenarios": 2, "03_fairness_tradeoffs": 2,
-          "04_rolling_replanning": 1, "05_delivery_lists": 0, "06_sweeps": 3}
+          "04_rolling_replanning": 1, "05_delivery_lists": 0, "06_sweeps": 3,
+          "08_accountability": 0}
 PNG = re.compile(r'<img[^>]+src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 FETCHED = re.compile(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="(?:https?:)?//', re.I)
 

@@ -55,6 +55,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("--force", action="store_true", help="replace an existing --csv file of another kind")
     _db(compare)
     compare.set_defaults(handler=_plans_diff)
+    from sim.cli.audit import register_approve
+
+    register_approve(plans)
 
 
 def _register_records(commands: argparse._SubParsersAction, kind: RecordKind) -> None:

@@ -21,6 +21,7 @@ from sim.cli.ledger import register as register_ledger
 from sim.cli.fairness import register_frontier, register_marginal
 from sim.cli.sweep import register as register_sweep
 from sim.cli.units import register as register_units
+from sim.cli.audit import register as register_trail
 from sim.read.scenario import SolverName
 from sim.core.solvers import SolverFailed
 
@@ -64,7 +65,7 @@ def register_report(commands: argparse._SubParsersAction) -> None:
 
 
 COMMANDS = [register_run, register_ledger, register_roster, register_frontier, register_marginal, register_report,
-            register_sweep, register_units]
+            register_sweep, register_units, register_trail]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -38,7 +38,7 @@ def _check(args: argparse.Namespace) -> int:
     from sim.roster.read import read_roster
     from sim.roster.report import check_text
 
-    roster = read_roster(args.rosters, _areas(args.areas))
+    roster = read_roster(args.rosters, _areas(args.areas), require_consent=args.require_consent)
     if args.out:
         report = roster.report()
         check_output(args.out, list(report.columns), inputs=[*args.rosters, args.areas], force=args.force)
@@ -53,7 +53,7 @@ def _aggregate(args: argparse.Namespace) -> int:
     from sim.roster.aggregate import students_csv
     from sim.roster.read import read_roster
 
-    roster = read_roster(args.rosters, _areas(args.areas))
+    roster = read_roster(args.rosters, _areas(args.areas), require_consent=args.require_consent)
     if not args.skip_invalid:
         roster.raise_if_invalid()
     text = students_csv(roster)
@@ -86,6 +86,10 @@ def _new_key(args: argparse.Namespace) -> int:
 
 
 def _assign(args: argparse.Namespace) -> int:
+    if args.version is not None:  # name learners for an approved version, without planning again
+        from sim.cli.audit import assign_version_command
+
+        return assign_version_command(args)
     from sim.read.scenario import SolverName, load_scenario
     from sim.read.tables import read_areas
     from sim.views.text import summary_text
@@ -97,7 +101,7 @@ def _assign(args: argparse.Namespace) -> int:
     if args.solver:
         scenario.solver = SolverName(args.solver)
     check_folder(args.out, inputs=[args.scenario, *args.roster, scenario.areas, args.key_file])
-    roster = read_roster(args.roster, read_areas(scenario.areas))
+    roster = read_roster(args.roster, read_areas(scenario.areas), require_consent=args.require_consent)
     key = load_key(args.key_file)
     if key.created:
         print(f"Created a new pseudonym key at {key.source}. Keep it: the same key gives the same pseudonyms and "
@@ -131,6 +135,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--areas", type=Path, default=DEFAULT_AREAS, help=areas_help)
     check.add_argument("--out", type=Path, help="also write every issue to this CSV (no personal data in it)")
     check.add_argument("--force", action="store_true", help="replace an existing --out file of another kind (never a roster)")
+    check.add_argument("--require-consent", action="store_true", help="hold for review every learner without the guardian's consent (and the child's from age 7)")
     check.set_defaults(handler=_check)
 
     aggregate = sub.add_parser("aggregate", help="write the planner's students.csv from rosters")
@@ -139,6 +144,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     aggregate.add_argument("--areas", type=Path, default=DEFAULT_AREAS, help=areas_help)
     aggregate.add_argument("--force", action="store_true", help="replace an existing --out file of another kind (never an input)")
     aggregate.add_argument("--skip-invalid", action="store_true", help="leave rows with bad values out instead of stopping")
+    aggregate.add_argument("--require-consent", action="store_true", help="hold for review every learner without the guardian's consent (and the child's from age 7)")
     aggregate.set_defaults(handler=_aggregate)
 
     template = sub.add_parser("template", help="write the blank roster template (XLSX, Vietnamese headers)")
@@ -159,4 +165,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--skip-invalid", action="store_true", help="plan without rows with bad values instead of stopping")
     run.add_argument("--solver", choices=[s.value for s in SolverName], help="override the scenario's solver")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.add_argument("--version", type=int, help="name learners for this approved plan version of the ledger, "
+                                                 "without planning again")
+    run.add_argument("--db", type=Path, default=Path("data/ledger.sqlite"), help="ledger file (with --version)")
+    run.add_argument("--require-consent", action="store_true", help="hold for review every learner without the guardian's consent (and the child's from age 7)")
     run.set_defaults(handler=_assign)
+    from sim.cli.audit import register_purge
+
+    register_purge(sub)

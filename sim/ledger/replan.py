@@ -209,9 +209,15 @@ def replan(scenario: Scenario, ledger: Ledger, *, compare: bool = True, keep_pre
         funds = count_donations(donations, scenario, index, ledger.path)
         funded = fund(scenario, funds, index.name_of)
         delivered = delivered_counts(deliveries, donations, scenario, index, ledger.path, units)
+        from sim.ledger.handovers import confirmed, with_handovers
+
+        handed = confirmed(ledger.db)  # districts with confirmed handovers count those (sim.ledger.handovers)
+        delivered = with_handovers(delivered, handed)
         before = table_of(previous.allocation_csv) if previous is not None and keep_previous else None
         result = solve(funded, compare=compare, delivered=delivered, previous=before)
         state = ledger_state(donations, deliveries)
+        if handed:
+            state["handovers"] = [[d, dev, n] for (d, dev), n in handed.items()]
         typed = result.typed_summary
         typed.ledger = LedgerInfo(
             counting=scenario.donations.model_dump(mode="json"),

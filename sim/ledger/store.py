@@ -101,6 +101,8 @@ SCHEMA = (
     checksum TEXT NOT NULL
 )""",
 )
+from sim.ledger.trail_schema import TRAIL_SCHEMA  # noqa: E402  approvals, delivery lists, handovers, audit chain
+
 _VERSION_FIELDS = ("version", "created_at", "previous_version", "scenario_name", "scenario_yaml", "inputs_sha256",
                    "ledger_sha256", "ledger_state", "solver", "allocation_csv", "coverage_csv", "summary_json")
 
@@ -209,6 +211,9 @@ class Ledger:
     def _error_for(self, exc: sqlite3.DatabaseError) -> Exception:
         """The error to show for an SQLite error: busy (another writer) or damaged."""
         text = str(exc)
+        if any(word in text for word in ("approved:", "approval is final", "append-only")):
+            return _damaged(self.path, f"refused: {text}", "approved plans, approvals, handovers and the audit trail "
+                            "are never changed: record a new plan version or a correction instead")
         if "locked" in text or "busy" in text:
             return OSError(16, "the ledger is busy: another import or replan is still writing; try again", str(self.path))
         if "readonly" in text or "read-only" in text:
@@ -227,7 +232,7 @@ class Ledger:
         with self.write():
             if self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 return  # another process created it first
-            for statement in SCHEMA:
+            for statement in SCHEMA + TRAIL_SCHEMA:
                 self.db.execute(statement)
             self.db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
                                 [("application", APPLICATION), ("schema_version", str(SCHEMA_VERSION)), ("created_at", now())])
@@ -251,11 +256,25 @@ class Ledger:
         if meta.get("schema_version") != str(SCHEMA_VERSION):
             raise _damaged(self.path, "the ledger's format version is not one this sim reads", f"version {SCHEMA_VERSION}",
                            value=meta.get("schema_version"), hint="Was it made by a newer version of sim?")
-        expected = {statement.split()[2]: statement for statement in SCHEMA}
+        expected = {statement.split()[2]: statement for statement in SCHEMA + TRAIL_SCHEMA}
+        older = {statement.split()[2]: statement for statement in SCHEMA}
+        if found == older:  # made before the accountability tables: add them, and the trail of what is there
+            self._add_trail()
+            found = dict(self.db.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"))
         for name in sorted(set(expected) | set(found)):
             if found.get(name) != expected.get(name):
                 raise _damaged(self.path, f"the ledger's table or index '{name}' was changed outside sim", "the tables as sim made them",
                                hint="Restore the last copy you made of the ledger")
+
+    def _add_trail(self) -> None:
+        from sim.ledger.audit import backfill
+
+        with self.write():
+            if self.db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'audit'").fetchone()[0]:
+                return  # another process added them first
+            for statement in TRAIL_SCHEMA:
+                self.db.execute(statement)
+            backfill(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -394,6 +413,10 @@ class Ledger:
                                 [values[n] for n in names] + [item.source, stamp, checksum(values), record_id])
                 report.changed.append(record_id)
             existing[record_id] = record
+            from sim.ledger.audit import append, record_content
+
+            append(self.db, "donation" if is_donation else "delivery", record_id,
+                   record_content("recorded" if old is None else "changed", values), at=stamp)
             self.db.execute("INSERT INTO events (at, record, record_id, action, before, after, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
                             (stamp, "donation" if is_donation else "delivery", record_id,
                              "recorded" if old is None else "changed",
@@ -428,6 +451,9 @@ class Ledger:
                                  [*stored.values(), "pending"])
         version = cursor.lastrowid
         self.db.execute("UPDATE plan_versions SET checksum = ? WHERE version = ?", (checksum({"version": version, **stored}), version))
+        from sim.ledger.audit import append, version_content
+
+        append(self.db, "plan_version", str(version), version_content(self.db, version), at=stored["created_at"])
         failpoint("replan")
         return version
 

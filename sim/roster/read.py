@@ -46,7 +46,7 @@ KIND_LABELS = {ERROR: "error", REVIEW: "held for review", NOT_ELIGIBLE: "not eli
 LEARNER_COLUMNS = [
     "file", "row", "pupil_id", "id_key", "full_name", "name_key", "date_of_birth", "school", "school_key",
     "district", "area", "grade", "class_name", "household", "certificate_no", "covid_orphan", "has_computer", "has_internet",
-    "phone", "notes", "status", "band", "outcome", "reason",
+    "phone", "notes", "guardian_consent", "child_consent", "status", "band", "outcome", "reason",
 ]
 
 
@@ -136,7 +136,11 @@ def _flag(check: _Row, cells: dict[str, str], name: str, blank: bool | None) -> 
     return value
 
 
-def _read_rows(path: Path, index: AreaIndex, today: dt.date, issues: list[RowIssue]) -> list[dict]:
+def _read_rows(path: Path, index: AreaIndex, today: dt.date, issues: list[RowIssue],
+               require_consent: bool = False) -> list[dict]:
+    from sim.roster.consent import consent_reason
+    from sim.roster.pupil_id import pupil_id_problems
+
     table = read_raw(path, overfull_rows=True)
     columns = _columns(table, path, issues)
     find_area = functools.lru_cache(maxsize=1024)(index.find)
@@ -182,14 +186,24 @@ def _read_rows(path: Path, index: AreaIndex, today: dt.date, issues: list[RowIss
         if household and not certificate:
             check.add(WARNING, "certificate_no", f"no certificate number for a {household.replace('_', '-')} household",
                       expected="the number of the household's certificate, to be verified by the commune")
+        for problem in pupil_id_problems(pupil_id, born):
+            check.add(WARNING, "pupil_id", f"pupil id: {problem}", expected="the 12-digit personal identification number")
+        guardian = _flag(check, cells, "guardian_consent", blank=None) if cells.get("guardian_consent") else None
+        child = _flag(check, cells, "child_consent", blank=None) if cells.get("child_consent") else None
         status = band = None
         reason = ""
+        held = ""
         valid = not any(i.kind == ERROR for i in issues[before:])
         if valid:
             rule = eligibility(household, orphan, has_computer, grade)
             status, band, reason = rule.status, rule.band, rule.reason
             if reason:
                 check.add(NOT_ELIGIBLE, "has_computer" if has_computer else "household", reason)
+            else:
+                held = consent_reason(guardian, child, born, today, require=require_consent)
+                if held:
+                    check.add(REVIEW, "guardian_consent" if "guardian" in held else "child_consent", held,
+                              expected="the consents the plan requires", hint="Ask for the consent, then run again")
         else:
             reason = "; ".join(f"{i.column}: {i.message}" for i in issues[before:] if i.kind == ERROR)
         records.append({
@@ -199,8 +213,10 @@ def _read_rows(path: Path, index: AreaIndex, today: dt.date, issues: list[RowIss
             "district": index.name_of.get(area, cells["district"]), "area": area, "grade": grade, "class_name": cells["grade"],
             "household": household, "certificate_no": certificate, "covid_orphan": orphan,
             "has_computer": has_computer, "has_internet": has_internet, "phone": phone_digits(phone) or phone,
-            "notes": cells.get("notes", ""), "status": status, "band": band,
-            "outcome": (ELIGIBLE if not reason else NOT_ELIGIBLE) if valid else INVALID, "reason": reason,
+            "notes": cells.get("notes", ""), "guardian_consent": guardian, "child_consent": child,
+            "status": status, "band": band,
+            "outcome": ((REVIEW if held else ELIGIBLE) if not reason else NOT_ELIGIBLE) if valid else INVALID,
+            "reason": reason or held,
         })
     return records
 
@@ -313,7 +329,8 @@ class Roster:
         return table
 
 
-def read_roster(paths: str | Path | list[str | Path], areas: pd.DataFrame, *, today: dt.date | None = None) -> Roster:
+def read_roster(paths: str | Path | list[str | Path], areas: pd.DataFrame, *, today: dt.date | None = None,
+                require_consent: bool = False) -> Roster:
     """Read and check one or more rosters against the areas table (``sim.tables.read_areas``).
 
     A file that cannot be read or lacks a required column raises InputError; problems in rows
@@ -328,7 +345,7 @@ def read_roster(paths: str | Path | list[str | Path], areas: pd.DataFrame, *, to
     issues: list[RowIssue] = []
     records: list[dict] = []
     for path in paths:
-        records += _read_rows(path, index, today or dt.date.today(), issues)
+        records += _read_rows(path, index, today or dt.date.today(), issues, require_consent)
     _flag_duplicates(records, issues)
     learners = pd.DataFrame.from_records(records, columns=LEARNER_COLUMNS)
     order = {k: i for i, k in enumerate(["file", *(c.name for c in ROSTER)])}

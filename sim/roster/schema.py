@@ -55,6 +55,13 @@ ROSTER = (
                  "digits, may be empty", ("sđt", "điện thoại", "số đt")),
     RosterColumn("notes", "Ghi chú", False, True, "anything the school wants the district to know",
                  "text, may be empty", ("note",)),
+    RosterColumn("guardian_consent", "Cha mẹ/người giám hộ đồng ý", False, False,
+                 "a parent or guardian consents to the processing of the child's data (Law 91/2025/QH15 Art. 24)",
+                 FLAG_VALUES + "; không (no) holds the learner for review", ("đồng ý của cha mẹ", "guardian consent",
+                                                                             "người giám hộ đồng ý")),
+    RosterColumn("child_consent", "Học sinh đồng ý (từ 7 tuổi)", False, False,
+                 "the child's own consent, asked from age 7 (computed from the date of birth)",
+                 FLAG_VALUES + "; may be empty under 7", ("học sinh đồng ý", "trẻ đồng ý", "child consent")),
 )
 
 BY_NAME = {c.name: c for c in ROSTER}

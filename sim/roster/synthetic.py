@@ -142,7 +142,7 @@ def synthetic_roster(areas: pd.DataFrame, students: pd.DataFrame, learners: int 
             "phone": f"0{_pick(rng, ['9', '8', '7', '3'])}{int(rng.integers(0, 10**8)):08d}" if rng.random() < 0.85 else "",
             "notes": "Cha mất do Covid-19" if orphan and rng.random() < 0.5 else "",
         })
-    roster = pd.DataFrame(rows, columns=[c.name for c in ROSTER])
+    roster = pd.DataFrame(rows, columns=[c.name for c in ROSTER if c.name not in ("guardian_consent", "child_consent")])
     return _with_mistakes(roster, rng) if mistakes else roster
 
 
@@ -168,7 +168,7 @@ def _with_mistakes(roster: pd.DataFrame, rng: np.random.Generator) -> pd.DataFra
 
 def roster_file_bytes(roster: pd.DataFrame, xlsx: bool = False) -> bytes:
     """The roster with the template's Vietnamese headers: CSV (UTF-8 with BOM) or XLSX."""
-    table = roster.rename(columns={c.name: c.header for c in ROSTER})
+    table = roster.rename(columns={c.name: c.header for c in ROSTER})  # no consent columns: the 2023 sample predates them
     if not xlsx:  # cells as every writer writes them (sim.results.cells); readers take the quote off
         return csv_text(table).encode("utf-8-sig")
     from openpyxl import Workbook

@@ -19,11 +19,11 @@ from sim.roster.xlsx import BOLD, WRAP, workbook_bytes
 ROWS = 2000  # rows prepared with formats and drop-down lists
 TEXT_COLUMNS = {"pupil_id", "certificate_no", "phone", "date_of_birth"}
 CHOICES = {"household": '"nghèo,cận nghèo"', "covid_orphan": '"có,không"', "has_computer": '"có,không"',
-           "has_internet": '"có,không"'}
+           "has_internet": '"có,không"', "guardian_consent": '"có,không"', "child_consent": '"có,không"'}
 EXAMPLE = {"pupil_id": "8011234567", "full_name": "Nguyễn Văn An", "date_of_birth": "05/09/2010",
            "school": "Trường THCS ...", "district": "Đức Huệ", "grade": "9A1", "household": "nghèo",
            "certificate_no": "...", "covid_orphan": "không", "has_computer": "không", "has_internet": "có",
-           "phone": "0912345678", "notes": ""}
+           "phone": "0912345678", "notes": "", "guardian_consent": "có", "child_consent": "có"}
 
 
 def template_bytes() -> bytes:

@@ -1,0 +1,245 @@
+"""Commands for accountability: approving plans, naming learners for an approved version,
+confirmed handovers, the audit trail, the public report and the processing record.
+
+    python -m sim plans approve N --by NAME [--note TEXT]
+    python -m sim assign SCENARIO --version N --roster FILES --out DIR [--db DB]
+    python -m sim handovers import FILE --version N [--date DATE] [--key-file KEY]
+    python -m sim handovers status [--version N] [--by district|school]
+    python -m sim audit verify | trace DONATION_ID
+    python -m sim publish --out site/ [--scenario SCENARIO]
+    python -m sim roster purge --before DATE
+    python -m sim privacy record --out FILE
+
+Exit codes as ``sim.cli``; ``audit verify`` exits 1 when the trail does not match. Nothing
+printed names a learner.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.ledger.store import DEFAULT_DB, Ledger
+from sim.read.errors import InputError, Problem
+
+
+def _db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"ledger file (default: {DEFAULT_DB})")
+
+
+def _key(args: argparse.Namespace):
+    from sim.roster.pseudonym import key_warnings, load_key
+
+    key = load_key(args.key_file)
+    if key.created:
+        print(f"Created a new pseudonym key at {key.source}. Keep it: the same key gives the same pseudonyms.",
+              file=sys.stderr)
+    for warning in key_warnings(key):
+        print(f"warning: {warning}", file=sys.stderr)
+    return key
+
+
+def _date(text: str | None, option: str) -> str | None:
+    if text is None:
+        return None
+    from sim.ledger.donations import parse_date
+
+    day = parse_date(text)
+    if day is None:
+        raise InputError([Problem("command line", "not a date", column=option, value=text,
+                                  expected="dd/mm/yyyy (day first) or yyyy-mm-dd")])
+    return day
+
+
+# ---------------------------------------------------------------- plans approve (hooked into `plans`)
+
+
+def register_approve(plans: argparse._SubParsersAction) -> None:
+    approve = plans.add_parser("approve", help="mark a plan version approved (final: it can no longer change)")
+    approve.add_argument("version", type=int)
+    approve.add_argument("--by", required=True, help="who approves (name, role)")
+    approve.add_argument("--note", default="", help="decision number, meeting, remarks")
+    _db(approve)
+    approve.set_defaults(handler=_approve)
+
+
+def _approve(args: argparse.Namespace) -> int:
+    from sim.ledger.approvals import approve
+
+    with Ledger(args.db) as ledger:
+        done = approve(ledger, args.version, args.by, args.note)
+    print(f"Đã phê duyệt / approved: {done}")
+    return 0
+
+
+# ---------------------------------------------------------------- assign --version (hooked into `assign`)
+
+
+def assign_version_command(args: argparse.Namespace) -> int:
+    from sim.ledger.approvals import approved_version
+    from sim.ledger.handovers import record_list
+    from sim.read.scenario import load_scenario
+    from sim.read.tables import read_areas
+    from sim.results.write import write_atomic
+    from sim.roster.approved import assign_version
+    from sim.roster.export import SHAREABLE_MODE
+    from sim.roster.read import read_roster
+
+    scenario = load_scenario(args.scenario)
+    roster = read_roster(args.roster, read_areas(scenario.areas), require_consent=args.require_consent)
+    key = _key(args)
+    with Ledger(args.db) as ledger:
+        with ledger.read():
+            version = approved_version(ledger, args.version)
+        done = assign_version(scenario, version, roster, key, skip_invalid=args.skip_invalid)
+        files = done.assignment.write(args.out)
+        changes = Path(args.out) / "roster_changes.csv"
+        write_atomic(changes, done.changes.to_csv(index=False, lineterminator="\n").encode("utf-8-sig"), mode=SHAREABLE_MODE)
+        list_id, new = record_list(ledger, args.version, done.list_rows(), str(files[-1].resolve()))
+    if not args.quiet:
+        t = done.totals()
+        served = int(done.assignment.learners["served"].sum())
+        print(f"Plan version {args.version} (approved), not re-planned: {t['devices_planned']:,} devices; "
+              f"{t['devices_named']:,} named to learners, {t['devices_without_learner']:,} without a learner")
+        print(f"Rosters since the plan: {t['learners_gone']:,} learners gone, {t['new_learners']:,} new learners "
+              f"(on the waiting list); see {changes}")
+        print(f"Learners served: {served:,}; waiting list: {len(done.assignment.learners) - served:,}")
+        print(f"Delivery list {list_id} {'recorded' if new else 'unchanged'} in {args.db} (by pseudonym)")
+        print(f"\nDelivery lists (PERSONAL DATA, do not share): {files[-1]}")
+        print("Shareable: " + ", ".join(f.name for f in [*files[:-1], changes]) + f" in {Path(args.out)}")
+    return 0
+
+
+# ---------------------------------------------------------------- handovers
+
+
+def _handovers_import(args: argparse.Namespace) -> int:
+    from sim.ledger.handovers import import_handovers
+
+    key = _key(args)
+    with Ledger(args.db) as ledger:
+        report = import_handovers(ledger, args.file, args.version, key, _date(args.date, "--date"))
+    print(f"{args.file.name}: {report}")
+    return 0
+
+
+def _handovers_status(args: argparse.Namespace) -> int:
+    from sim.ledger.handovers import status_table
+
+    with Ledger(args.db) as ledger, ledger.read():
+        table = status_table(ledger, args.version, by=args.by)
+    if not len(table):
+        print(f"No delivery list in {args.db} yet: run `python -m sim assign ... --version N` first.")
+        return 0
+    print(table.to_string(index=False))
+    totals = table[["planned", "handed_over", "outstanding", "returned"]].sum()
+    print(f"\nTổng / total: planned {totals['planned']:,}, handed over {totals['handed_over']:,}, "
+          f"outstanding {totals['outstanding']:,}, returned {totals['returned']:,} "
+          f"(outstanding and returned devices go back to the pool at the next replan)")
+    if args.csv:
+        from sim.results.write import write_atomic
+
+        write_atomic(args.csv, table.to_csv(index=False, lineterminator="\n"), encoding="utf-8-sig")
+        print(f"Wrote {args.csv}")
+    return 0
+
+
+# ---------------------------------------------------------------- audit
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from sim.ledger.audit import verify
+
+    with Ledger(args.db) as ledger, ledger.read():
+        result = verify(ledger.db)
+    print(result, file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
+def _audit_trace(args: argparse.Namespace) -> int:
+    from sim.ledger.trace import trace
+
+    with Ledger(args.db) as ledger:
+        print(trace(ledger, args.donation_id))
+    return 0
+
+
+# ---------------------------------------------------------------- publish, purge, privacy record
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from sim.publish.site import publish
+
+    with Ledger(args.db) as ledger:
+        pages = publish(ledger, args.out, areas=args.areas, k=args.k)
+    print(f"Wrote {len(pages)} pages to {args.out} (open {Path(args.out) / 'index.html'})")
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from sim.roster.purge import purge
+
+    before = _date(args.before, "--before")
+    with Ledger(args.db) as ledger:
+        done = purge(ledger, before, extra=args.also, dry_run=args.dry_run)
+    print(done)
+    return 0
+
+
+def _privacy_record(args: argparse.Namespace) -> int:
+    from sim.privacy.record import write_record
+
+    path = write_record(args.out)
+    print(f"Wrote {path}")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    handovers = commands.add_parser("handovers", help="confirmed handovers per learner, from the signed delivery lists")
+    sub = handovers.add_subparsers(dest="action", required=True)
+    load = sub.add_parser("import", help="record a signed delivery list (XLSX/CSV) or a CSV of pupil ids received")
+    load.add_argument("file", type=Path)
+    load.add_argument("--version", type=int, required=True, help="the approved plan version the list belongs to")
+    load.add_argument("--date", help="handover date (default: today)")
+    load.add_argument("--key-file", type=Path, help="pseudonym key file (the one `assign` used)")
+    _db(load)
+    load.set_defaults(handler=_handovers_import)
+    status = sub.add_parser("status", help="planned, handed over, outstanding, returned per district and school")
+    status.add_argument("--version", type=int, help="only this plan version")
+    status.add_argument("--by", choices=["district", "school"], default="school")
+    status.add_argument("--csv", type=Path, help="also write the table to this CSV file")
+    _db(status)
+    status.set_defaults(handler=_handovers_status)
+
+    audit = commands.add_parser("audit", help="the audit trail: verify the hash chain, trace a donation")
+    sub = audit.add_subparsers(dest="action", required=True)
+    check = sub.add_parser("verify", help="recompute the chain; name the first entry that does not match (exit 1)")
+    _db(check)
+    check.set_defaults(handler=_audit_verify)
+    follow = sub.add_parser("trace", help="which plan versions counted a donation, how much, which handovers it paid for")
+    follow.add_argument("donation_id")
+    _db(follow)
+    follow.set_defaults(handler=_audit_trace)
+
+    site = commands.add_parser("publish", help="static HTML transparency report (no personal data, small counts hidden)")
+    site.add_argument("--out", type=Path, required=True, help="folder for the pages (e.g. site/)")
+    site.add_argument("--areas", type=Path, default=Path("data/longan/areas.csv"), help="areas file (district order)")
+    site.add_argument("--k", type=int, default=5, help="counts below k are shown as '<k' (default 5)")
+    _db(site)
+    site.set_defaults(handler=_publish)
+
+    privacy = commands.add_parser("privacy", help="the processing record for the impact-assessment dossier")
+    sub = privacy.add_subparsers(dest="action", required=True)
+    record = sub.add_parser("record", help="write the processing record (Markdown) from what the tool does")
+    record.add_argument("--out", type=Path, required=True)
+    record.set_defaults(handler=_privacy_record)
+
+
+def register_purge(roster_commands: argparse._SubParsersAction) -> None:
+    purge = roster_commands.add_parser("purge", help="delete delivery lists (personal data) of rounds closed before DATE")
+    purge.add_argument("--before", required=True, help="rounds whose last handover is before this date (dd/mm/yyyy)")
+    purge.add_argument("--also", nargs="*", type=Path, default=[], help="other files naming learners to delete (rosters)")
+    purge.add_argument("--dry-run", action="store_true", help="say what would be deleted, delete nothing")
+    _db(purge)
+    purge.set_defaults(handler=_purge)

@@ -1,0 +1,1 @@
+"""Records for the personal-data impact-assessment dossier (``record``)."""

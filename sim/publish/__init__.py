@@ -1,0 +1,1 @@
+"""Static HTML transparency report: ``python -m sim publish --out site/`` (see ``site``)."""
