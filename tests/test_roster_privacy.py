@@ -133,8 +133,9 @@ def _malformed_csv(roster) -> str:
     a column that holds no personal data."""
     from sim.roster.schema import ROSTER
 
-    columns = [c.name for c in ROSTER]
-    lines = [",".join(c.header for c in ROSTER)]
+    present = [c for c in ROSTER if c.name in roster.columns]  # the synthetic roster has no consent columns
+    columns = [c.name for c in present]
+    lines = [",".join(c.header for c in present)]
     for k, row in enumerate(roster[columns].itertuples(index=False)):
         cells = [str(v).replace(",", " ") for v in row]
         kind = k % 10

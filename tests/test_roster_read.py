@@ -49,7 +49,8 @@ def test_headers_match_without_diacritics_case_or_normal_form(tmp_path):
     path = write_roster(tmp_path / "roster.csv", [learner("1")], headers="vietnamese")
     text = path.read_text(encoding="utf-8").split("\n", 1)
     header = "Ma hoc sinh,HỌ VÀ TÊN," + unicodedata.normalize("NFD", "Ngày sinh") + ",truong,Quan / Huyen,lop," \
-             "Hộ nghèo/cận nghèo,so chung nhan,Mồ côi do Covid-19,co may tinh,Có Internet,SĐT,ghi chu"
+             "Hộ nghèo/cận nghèo,so chung nhan,Mồ côi do Covid-19,co may tinh,Có Internet,SĐT,ghi chu," \
+             "CHA ME/NGUOI GIAM HO DONG Y," + unicodedata.normalize("NFD", "Học sinh đồng ý (từ 7 tuổi)")
     path.write_text(header + "\n" + text[1], encoding="utf-8")
     roster = read_roster(path, AREAS_FRAME, today=TODAY)
     assert roster.issues == [] and outcome(roster, "1")["outcome"] == "eligible"
