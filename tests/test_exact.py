@@ -187,3 +187,27 @@ def test_earmarked_money_and_donated_stock_cover_every_band_1_learner():
     assert band_totals(result) == {1: 3, 2: 1, 3: 0, 4: 0, 5: 0}
     assert result.summary["spent_vnd"] == 11 * M
     assert result.summary["stock_left"]["desktop"] == 0
+
+
+def test_general_stock_goes_where_an_earmark_falls_short():
+    # No general money. General stock: 1 tablet, 1 laptop (1.5 M), 2 desktops, 3 data packages.
+    # Band 1: 3 learners of grade 10 without internet in An Bình (earmark 3.5 M, a laptop, a
+    # package) and 4 of grade 12 in Cẩm Lý, 1 without internet (earmark 1 M, a package); band 4: 2
+    # of grade 8 in An Bình, 1 without internet. Cẩm Lý's 1 M buys nothing, so the general laptop
+    # and both desktops go there: 3 learners, its package for the one offline. An Bình takes its own
+    # laptop, buys 2 more (3 M of its 3.5 M) and 2 general packages: all 3. Band 1: 6 (the 4th in
+    # Cẩm Lý would need 1.5 M more). Band 4: the general tablet, 1 learner (the 0.5 M left buys
+    # nothing). (Rounding gave An Bình the general laptop: 5 in band 1 and 2 in band 4.)
+    scenario = sim.Scenario(
+        areas="areas.csv", students="students.csv", budget_vnd=0,
+        devices={"tablet": {"unit_cost_vnd": 2 * M, "grades": [1, 9], "in_stock": 1},
+                 "laptop": {"unit_cost_vnd": 1_500_000, "grades": [6, 12], "in_stock": 1},
+                 "desktop": {"unit_cost_vnd": 10 * M, "in_stock": 2}},
+        data_package={"monthly_cost_vnd": 100_000, "months": 10, "in_stock": 3},
+        earmarks=[{"district": "An Bình", "budget_vnd": 3_500_000, "devices": {"laptop": 1}, "data_packages": 1},
+                  {"district": "Cẩm Lý", "budget_vnd": M, "data_packages": 1}],
+        policy={"mode": "strict", "within_band": "max_count"})
+    result = solve(scenario, table_of(("A1", 8, "near_poor", 2, 1), ("A1", 10, "poor", 3, 3),
+                                      ("C3", 12, "near_poor", 4, 1)))
+    assert band_totals(result) == {1: 6, 2: 0, 3: 0, 4: 1, 5: 0}
+    assert result.summary["spent_vnd"] == 3 * M

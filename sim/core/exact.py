@@ -14,7 +14,10 @@ with whole data: a fractional split means a split in whole VND exists).
   optimum over bands);
 - ``equal_rate``: the leximin-best whole plan of the band (its groups' rates sorted, compared
   lexicographically): level by level, the highest t such that at most N groups (those already
-  below) lie under t, then the fewest groups left at that level; each level held by constraints;
+  below) lie under t, then the fewest groups left at that level; each level held by constraints.
+  Bands of more than ``EXACT_LEXIMIN_UP_TO`` groups: every group held at its rounded coverage,
+  then the most learners of the band (no lower in the leximin order than rounding, everyone
+  covered whenever the money allows; not proved leximin-best);
 - ``weighted``: the largest weighted total;
 - then (re-planning) the least change against the previous plan, then, coverage fixed, the least
   money spent among the plans holding all that (no dearer device bought where a cheaper suitable
@@ -44,6 +47,11 @@ from sim.read.scenario import Mode, WithinBand
 
 PROVED = 1e-5  # whole and LP figures this close are equal (LP noise is ~1e-6)
 SEED = 20240615
+# Exact integer leximin takes two MILPs per distinct rate; above this many groups in a band the
+# band keeps every group where rounding put it and then covers as many more as it can (see
+# ``exact_units``): no lower in the leximin order than rounding, and everyone covered when the
+# money allows it, but not proved leximin-best.
+EXACT_LEXIMIN_UP_TO = 12
 
 
 class Milp:
@@ -61,6 +69,7 @@ class Milp:
         self.loaded = _Loaded(m.problem, self.highs)
         self.solves = 0
         self.last: np.ndarray | None = None
+        self.start: dict[pulp.LpVariable, float] = {}  # values for the first MILP (a partial warm start)
 
     def mark_integer(self, variables) -> None:
         self.integer.update(id(v) for v in variables)
@@ -82,6 +91,11 @@ class Milp:
             start = np.zeros(n)
             start[:len(self.last)] = self.last
             self.highs.setSolution(n, np.arange(n, dtype=np.int32), start)
+        elif self.start:  # the rounded plan's units: HiGHS completes the rest (stock, purchases, money)
+            where = self.loaded.column_of
+            known = [(where[id(v)], value) for v, value in self.start.items() if id(v) in where]
+            self.highs.setSolution(len(known), np.array([k for k, _ in known], dtype=np.int32),
+                                   np.array([value for _, value in known], dtype=float))
         self.highs.run()
         status = self.highs.getModelStatus().name
         if status != "kOptimal":
@@ -127,22 +141,26 @@ def needs_exact(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, covered:
     return not _proved_bands(grouping.inputs, lp, whole)[1]
 
 
-def exact_units(grouping: Grouping, lp: LpSolution, covered: list[int], pupils_of_cells: list[int], delivered,
-                previous) -> tuple[dict, int]:
+def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str], int], covered: list[int],
+                pupils_of_cells: list[int], delivered, previous) -> tuple[dict, int]:
     """Whole units per (cell, device) of the original inputs at the integer optimum, and MILPs solved.
 
-    ``lp`` is the grouped LP plan, ``covered`` the rounded plan per original cell (its figures
-    for the bands proved optimal are kept)."""
+    ``lp`` is the grouped LP plan, ``rounded`` and ``covered`` the rounded plan per original cell
+    (its figures for the bands proved optimal are kept; its units are the first MILP's warm start)."""
     inputs = grouping.inputs
     policy = inputs.scenario.policy
     m = build_model(inputs)
     if delivered:
         add_delivered_floor(m, delivered)
     milp = Milp(m)
+    grouping_of = {c: g for g, cells in enumerate(grouping.members) for c in cells}
     milp.mark_integer([*m.x.values(), *m.from_stock.values(), *m.bought.values(), *m.from_pool.values()])
     pupils = [int(p) for p in inputs.cells["pupils"]]
     bands = [int(b) for b in inputs.cells["band"]]
     whole = _group_totals(covered, grouping)
+    for (c, d), n in rounded.items():
+        var = m.x[grouping_of[c], d]
+        milp.start[var] = milp.start.get(var, 0.0) + n
     if policy.mode is Mode.weighted:
         best = milp.optimise(((m.y[g], policy.weights[bands[g]]) for g in range(len(pupils))), pulp.LpMaximize)
         m.add("hold_weighted", [(m.y[g], policy.weights[bands[g]]) for g in range(len(pupils))],
@@ -160,8 +178,15 @@ def exact_units(grouping: Grouping, lp: LpSolution, covered: list[int], pupils_o
                 else:
                     m.add(f"hold_{band}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE,
                           sum(whole[g] for g in groups) - 0.5)
-            elif policy.within_band is WithinBand.equal_rate:
+            elif policy.within_band is WithinBand.equal_rate and len(groups) <= EXACT_LEXIMIN_UP_TO:
                 _leximin(milp, groups, pupils, f"b{band}")
+            elif policy.within_band is WithinBand.equal_rate:
+                # Every group at least where rounding put it (so the sorted rates are no lower, and
+                # everyone is covered when everyone can be), then the most learners of the band.
+                for g in groups:
+                    m.y[g].lowBound = float(whole[g])
+                best = milp.optimise(((m.y[g], 1.0) for g in groups), pulp.LpMaximize)
+                m.add(f"hold_{band}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE, round(best) - 0.5)
             else:
                 best = milp.optimise(((m.y[g], 1.0) for g in groups), pulp.LpMaximize)
                 m.add(f"hold_{band}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE, round(best) - 0.5)

@@ -89,7 +89,7 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
     plan = round_to_whole(inputs, lp, floors, shares, kept=kept, previous=request.previous)
     solves, milps = lp.solves, 0
     if active_fairness(inputs) is None and needs_exact(inputs, grouped_lp, grouping, plan.covered):
-        units, milps = exact_units(grouping, grouped_lp, plan.covered, list(inputs.cells["pupils"]),
+        units, milps = exact_units(grouping, grouped_lp, plan.units, plan.covered, list(inputs.cells["pupils"]),
                                    request.delivered, request.previous)
         plan = whole_plan(inputs, units)
     stood = False
