@@ -79,7 +79,10 @@ class Milp:
         self.integer.add(id(var))
         return var
 
-    def optimise(self, terms, sense: int) -> float:
+    def optimise(self, terms, sense: int, *, whole: bool = False) -> float:
+        """Solve with ``terms`` as objective; ``whole``: the objective takes whole values only, so
+        an incumbent within 1 of the bound is optimal (HiGHS stops there)."""
+        self.highs.setOptionValue("mip_abs_gap", 1 - 1e-6 if whole else 1e-7)
         problem = self.m.problem
         problem.sense = sense
         problem.setObjective(pulp.LpAffineExpression(list(terms)))
@@ -185,10 +188,10 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
                 # everyone is covered when everyone can be), then the most learners of the band.
                 for g in groups:
                     m.y[g].lowBound = float(whole[g])
-                best = milp.optimise(((m.y[g], 1.0) for g in groups), pulp.LpMaximize)
+                best = milp.optimise(((m.y[g], 1.0) for g in groups), pulp.LpMaximize, whole=True)
                 m.add(f"hold_{band}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE, round(best) - 0.5)
             else:
-                best = milp.optimise(((m.y[g], 1.0) for g in groups), pulp.LpMaximize)
+                best = milp.optimise(((m.y[g], 1.0) for g in groups), pulp.LpMaximize, whole=True)
                 m.add(f"hold_{band}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE, round(best) - 0.5)
     if previous:
         change = []
@@ -202,7 +205,7 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
                           float(previous.get((a, d), 0)))
                     change += [(up, 1.0), (down, 1.0)]
         if change:
-            least = milp.optimise(change, pulp.LpMinimize)
+            least = milp.optimise(change, pulp.LpMinimize, whole=True)
             m.add("hold_least_change", change, pulp.LpConstraintLE, round(least) + 0.5)
     if milp.last is None:  # nothing optimised yet (only proved bands): any plan holding them
         milp.optimise([], pulp.LpMaximize)
@@ -248,7 +251,7 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str) -> None
         for g in groups:
             above = math.floor(level * pupils[g]) + 1
             m.add(f"lz_{name}_{g}", [(m.y[g], 1.0), (z[g], float(above))], pulp.LpConstraintGE, float(above))
-        fewest = milp.optimise(((z[g], 1.0) for g in groups), pulp.LpMinimize)
+        fewest = milp.optimise(((z[g], 1.0) for g in groups), pulp.LpMinimize, whole=True)
         below = int(round(fewest))
         m.add(f"lzn_{name}", [(z[g], 1.0) for g in groups], pulp.LpConstraintLE, below + 0.5)
         level_no += 1
