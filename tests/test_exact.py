@@ -211,3 +211,20 @@ def test_general_stock_goes_where_an_earmark_falls_short():
                                       ("C3", 12, "near_poor", 4, 1)))
     assert band_totals(result) == {1: 6, 2: 0, 3: 0, 4: 1, 5: 0}
     assert result.summary["spent_vnd"] == 3 * M
+
+
+@settings(PROFILE, max_examples=max(10, PROFILE.max_examples // 2))
+@given(instances("max_count"), st.integers(1, 3), st.sampled_from(["data_package", "tablet", "laptop", "desktop"]))
+def test_more_stock_never_makes_the_plan_worse_in_band_order(instance, extra, item):
+    # E.g. 3 more donated data packages once lowered band 3 by a learner (a 5 M tablet bought where
+    # a 1.5 M laptop suited): at the integer optimum, more stock can only help, band by band.
+    scenario, table = instance
+    if item == "data_package":
+        more = scenario.model_copy(update={"data_package": scenario.data_package.model_copy(
+            update={"in_stock": scenario.data_package.in_stock + extra})})
+    else:
+        devices = dict(scenario.devices)
+        devices[item] = devices[item].model_copy(update={"in_stock": devices[item].in_stock + extra})
+        more = scenario.model_copy(update={"devices": devices})
+    before, after = band_totals(solve(scenario, table)), band_totals(solve(more, table))
+    assert [after[b] for b in range(1, 6)] >= [before[b] for b in range(1, 6)]
