@@ -41,7 +41,7 @@ from sim.core.inputs import DATA_PACKAGE, PlanInputs
 from sim.core.model import MONEY_UNIT, AllocationModel, add_delivered_floor, build_model
 from sim.core.priority import LpSolution
 from sim.core.rules import BANDS
-from sim.core.solvers import SolverFailed, _Loaded, _silence_highs_banner
+from sim.core.solvers import SolverFailed, Loaded, silence_highs_banner
 from sim.core.whole import WholePlan, accounts_of
 from sim.read.scenario import Mode, WithinBand
 
@@ -60,13 +60,13 @@ class Milp:
     def __init__(self, m: AllocationModel):
         import highspy
 
-        _silence_highs_banner()
+        silence_highs_banner()
         self.m, self.integer = m, set()
         self.highs = highspy.Highs()
         for option, value in (("output_flag", False), ("random_seed", SEED), ("mip_rel_gap", 0.0),
                               ("mip_abs_gap", 1e-7), ("presolve", "on")):
             self.highs.setOptionValue(option, value)
-        self.loaded = _Loaded(m.problem, self.highs)
+        self.loaded = Loaded(m.problem, self.highs)
         self.solves = 0
         self.last: np.ndarray | None = None
         self.start: dict[pulp.LpVariable, float] = {}  # values for the first MILP (a partial warm start)
