@@ -15,9 +15,9 @@ with whole data: a fractional split means a split in whole VND exists).
 - ``equal_rate``: the leximin-best whole plan of the band (its groups' rates sorted, compared
   lexicographically): level by level, the highest t such that at most N groups (those already
   below) lie under t, then the fewest groups left at that level; each level held by constraints.
-  Bands of more than ``EXACT_LEXIMIN_UP_TO`` groups: every group held at its rounded coverage,
-  then the most learners of the band (no lower in the leximin order than rounding, everyone
-  covered whenever the money allows; not proved leximin-best);
+  Bands of more than ``EXACT_LEXIMIN_UP_TO`` groups: every group held at its rounded coverage
+  (after an earlier band changed, at the highest common whole rate instead), then the most
+  learners of the band (everyone covered whenever the money allows; not proved leximin-best);
 - ``weighted``: the largest weighted total;
 - then (re-planning) the least change against the previous plan, then, coverage fixed, the least
   money spent among the plans holding all that (no dearer device bought where a cheaper suitable
@@ -170,6 +170,7 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
               pulp.LpConstraintGE, best - 0.5 * min(policy.weights.values()))
     else:
         proved, _ = _proved_bands(inputs, lp, whole)
+        changed = False
         for band in BANDS:
             groups = [g for g, b in enumerate(bands) if b == band]
             if not groups:
@@ -181,13 +182,22 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
                 else:
                     m.add(f"hold_{band}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE,
                           sum(whole[g] for g in groups) - 0.5)
-            elif policy.within_band is WithinBand.equal_rate and len(groups) <= EXACT_LEXIMIN_UP_TO:
+                continue
+            first, changed = not changed, True  # after this band, the plan may differ from rounding's
+            if policy.within_band is WithinBand.equal_rate and len(groups) <= EXACT_LEXIMIN_UP_TO:
                 _leximin(milp, groups, pupils, f"b{band}")
             elif policy.within_band is WithinBand.equal_rate:
-                # Every group at least where rounding put it (so the sorted rates are no lower, and
-                # everyone is covered when everyone can be), then the most learners of the band.
-                for g in groups:
-                    m.y[g].lowBound = float(whole[g])
+                if first:
+                    # Every group at least where rounding put it (so the sorted rates are no lower, and
+                    # everyone is covered when everyone can be), then the most learners of the band.
+                    for g in groups:
+                        m.y[g].lowBound = float(whole[g])
+                else:  # earlier bands took what rounding gave this one: the highest common rate first
+                    t = m.problem.add_variable(f"lt_b{band}", lowBound=0, upBound=1)
+                    for g in groups:
+                        m.add(f"lt_b{band}_{g}", [(m.y[g], 1.0), (t, -float(pupils[g]))], pulp.LpConstraintGE, 0.0)
+                    level = milp.optimise([(t, 1.0)], pulp.LpMaximize)
+                    t.lowBound = max(0.0, level - 1e-9)
                 best = milp.optimise(((m.y[g], 1.0) for g in groups), pulp.LpMaximize, whole=True)
                 m.add(f"hold_{band}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE, round(best) - 0.5)
             else:
