@@ -31,6 +31,7 @@ from sim.core.inputs import PlanInputs, build_resources, prepare
 from sim.core.priority import LpSolution
 from sim.core.solvers import make_solver, solver_version
 from sim.core.steps import Request, active_fairness, build, optimise
+from sim.core.exact import exact_units, needs_exact, whole_plan
 from sim.core.whole import WholePlan, round_to_whole
 from sim.read.scenario import Mode, Scenario, WithinBand
 from sim.read.tables import AreaIndex
@@ -55,6 +56,7 @@ class Planned:
     report: FairReport  # what the fairness rules did (per cell)
     solves: int  # LPs solved
     kept_previous: bool = False  # the previous plan stood unchanged
+    milps: int = 0  # whole-device MILPs solved (``core.exact``), beyond the LPs
 
 
 def with_changes(inputs: PlanInputs, **changes) -> PlanInputs:
@@ -88,19 +90,24 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
     grouping = group_cells(inputs)
     model = build(grouping.inputs, request, solver)
     clock.lap("build")
-    lp, report = optimise(model, request, solver)
-    lp = split(lp, grouping, list(inputs.cells["pupils"]))
+    grouped_lp, report = optimise(model, request, solver)
+    lp = split(grouped_lp, grouping, list(inputs.cells["pupils"]))
     report = report.expanded(grouping.members)
     clock.lap("solve")
     kept = fixed.whole_floors(inputs, lp, delivered) if delivered else None
     floors, shares = report.targets if active_fairness(inputs) is not None else ([], [])
     plan = round_to_whole(inputs, lp, floors, shares, kept=kept, previous=request.previous)
+    solves, milps = lp.solves, 0
+    if active_fairness(inputs) is None and needs_exact(inputs, grouped_lp, grouping, plan.covered):
+        units, milps = exact_units(grouping, grouped_lp, plan.units, plan.covered, list(inputs.cells["pupils"]),
+                                   request.delivered, request.previous)
+        plan = whole_plan(inputs, units)
     stood = False
     if previous is not None:
         plan = fixed.stay_close(inputs, plan, previous.counts, kept)
         plan, stood = fixed.previous_if_as_good(inputs, plan, previous, delivered, report)
     clock.lap("round")
-    return Planned(plan, lp, report, lp.solves, stood)
+    return Planned(plan, lp, report, solves, stood, milps)
 
 
 class _Clock:

@@ -42,7 +42,7 @@ class SolverFailed(RuntimeError):
 _banner_shown = False
 
 
-def _silence_highs_banner() -> None:
+def silence_highs_banner() -> None:
     # highspy prints its copyright banner to the process's stdout the first time a Highs object is
     # made, before PuLP can switch output off; make that first object with stdout closed.
     global _banner_shown
@@ -79,7 +79,7 @@ _HIGHS_STATUS = {  # HiGHS model status name -> PuLP status; anything else is "n
 }
 
 
-class _Loaded:
+class Loaded:
     """What one PuLP problem has already handed to its HiGHS object: columns and rows, in order."""
 
     def __init__(self, lp: pulp.LpProblem, highs):
@@ -179,7 +179,7 @@ class IncrementalHiGHS(pulp.HiGHS):
         loaded = getattr(lp, "_sim_loaded", None)
         if loaded is None or loaded.owner() is not lp:
             self.createAndConfigureSolver(lp)
-            loaded = lp._sim_loaded = _Loaded(lp, lp.solverModel)
+            loaded = lp._sim_loaded = Loaded(lp, lp.solverModel)
         lp.solverModel = loaded.highs
         warm = bool(loaded.rows)
         loaded.sync(lp)
@@ -211,7 +211,7 @@ def make_solver(name: SolverName | str) -> pulp.LpSolver:
     name = SolverName(name)
     if name is SolverName.cbc:
         return pulp.COIN_CMD(path=_cbc_path(), msg=False)
-    _silence_highs_banner()
+    silence_highs_banner()
     return IncrementalHiGHS(msg=False)
 
 

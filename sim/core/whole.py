@@ -18,6 +18,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pulp
+
+
 from sim.read.errors import Problem, ScenarioError
 from sim.core.inputs import DATA_PACKAGE, GENERAL, PlanInputs, Pool, Resources, Scope, segments_of
 from sim.core.priority import LpSolution
@@ -105,7 +108,105 @@ def account(used: dict, res: Resources) -> Accounts:
     dearer items are placed first. ``payable`` is whether the general budget suffices.
     """
     if res.banded:
-        return account_banded(used, res)
+        found = account_banded(used, res)
+    else:
+        found = _account_by_area(used, res)
+    if found.payable or not res.reserved():
+        return found
+    return exact_account(used, res) or found
+
+
+def exact_account(used: dict, res: Resources) -> Accounts | None:
+    """``account`` when the greedy sharing of stock and money between pools found no way to pay
+    (it can miss one, e.g. general stock given to a district whose earmark could have bought its
+    devices): the least general money over every way to draw whole units of stock from the pools
+    covering each segment, then the least money spent; the money is then shared among the pools
+    by a transportation LP (whole data, so its vertex is whole). None when no way is payable."""
+    items = _dear_first(res)
+    pools = res.pools()
+    segments = sorted(used)
+    where = {s: (s if isinstance(s, tuple) else (s, None)) for s in segments}
+    covering = {s: [k for k, p in enumerate(pools) if p.covers(*where[s])] for s in segments}
+    problem = pulp.LpProblem("account", pulp.LpMinimize)
+    draw, pay = {}, {}
+    for s in segments:
+        for k in covering[s]:
+            for item in items:
+                top = min(used[s].get(item, 0), pools[k].stock.get(item, 0))
+                if top > 0:
+                    draw[k, s, item] = problem.add_variable(f"d_{k}_{len(draw)}", 0, top, cat="Integer")
+            if k == 0 or pools[k].cash > 0:
+                pay[k, s] = problem.add_variable(f"p_{k}_{len(pay)}", 0)
+    spend = {}
+    for s in segments:
+        for item in items:
+            took = [draw[k, s, item] for k in covering[s] if (k, s, item) in draw]
+            if took:
+                problem += pulp.lpSum(took) <= used[s].get(item, 0)
+        spend[s] = pulp.lpSum(res.price[i] * (used[s].get(i, 0) - pulp.lpSum(draw[k, s, i] for k in covering[s]
+                                                                           if (k, s, i) in draw)) for i in items)
+        problem += spend[s] <= pulp.lpSum(pay[k, s] for k in covering[s] if (k, s) in pay)
+    for k, pool in enumerate(pools):
+        for item in items:
+            took = [v for (kk, _s, i), v in draw.items() if kk == k and i == item]
+            if took:
+                problem += pulp.lpSum(took) <= pool.stock[item]
+        if k:
+            paid = [v for (kk, _s), v in pay.items() if kk == k]
+            if paid:
+                problem += pulp.lpSum(paid) <= pool.cash
+    general = pulp.lpSum(v for (k, _s), v in pay.items() if k == 0)
+    solver = pulp.HiGHS(msg=False, random_seed=0, mip_rel_gap=0.0)
+    problem.setObjective(general)
+    problem.solve(solver)
+    if problem.status != pulp.LpStatusOptimal or (pulp.value(general) or 0.0) > res.cash + 0.5:
+        return None
+    problem += general <= res.cash
+    problem.setObjective(pulp.lpSum(spend.values()))
+    problem.solve(solver)
+    if problem.status != pulp.LpStatusOptimal:
+        return None
+    remaining = {s: {i: used[s].get(i, 0) for i in items} for s in segments}
+    taken: dict = {s: {} for s in segments}
+    for (k, s, item), var in draw.items():
+        n = int(round(var.varValue or 0.0))
+        if n:
+            remaining[s][item] -= n
+            got = taken[s].setdefault(pools[k].scope, {})
+            got[item] = got.get(item, 0) + n
+    owed = {s: sum(res.price[i] * n for i, n in remaining[s].items()) for s in segments}
+    share = pulp.LpProblem("share", pulp.LpMinimize)  # reserved money to the segments, most of it used
+    flow = {(k, s): share.add_variable(f"f_{k}_{j}", 0) for j, s in enumerate(segments) for k in covering[s]
+            if k and pools[k].cash > 0 and owed[s] > 0}
+    for s in segments:
+        mine = [v for (k, ss), v in flow.items() if ss == s]
+        if mine:
+            share += pulp.lpSum(mine) <= owed[s]
+    for k, pool in enumerate(pools):
+        mine = [v for (kk, _s), v in flow.items() if kk == k]
+        if mine:
+            share += pulp.lpSum(mine) <= pool.cash
+    share.setObjective(-pulp.lpSum(flow.values()))
+    if flow:
+        share.solve(pulp.HiGHS(msg=False))
+    payers: dict = {s: [] for s in segments}
+    left = {pool.scope: pool.cash for pool in pools}
+    for s in segments:
+        due = owed[s]
+        for k in sorted(covering[s], key=lambda k: pools[k].level):
+            if k == 0 or (k, s) not in flow:
+                continue
+            vnd = min(int(round(flow[k, s].varValue or 0.0)), due, left[pools[k].scope])
+            if vnd > 0:
+                payers[s].append((pools[k].scope, vnd))
+                left[pools[k].scope] -= vnd
+                due -= vnd
+        if due > 0:
+            payers[s].append((GENERAL, due))
+    return _accounts_from(used, remaining, taken, payers, res)
+
+
+def _account_by_area(used: dict, res: Resources) -> Accounts:
     items = _dear_first(res)
     accounts: dict[str, AreaAccount] = {}
     remaining: dict[str, dict[str, int]] = {}
@@ -192,10 +293,17 @@ def account_banded(used: dict[tuple[str, int], dict[str, int]], res: Resources) 
                 cash[pool.scope] -= pay
                 owed[s] -= pay
                 payers[s].append((pool.scope, pay))
+    return _accounts_from(used, remaining, taken, payers, res)
+
+
+def _accounts_from(used: dict, remaining: dict, taken: dict, payers: dict, res: Resources) -> Accounts:
+    """Accounts of segments that took ``taken[s][scope][item]`` units of stock, bought ``remaining[s]``
+    and were paid ``payers[s]`` = [(scope, VND)], the general pool (if any) last."""
+    items = _dear_first(res)
     accounts: dict[str, AreaAccount] = {}
     out = _pool_accounts(res)
-    for s in segments:
-        area = s[0]
+    for s in sorted(used):
+        area = s[0] if isinstance(s, tuple) else s
         acc = accounts.setdefault(area, AreaAccount({i: 0 for i in items}, {i: 0 for i in items}, {i: 0 for i in items},
                                                     {i: 0 for i in items}, from_reserved={i: 0 for i in items}))
         for i in items:
@@ -374,8 +482,8 @@ class _Recount:
         self.known = None
 
     def payable(self) -> bool:
-        if self.known is None:
-            self.known = account(self.used, self.res).payable
+        if self.known is None:  # the greedy account: a unit it cannot place is left to the exact MILPs
+            self.known = account_banded(self.used, self.res).payable
         return self.known
 
     def snapshot(self) -> bool | None:

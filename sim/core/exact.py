@@ -1,0 +1,307 @@
+"""Whole devices at the integer optimum: exact MILPs band by band where rounding is not proved optimal.
+
+Rounding the LP plan (``whole.round_to_whole``) is fast, and optimal whenever the whole plan reaches
+what the LP reached: the LP's optimum (band totals under ``max_count``, the leximin rate vector of
+the band's groups under ``equal_rate``, the weighted total under ``weighted``) bounds every whole
+plan from above, band by band, as long as every earlier band stands where the LP put it. So the
+bands are walked in order; those whose whole figures equal the LP's are proved optimal. From the
+first band that is not, the plan is found again by MILPs (HiGHS, in process) on the grouped model:
+integer units per LP column and device, integer stock draws and purchases, money continuous per
+pool as in the LP (given whole purchases, sharing money among pools is a transportation problem
+with whole data: a fractional split means a split in whole VND exists).
+
+- ``max_count``: the most learners of the band, then that total held (the lexicographic integer
+  optimum over bands);
+- ``equal_rate``: the leximin-best whole plan of the band (its groups' rates sorted, compared
+  lexicographically): level by level, the highest t such that at most N groups (those already
+  below) lie under t, then the fewest groups left at that level; each level held by constraints.
+  Bands of more than ``EXACT_LEXIMIN_UP_TO`` groups: every group held at its rounded coverage
+  (after an earlier band changed, at the highest common whole rate instead), then the most
+  learners of the band (everyone covered whenever the money allows; not proved leximin-best);
+- ``weighted``: the largest weighted total;
+- then (re-planning) the least change against the previous plan, then, coverage fixed, the least
+  money spent among the plans holding all that (no dearer device bought where a cheaper suitable
+  one is at hand), then learners in earlier groups first (a fixed tie-break).
+
+HiGHS runs with one thread and a fixed seed, so the same inputs give the same plan. The whole
+units of a group are split over its cells in proportion to their learners (largest remainders,
+ties by cell order). Fairness rules keep the rounding (they are met unit by unit there).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pulp
+
+from sim.core.groups import Grouping
+from sim.core.inputs import DATA_PACKAGE, PlanInputs
+from sim.core.model import MONEY_UNIT, AllocationModel, add_delivered_floor, build_model
+from sim.core.priority import LpSolution
+from sim.core.rules import BANDS
+from sim.core.solvers import SolverFailed, Loaded, silence_highs_banner
+from sim.core.whole import WholePlan, accounts_of
+from sim.read.scenario import Mode, WithinBand
+
+PROVED = 1e-5  # whole and LP figures this close are equal (LP noise is ~1e-6)
+SEED = 20240615
+# Exact integer leximin takes two MILPs per distinct rate; above this many groups in a band the
+# band keeps every group where rounding put it and then covers as many more as it can (see
+# ``exact_units``): no lower in the leximin order than rounding, and everyone covered when the
+# money allows it, but not proved leximin-best.
+EXACT_LEXIMIN_UP_TO = 12
+
+
+class Milp:
+    """A growing PuLP problem solved as a MILP by an in-process HiGHS (one thread, fixed seed)."""
+
+    def __init__(self, m: AllocationModel):
+        import highspy
+
+        silence_highs_banner()
+        self.m, self.integer = m, set()
+        self.highs = highspy.Highs()
+        for option, value in (("output_flag", False), ("random_seed", SEED), ("mip_rel_gap", 0.0),
+                              ("mip_abs_gap", 1e-7), ("presolve", "on")):
+            self.highs.setOptionValue(option, value)
+        self.loaded = Loaded(m.problem, self.highs)
+        self.solves = 0
+        self.last: np.ndarray | None = None
+        self.start: dict[pulp.LpVariable, float] = {}  # values for the first MILP (a partial warm start)
+
+    def mark_integer(self, variables) -> None:
+        self.integer.update(id(v) for v in variables)
+
+    def binary(self, name: str) -> pulp.LpVariable:
+        var = self.m.problem.add_variable(name, lowBound=0, upBound=1)
+        self.integer.add(id(var))
+        return var
+
+    def optimise(self, terms, sense: int, *, whole: bool = False) -> float:
+        """Solve with ``terms`` as objective; ``whole``: the objective takes whole values only, so
+        an incumbent within 1 of the bound is optimal (HiGHS stops there)."""
+        self.highs.setOptionValue("mip_abs_gap", 1 - 1e-6 if whole else 1e-7)
+        problem = self.m.problem
+        problem.sense = sense
+        problem.setObjective(pulp.LpAffineExpression(list(terms)))
+        self.loaded.sync(problem)
+        n = len(self.loaded.columns)
+        kinds = np.array([1 if id(v) in self.integer else 0 for v in self.loaded.columns], dtype=np.uint8)
+        self.highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), kinds)
+        if self.last is not None:  # the last optimum is feasible for every later MILP: a warm start
+            start = np.zeros(n)
+            start[:len(self.last)] = self.last
+            self.highs.setSolution(n, np.arange(n, dtype=np.int32), start)
+        elif self.start:  # the rounded plan's units: HiGHS completes the rest (stock, purchases, money)
+            where = self.loaded.column_of
+            known = [(where[id(v)], value) for v, value in self.start.items() if id(v) in where]
+            self.highs.setSolution(len(known), np.array([k for k, _ in known], dtype=np.int32),
+                                   np.array([value for _, value in known], dtype=float))
+        self.highs.run()
+        status = self.highs.getModelStatus().name
+        if status != "kOptimal":
+            raise SolverFailed(f"HiGHS answered '{status}' for a whole-device MILP")
+        values = np.array(self.highs.getSolution().col_value)
+        self.last = values
+        for var, value in zip(self.loaded.columns, values):
+            var.varValue = value
+        self.solves += 1
+        return sum(coefficient * (var.varValue or 0.0) for var, coefficient in problem.objective.items())
+
+
+def _group_totals(covered: list[int], grouping: Grouping) -> list[int]:
+    return [sum(covered[c] for c in cells) for cells in grouping.members]
+
+
+def _proved_bands(inputs: PlanInputs, lp: LpSolution, whole: list[int]) -> tuple[list[int], bool]:
+    """Bands (strict order) whose whole figures equal the LP's, from the first; whether all are."""
+    policy = inputs.scenario.policy
+    bands = list(inputs.cells["band"])
+    proved = []
+    for band in BANDS:
+        groups = [g for g, b in enumerate(bands) if b == band]
+        if not groups:
+            continue
+        if policy.within_band is WithinBand.equal_rate:
+            same = all(abs(whole[g] - lp.covered[g]) < PROVED for g in groups)
+        else:
+            same = abs(sum(whole[g] for g in groups) - sum(lp.covered[g] for g in groups)) < PROVED
+        if not same:
+            return proved, False
+        proved.append(band)
+    return proved, True
+
+
+def needs_exact(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, covered: list[int]) -> bool:
+    """Whether the rounded plan is not proved optimal against the LP (see the module's notes)."""
+    whole = _group_totals(covered, grouping)
+    if inputs.scenario.policy.mode is Mode.weighted:
+        weights = inputs.scenario.policy.weights
+        bands = list(grouping.inputs.cells["band"])
+        return abs(sum(weights[b] * (w - v) for b, w, v in zip(bands, whole, lp.covered))) >= PROVED
+    return not _proved_bands(grouping.inputs, lp, whole)[1]
+
+
+def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str], int], covered: list[int],
+                pupils_of_cells: list[int], delivered, previous) -> tuple[dict, int]:
+    """Whole units per (cell, device) of the original inputs at the integer optimum, and MILPs solved.
+
+    ``lp`` is the grouped LP plan, ``rounded`` and ``covered`` the rounded plan per original cell
+    (its figures for the bands proved optimal are kept; its units are the first MILP's warm start)."""
+    inputs = grouping.inputs
+    policy = inputs.scenario.policy
+    m = build_model(inputs)
+    if delivered:
+        add_delivered_floor(m, delivered)
+    milp = Milp(m)
+    grouping_of = {c: g for g, cells in enumerate(grouping.members) for c in cells}
+    milp.mark_integer([*m.x.values(), *m.from_stock.values(), *m.bought.values(), *m.from_pool.values()])
+    pupils = [int(p) for p in inputs.cells["pupils"]]
+    bands = [int(b) for b in inputs.cells["band"]]
+    whole = _group_totals(covered, grouping)
+    for (c, d), n in rounded.items():
+        var = m.x[grouping_of[c], d]
+        milp.start[var] = milp.start.get(var, 0.0) + n
+    if policy.mode is Mode.weighted:
+        best = milp.optimise(((m.y[g], policy.weights[bands[g]]) for g in range(len(pupils))), pulp.LpMaximize)
+        m.add("hold_weighted", [(m.y[g], policy.weights[bands[g]]) for g in range(len(pupils))],
+              pulp.LpConstraintGE, best - 0.5 * min(policy.weights.values()))
+    else:
+        proved, _ = _proved_bands(inputs, lp, whole)
+        changed = False
+        for band in BANDS:
+            groups = [g for g, b in enumerate(bands) if b == band]
+            if not groups:
+                continue
+            if band in proved:  # the rounded figures are the optimum: hold them
+                if policy.within_band is WithinBand.equal_rate:
+                    for g in groups:
+                        m.y[g].lowBound = float(whole[g])
+                else:
+                    m.add(f"hold_{band}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE,
+                          sum(whole[g] for g in groups) - 0.5)
+                continue
+            first, changed = not changed, True  # after this band, the plan may differ from rounding's
+            if policy.within_band is WithinBand.equal_rate and len(groups) <= EXACT_LEXIMIN_UP_TO:
+                _leximin(milp, groups, pupils, f"b{band}")
+            elif policy.within_band is WithinBand.equal_rate:
+                if first:
+                    # Every group at least where rounding put it (so the sorted rates are no lower, and
+                    # everyone is covered when everyone can be), then the most learners of the band.
+                    for g in groups:
+                        m.y[g].lowBound = float(whole[g])
+                else:  # earlier bands took what rounding gave this one: the highest common rate first
+                    t = m.problem.add_variable(f"lt_b{band}", lowBound=0, upBound=1)
+                    for g in groups:
+                        m.add(f"lt_b{band}_{g}", [(m.y[g], 1.0), (t, -float(pupils[g]))], pulp.LpConstraintGE, 0.0)
+                    level = milp.optimise([(t, 1.0)], pulp.LpMaximize)
+                    t.lowBound = max(0.0, level - 1e-9)
+                best = milp.optimise(((m.y[g], 1.0) for g in groups), pulp.LpMaximize, whole=True)
+                m.add(f"hold_{band}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE, round(best) - 0.5)
+            else:
+                best = milp.optimise(((m.y[g], 1.0) for g in groups), pulp.LpMaximize, whole=True)
+                m.add(f"hold_{band}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE, round(best) - 0.5)
+    if previous:
+        change = []
+        for i, a in enumerate(m.areas):
+            for k, d in enumerate(inputs.devices):
+                given = [(m.x[c, d], 1.0) for c in m.cells_of(a) if (c, d) in m.x]
+                if given:
+                    up = m.problem.add_variable(f"up_{k}_{i}", lowBound=0)
+                    down = m.problem.add_variable(f"down_{k}_{i}", lowBound=0)
+                    m.add(f"change_{k}_{i}", given + [(up, -1.0), (down, 1.0)], pulp.LpConstraintEQ,
+                          float(previous.get((a, d), 0)))
+                    change += [(up, 1.0), (down, 1.0)]
+        if change:
+            least = milp.optimise(change, pulp.LpMinimize, whole=True)
+            m.add("hold_least_change", change, pulp.LpConstraintLE, round(least) + 0.5)
+    if milp.last is None:  # nothing optimised yet (only proved bands): any plan holding them
+        milp.optimise([], pulp.LpMaximize)
+    # Every band held where it reached (rows above): among those plans the least money spent.
+    res = inputs.resources
+    spend = [(var, res.price[item] / MONEY_UNIT) for (_s, item), var in m.bought.items()]
+    least = milp.optimise(spend, pulp.LpMinimize)
+    # A fixed tie-break among the plans left: learners in earlier groups (the cells' fixed order) first.
+    m.add("hold_spend", spend, pulp.LpConstraintLE, least + 0.5 / MONEY_UNIT)
+    n = len(pupils)
+    milp.optimise(((m.y[g], float(n - g)) for g in range(n)), pulp.LpMaximize)
+    grouped = {(g, d): int(round(var.varValue or 0.0)) for (g, d), var in m.x.items()}
+    return split_units(grouped, grouping, pupils_of_cells), milp.solves
+
+
+def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str) -> None:
+    """The leximin-best whole coverage of ``groups`` (rates y_g / p_g sorted, compared
+    lexicographically), held by constraints for every later MILP.
+
+    Level l: t_l = the largest t such that at most N_{l-1} groups lie below t (binary w_g:
+    y_g >= t p_g - p_g w_g, sum w <= N_{l-1}); t_l is then held as a lower bound on t. N_l = the
+    fewest groups at t_l or below (binary z_g: y_g >= (floor(t_l p_g) + 1)(1 - z_g)), held as
+    sum z <= N_l. Until every group is counted or t_l = 1."""
+    m = milp.m
+    below = 0
+    level_no = 0
+    n = len(groups)
+    while below < n:
+        name = f"{tag}_{level_no}"
+        t = m.problem.add_variable(f"lt_{name}", lowBound=0, upBound=1)
+        w = {g: milp.binary(f"lw_{name}_{g}") for g in groups}
+        for g in groups:
+            m.add(f"lw_{name}_{g}", [(m.y[g], 1.0), (t, -float(pupils[g])), (w[g], float(pupils[g]))],
+                  pulp.LpConstraintGE, 0.0)
+        m.add(f"lwn_{name}", [(w[g], 1.0) for g in groups], pulp.LpConstraintLE, float(below))
+        milp.optimise([(t, 1.0)], pulp.LpMaximize)
+        rates = sorted(Fraction(int(round(m.y[g].varValue or 0.0)), pupils[g]) for g in groups)
+        level = rates[below]
+        t.lowBound = float(level) - 1e-9
+        if level >= 1:
+            return
+        z = {g: milp.binary(f"lz_{name}_{g}") for g in groups}
+        for g in groups:
+            above = math.floor(level * pupils[g]) + 1
+            m.add(f"lz_{name}_{g}", [(m.y[g], 1.0), (z[g], float(above))], pulp.LpConstraintGE, float(above))
+        fewest = milp.optimise(((z[g], 1.0) for g in groups), pulp.LpMinimize, whole=True)
+        below = int(round(fewest))
+        m.add(f"lzn_{name}", [(z[g], 1.0) for g in groups], pulp.LpConstraintLE, below + 0.5)
+        level_no += 1
+
+
+def split_units(grouped: dict[tuple[int, str], int], grouping: Grouping, pupils: list[int]) -> dict[tuple[int, str], int]:
+    """A group's whole units over its cells: learners in proportion to the cells' learners (largest
+    remainders, ties by cell order), then devices to cells in cell order, devices in scenario order."""
+    devices = grouping.inputs.devices
+    units: dict[tuple[int, str], int] = {}
+    for g, cells in enumerate(grouping.members):
+        counts = [grouped.get((g, d), 0) for d in devices]
+        total = sum(counts)
+        if not total:
+            continue
+        size = sum(pupils[c] for c in cells)
+        share = [Fraction(total * pupils[c], size) for c in cells]
+        take = [math.floor(s) for s in share]
+        order = sorted(range(len(cells)), key=lambda i: (-(share[i] - take[i]), i))
+        for i in order[:total - sum(take)]:
+            take[i] += 1
+        k = 0
+        for i, c in enumerate(cells):
+            need = take[i]
+            while need:
+                while counts[k] == 0:
+                    k += 1
+                n = min(need, counts[k])
+                units[c, devices[k]] = units.get((c, devices[k]), 0) + n
+                counts[k] -= n
+                need -= n
+    return dict(sorted(units.items()))
+
+
+def whole_plan(inputs: PlanInputs, units: dict[tuple[int, str], int]) -> WholePlan:
+    """The plan of whole ``units`` per (cell, device), with its accounts."""
+    covered = [0] * len(inputs.cells)
+    for (c, _d), n in units.items():
+        covered[c] += n
+    accounts = accounts_of(units, inputs)
+    if not accounts.payable:
+        raise SolverFailed("the whole-device MILP's plan could not be paid pool by pool")
+    return WholePlan(units, covered, accounts)
