@@ -22,6 +22,8 @@ from pathlib import Path
 
 from sim.ledger.store import DEFAULT_DB, Ledger
 from sim.read.errors import InputError, Problem
+from sim.locale import gettext as t
+from sim.results.cells import csv_text
 
 
 def _db(parser: argparse.ArgumentParser) -> None:
@@ -95,14 +97,14 @@ def assign_version_command(args: argparse.Namespace) -> int:
         done = assign_version(scenario, version, roster, key, skip_invalid=args.skip_invalid)
         files = done.assignment.write(args.out)
         changes = Path(args.out) / "roster_changes.csv"
-        write_atomic(changes, done.changes.to_csv(index=False, lineterminator="\n").encode("utf-8-sig"), mode=SHAREABLE_MODE)
+        write_atomic(changes, csv_text(done.changes).encode("utf-8-sig"), mode=SHAREABLE_MODE)
         list_id, new = record_list(ledger, args.version, done.list_rows(), str(files[-1].resolve()))
     if not args.quiet:
-        t = done.totals()
+        totals = done.totals()
         served = int(done.assignment.learners["served"].sum())
-        print(f"Plan version {args.version} (approved), not re-planned: {t['devices_planned']:,} devices; "
-              f"{t['devices_named']:,} named to learners, {t['devices_without_learner']:,} without a learner")
-        print(f"Rosters since the plan: {t['learners_gone']:,} learners gone, {t['new_learners']:,} new learners "
+        print(f"Plan version {args.version} (approved), not re-planned: {totals['devices_planned']:,} devices; "
+              f"{totals['devices_named']:,} named to learners, {totals['devices_without_learner']:,} without a learner")
+        print(f"Rosters since the plan: {totals['learners_gone']:,} learners gone, {totals['new_learners']:,} new learners "
               f"(on the waiting list); see {changes}")
         print(f"Learners served: {served:,}; waiting list: {len(done.assignment.learners) - served:,}")
         print(f"Delivery list {list_id} {'recorded' if new else 'unchanged'} in {args.db} (by pseudonym)")
@@ -140,8 +142,8 @@ def _handovers_status(args: argparse.Namespace) -> int:
     if args.csv:
         from sim.results.write import write_atomic
 
-        write_atomic(args.csv, table.to_csv(index=False, lineterminator="\n"), encoding="utf-8-sig")
-        print(f"Wrote {args.csv}")
+        write_atomic(args.csv, csv_text(table), encoding="utf-8-sig")
+        print(t("cli_wrote").format(files=args.csv))
     return 0
 
 
@@ -191,7 +193,7 @@ def _privacy_record(args: argparse.Namespace) -> int:
     from sim.privacy.record import write_record
 
     path = write_record(args.out)
-    print(f"Wrote {path}")
+    print(t("cli_wrote").format(files=path))
     return 0
 
 

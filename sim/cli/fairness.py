@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from sim.read.errors import InputError, Problem
+from sim.locale import gettext as t
 
 
 def _values(text: str) -> list[float | None]:
@@ -57,7 +58,7 @@ def _write(table, out: Path | None, args: argparse.Namespace | None = None) -> N
         check_output(out, list(table.columns), inputs=[getattr(args, "scenario", None)], force=getattr(args, "force", False))
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, csv_text(table), encoding="utf-8-sig")
-        print(f"\nWrote {out}")
+        print("\n" + t("cli_wrote").format(files=out))
 
 
 def _frontier(args: argparse.Namespace) -> int:

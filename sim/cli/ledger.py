@@ -20,6 +20,7 @@ from pathlib import Path
 from sim.ledger.donations import DELIVERY_KIND, DONATION_KIND, STATUSES, RecordKind, from_columns, read_records
 from sim.read.errors import InputError
 from sim.ledger.store import DEFAULT_DB, Ledger
+from sim.locale import gettext as t
 from sim.cli.outputs import check_output, check_results_folder
 
 
@@ -195,10 +196,10 @@ def _replan(args: argparse.Namespace) -> int:
     if args.quiet:
         return 0
     print(summary_text(done.result.summary))
-    print(f"\nStored as plan version {done.version} in {args.db}")
+    print("\n" + t("replan_stored").format(version=done.version, db=args.db))
     if done.previous is not None:
         print("\n" + str(diff(done.previous, latest)))
-    print("\nWrote " + ", ".join(str(f) for f in files))
+    print("\n" + t("cli_wrote").format(files=", ".join(str(f) for f in files)))
     return 0
 
 
@@ -231,5 +232,5 @@ def _plans_diff(args: argparse.Namespace) -> int:
 
         check_output(args.csv, list(change.devices.columns), inputs=[args.db], force=args.force)
         write_atomic(args.csv, csv_text(change.devices), encoding="utf-8-sig")
-        print(f"\nWrote {args.csv}")
+        print("\n" + t("cli_wrote").format(files=args.csv))
     return 0

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sim.cli.outputs import check_folder, check_output
 from sim.read.errors import input_error
+from sim.locale import gettext as t
 
 DEFAULT_AREAS = Path("data/longan/areas.csv")
 
@@ -45,7 +46,7 @@ def _check(args: argparse.Namespace) -> int:
     print(check_text(roster))
     if args.out:
         _write(args.out, csv_text(report).encode("utf-8-sig"))
-        print(f"\nWrote {args.out}")
+        print("\n" + t("cli_wrote").format(files=args.out))
     return 2 if roster.errors() else 0
 
 
@@ -72,7 +73,7 @@ def _template(args: argparse.Namespace) -> int:
     data = template_bytes()
     check_output(args.out, data, force=args.force, what="template file")
     _write(args.out, data)
-    print(f"Wrote {args.out}")
+    print(t("cli_wrote").format(files=args.out))
     return 0
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sim.ledger.donations import Delivery, Donation, Sourced
+from sim.locale import gettext
 from sim.read.errors import InputError, Problem, Problems
 
 DEFAULT_DB = Path("data") / "ledger.sqlite"
@@ -160,7 +161,7 @@ class ImportReport:
     changed: list[str]
 
     def __str__(self) -> str:
-        text = f"{len(self.added)} added, {len(self.unchanged)} already in the ledger"
+        text = gettext("import_report").format(added=len(self.added), unchanged=len(self.unchanged))
         return text + (f", {len(self.changed)} changed ({', '.join(self.changed)})" if self.changed else "")
 
 

@@ -19,7 +19,9 @@ import pandas as pd
 
 from sim.ledger.store import Ledger, PlanVersion
 from sim.read.names import match_key
-from sim.core.rules import BAND_LABELS, BANDS
+from sim.core.rules import BAND_LABELS, BAND_LABELS_VI, BANDS
+from sim.locale import get_language
+from sim.locale import gettext as t
 from sim.views.text import thousands as _n
 
 
@@ -93,32 +95,33 @@ class Diff:
 
     def __str__(self) -> str:
         a, b = self.a.version, self.b.version
-        lines = [f"From plan version {a} to version {b}"
-                 + (" (the scenario's settings or tables changed too)" if self.scenario_changed else "") + ":", "",
-                 "Learners covered, by priority band:"]
+        lines = [t("diff_title").format(a=a, b=b) + (t("diff_scenario_changed") if self.scenario_changed else "") + ":",
+                 "", t("diff_bands")]
         for row in self.bands.itertuples():
-            lines.append(f"  {row.band}  {row.who:<38} {_n(row.before):>7} -> {_n(row.after):>7}  {row.change:>+7,}")
-        lines += ["", "Devices per district (only those that changed):"]
+            who = BAND_LABELS_VI[row.band] if get_language() == "vi" else row.who
+            lines.append(f"  {row.band}  {who:<38} {_n(row.before):>7} -> {_n(row.after):>7}  {row.change:>+7,}")
+        lines += ["", t("diff_devices")]
         if self.devices.empty:
-            lines.append("  none")
+            lines.append("  " + t("diff_none"))
         else:
             width = max(len(d) for d in self.devices["district"])
             for row in self.devices.itertuples():
                 lines.append(f"  {row.district:<{width}}  {row.device:<8} {_n(row.before):>6} -> {_n(row.after):>6}  "
-                             f"{row.change:>+7,}   because: {row.because}")
-        lines += ["", "Donations that changed:"]
+                             f"{row.change:>+7,}   " + t("diff_because").format(why=row.because))
+        lines += ["", t("diff_donations")]
         if self.donations.empty:
-            lines.append("  none")
+            lines.append("  " + t("diff_none"))
         for row in self.donations.itertuples():
-            effect = "" if row.effect else "  (no change in what is counted)"
+            effect = "" if row.effect else "  " + t("diff_no_effect")
             lines.append(f"  {row.donation_id}  {row.donor or '-'}: {row.what}; {row.status}; "
-                         f"counted {row.counted_before} -> {row.counted_after}{effect}")
+                         + t("diff_counted").format(before=row.counted_before, after=row.counted_after) + effect)
         if not self.pools.empty:
-            lines += ["", "Pools that changed (given, and left):"]
+            lines += ["", t("diff_pools")]
             width = max(len(p) for p in self.pools["pool"])
             for row in self.pools.itertuples():
-                lines.append(f"  {row.pool:<{width}}  {row.item:<12} given {_n(row.given_before)} -> {_n(row.given_after)}, "
-                             f"left {_n(row.left_before)} -> {_n(row.left_after)}")
+                lines.append(f"  {row.pool:<{width}}  {row.item:<12} " + t("diff_given_left").format(
+                    given_before=_n(row.given_before), given_after=_n(row.given_after),
+                    left_before=_n(row.left_before), left_after=_n(row.left_after)))
         return "\n".join(lines)
 
 
