@@ -16,7 +16,7 @@ from matplotlib.ticker import FuncFormatter
 from sim.results.metrics import gini
 from sim.results.result import Result
 from sim.views import i18n
-from sim.views.charts import chart_style
+from sim.views.charts import axes_or_new, chart_style
 
 RULE_CHOICES = {  # what the explorer offers -> (fairness setting swept by the slider, fixed settings)
     "none (the plan as it is)": (None, {}),
@@ -40,14 +40,6 @@ def _percent_axis(decimals: int = 0) -> FuncFormatter:
     return FuncFormatter(lambda v, _: i18n.percent(v, decimals))
 
 
-def _axes(ax, size: tuple[float, float]):
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    with chart_style():
-        _, ax = plt.subplots(figsize=size, layout="constrained")
-    return ax
 
 
 def _nfc(name: object) -> str:
@@ -145,7 +137,7 @@ def district_map(result: Result, ax=None, cmap: str = "RdYlGn"):
 def _district_map(result: Result, ax, cmap: str):
     table = district_table(result)
     placed = table.dropna(subset=["lat", "lon"]).reset_index(drop=True)
-    ax = _axes(ax, (8, 6.5))
+    ax = axes_or_new(ax, (8, 6.5))
     top = max(placed["pupils"].max(), 1) if len(placed) else 1
     norm, floor = colour_scale(result)
     sizes = 60 + 1400 * placed["pupils"] / top
@@ -184,7 +176,7 @@ def _lorenz_curve(result: Result, ax):
         running += rate
         xs.append(i / len(rates))
         ys.append(running / total)
-    ax = _axes(ax, (5.5, 5.5))
+    ax = axes_or_new(ax, (5.5, 5.5))
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label=i18n.t("lorenz_equal"))
     ax.plot(xs, ys, marker="o", color="#2171b5", label=i18n.t("lorenz_districts"))
     ax.fill_between(xs, ys, xs, color="#2171b5", alpha=0.12)
