@@ -22,8 +22,10 @@ $(VENV)/.full: pyproject.toml | $(PY)
 demo: $(VENV)/.core  ## solve the bundled Long An baseline and print a summary
 	$(PY) -m sim run data/scenarios/baseline.yaml --out $(OUT)
 
+# -n auto: one worker per core; tests/conftest.py keeps each test file on one worker, and the
+# notebook and report tests (which share each notebook's run) together.
 test: $(VENV)/.full  ## run every test, notebooks included
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup
 
 # Jupyter refuses to run as root unless told; root is what containers and CI machines are.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
