@@ -32,6 +32,7 @@ def _hooks():
 def _prose(text: str) -> str:
     """The page's words: no code blocks, no inline code, no links' addresses, no HTML comments."""
     text = FENCE.sub("", text)
+    text = re.sub(r"^(:::|    ).*$", "", text, flags=re.M)  # mkdocstrings' directives and their options
     text = re.sub(r"`[^`]*`", "", text)
     text = re.sub(r"\]\([^)]*\)", "]", text)
     return re.sub(r"<!--.*?-->", "", text, flags=re.S)
