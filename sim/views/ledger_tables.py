@@ -1,0 +1,95 @@
+"""The ledger's tables for people to read, in the current language (notebook 04, rolling re-planning).
+
+``sim.ledger`` returns plain tables whose columns are the file format's and the code's names
+(``donation_id``, ``amount_vnd``, ``band 1``, ``devices_moved`` …); these functions give the same
+rows with headers from the catalogue (``col_…`` keys), kinds, statuses and devices in words, dates
+as the language writes them and numbers through Babel. Plain data (files, the ledger) is unchanged.
+
+>>> import pandas as pd
+>>> from sim.views import i18n
+>>> before = i18n.get_language()
+>>> i18n.set_language("vi")
+>>> frame = pd.DataFrame({"donation_id": ["LA23-001"], "kind": ["cash"], "amount_vnd": ["600000000"]})
+>>> list(readable(frame).columns), readable(frame).iloc[0].tolist()
+(['mã tài trợ', 'loại', 'số tiền (đồng)'], ['LA23-001', 'tiền', '600.000.000'])
+>>> i18n.set_language(before)
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from sim.views import i18n
+
+# column -> catalogue key of its header
+HEADERS = {
+    "donation_id": "col_donation_id", "delivery_id": "col_delivery_id", "date": "col_date", "donor": "col_donor",
+    "kind": "col_kind", "device": "col_device", "quantity": "col_quantity", "amount_vnd": "col_amount_vnd",
+    "earmark_district": "col_earmark_district", "earmark_band": "col_earmark_band", "status": "col_record_status",
+    "event": "col_event", "version": "col_version", "previous": "col_previous", "learners_covered": "col_learners_covered",
+    "devices_moved": "col_devices_moved", "donations": "col_donations_changed", "district": "district",
+    "delivered": "col_delivered", "in the plan": "col_in_the_plan", "created_utc": "col_created_utc",
+    "scenario": "col_scenario", "last_record": "col_last_record", "counting": "col_counting",
+    "donations_counted": "col_donations_counted", "covered": "covered", "pupils": "pupils", "spent_vnd": "col_spent_vnd",
+    "devices_changed": "col_devices_changed", "all bands": "all_bands", "band": "band",
+}
+BAND_COLUMN = re.compile(r"^band[ _](\d)$")
+WORDS = {  # column -> value -> catalogue key
+    "kind": {"cash": "kind_cash", "device": "kind_device", "data_package": "kind_data_package"},
+    "status": {s: f"record_{s}" for s in ("pledged", "received", "cancelled", "delivered")},
+    "counting": {"received": "counting_received", "pledged": "counting_pledged",
+                 "pledged_at_rate": "counting_pledged_at_rate"},
+}
+TEXT = {"donation_id", "delivery_id", "donor", "earmark_district", "district", "scenario", "donations", "event", "note"}
+DATES = {"date", "last_record"}
+
+
+def header(column: str) -> str:
+    """A column's header in the current language; a column the catalogue does not name stays as it is."""
+    band = BAND_COLUMN.match(str(column))
+    if band:
+        return i18n.t("col_band_n", band=band.group(1))
+    return i18n.t(HEADERS[column]) if column in HEADERS else str(column)
+
+
+def _value(column: str, value: object) -> object:
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
+        return ""
+    if column in WORDS:
+        key = WORDS[column].get(str(value))
+        return i18n.t(key) if key else value
+    if column == "device":
+        return i18n.item_label(str(value))
+    if column in DATES:
+        try:
+            return i18n.date(str(value)[:10])
+        except ValueError:
+            return value
+    if column in TEXT:
+        return value
+    try:
+        number = float(str(value).replace(",", "")) if isinstance(value, str) else float(value)
+    except ValueError:
+        return value
+    return i18n.number(number, 0 if number == int(number) else 2)
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with headers in words and every value as the current language writes it (text)."""
+    shown = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        shown[header(column)] = [_value(column, v) for v in frame[column]]
+    if frame.index.name is not None:
+        shown.index = [_value(frame.index.name, v) for v in frame.index]
+        shown.index.name = header(frame.index.name)
+    return shown
+
+
+def table(frame: pd.DataFrame):
+    """:func:`readable` as a notebook table: no row numbers (an index with a name is kept as the first column)."""
+    shown = readable(frame)
+    if shown.index.name is not None:
+        shown = shown.reset_index()
+    return shown.style.hide(axis="index")
