@@ -1,9 +1,11 @@
-"""The ledger's tables for people to read, in the current language (notebook 04, rolling re-planning).
+"""Plain tables for people to read, in the current language: the ledger's (notebook 04), a plan's
+allocation (notebook 01), the fairness frontier (notebook 03).
 
-``sim.ledger`` returns plain tables whose columns are the file format's and the code's names
-(``donation_id``, ``amount_vnd``, ``band 1``, ``devices_moved`` …); these functions give the same
-rows with headers from the catalogue (``col_…`` keys), kinds, statuses and devices in words, dates
-as the language writes them and numbers through Babel. Plain data (files, the ledger) is unchanged.
+``sim.ledger``, ``Result`` and ``sim.analysis`` return plain tables whose columns are the file
+formats' and the code's names (``donation_id``, ``amount_vnd``, ``band 1``, ``devices_moved``,
+``min_district_rate`` …); these functions give the same rows with headers from the catalogue
+(``col_…`` keys), kinds, statuses and devices in words, dates as the language writes them and
+numbers through Babel. Plain data (files, the ledger) is unchanged.
 
 >>> import pandas as pd
 >>> from sim.views import i18n
@@ -34,6 +36,10 @@ HEADERS = {
     "scenario": "col_scenario", "last_record": "col_last_record", "counting": "col_counting",
     "donations_counted": "col_donations_counted", "covered": "covered", "pupils": "pupils", "spent_vnd": "col_spent_vnd",
     "devices_changed": "col_devices_changed", "all bands": "all_bands", "band": "band",
+    "grade": "grade", "devices": "col_devices", "data_packages": "col_data_packages",
+    "value": "col_value", "chosen": "col_chosen", "min_district_rate": "col_min_district_rate",
+    "max_district_rate": "col_max_district_rate", "gini": "col_gini", "max_min_ratio": "col_max_min_ratio",
+    "price_of_fairness": "col_price_of_fairness", "unmet": "col_rules_not_met", "rate": "rate",
 }
 BAND_COLUMN = re.compile(r"^band[ _](\d)$")
 WORDS = {  # column -> value -> catalogue key
@@ -42,6 +48,7 @@ WORDS = {  # column -> value -> catalogue key
     "counting": {"received": "counting_received", "pledged": "counting_pledged",
                  "pledged_at_rate": "counting_pledged_at_rate"},
 }
+LEARNER_STATUSES = {"poor", "near_poor", "covid_orphan"}
 TEXT = {"donation_id", "delivery_id", "donor", "earmark_district", "district", "scenario", "donations", "event", "note"}
 DATES = {"date", "last_record"}
 
@@ -54,9 +61,17 @@ def header(column: str) -> str:
     return i18n.t(HEADERS[column]) if column in HEADERS else str(column)
 
 
-def _value(column: str, value: object) -> object:
+def _value(column: str, value: object, percents=(), decimals: dict | None = None) -> object:
     if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
         return ""
+    if isinstance(value, (bool,)) or str(value) in ("True", "False"):
+        return i18n.t("yes") if str(value) == "True" else ""
+    if column == "status" and str(value) in LEARNER_STATUSES:
+        return i18n.status_label(str(value))
+    if column == "grade":
+        return i18n.grade_label(value)
+    if column in percents:
+        return i18n.percent(float(value))
     if column in WORDS:
         key = WORDS[column].get(str(value))
         return i18n.t(key) if key else value
@@ -73,23 +88,27 @@ def _value(column: str, value: object) -> object:
         number = float(str(value).replace(",", "")) if isinstance(value, str) else float(value)
     except ValueError:
         return value
-    return i18n.number(number, 0 if number == int(number) else 2)
+    places = (decimals or {}).get(column, 0 if number == int(number) else 2)
+    return i18n.number(number, places)
 
 
-def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with headers in words and every value as the current language writes it (text)."""
+def readable(frame: pd.DataFrame, percents=(), decimals: dict | None = None) -> pd.DataFrame:
+    """``frame`` with headers in words and every value as the current language writes it (text);
+    ``percents`` names the columns holding rates (0.3 is 30%), ``decimals`` the places of others."""
     shown = pd.DataFrame(index=frame.index)
     for column in frame.columns:
-        shown[header(column)] = [_value(column, v) for v in frame[column]]
+        learners = column == "status" and set(map(str, frame[column])) <= LEARNER_STATUSES  # not a donation's status
+        name = i18n.t("status") if learners else header(column)
+        shown[name] = [_value(column, v, percents, decimals) for v in frame[column]]
     if frame.index.name is not None:
         shown.index = [_value(frame.index.name, v) for v in frame.index]
         shown.index.name = header(frame.index.name)
     return shown
 
 
-def table(frame: pd.DataFrame):
+def table(frame: pd.DataFrame, percents=(), decimals: dict | None = None):
     """:func:`readable` as a notebook table: no row numbers (an index with a name is kept as the first column)."""
-    shown = readable(frame)
+    shown = readable(frame, percents, decimals)
     if shown.index.name is not None:
         shown = shown.reset_index()
     return shown.style.hide(axis="index")
