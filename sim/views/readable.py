@@ -40,25 +40,61 @@ HEADERS = {
     "value": "col_value", "chosen": "col_chosen", "min_district_rate": "col_min_district_rate",
     "max_district_rate": "col_max_district_rate", "gini": "col_gini", "max_min_ratio": "col_max_min_ratio",
     "price_of_fairness": "col_price_of_fairness", "unmet": "col_rules_not_met", "rate": "rate",
+    # rosters and delivery lists (notebook 05), handovers (08), the 2025 communes (07), sweeps (06)
+    "outcome": "col_outcome", "reason": "col_reason", "rows": "col_rows", "rank": "col_rank", "pseudonym": "col_pseudonym",
+    "school": "col_school", "without_internet": "col_without_internet", "listed": "col_listed",
+    "eligible": "outcome_eligible", "not_eligible": "outcome_not_eligible", "held_for_review": "outcome_held_for_review",
+    "invalid": "outcome_invalid", "served": "col_served", "waiting": "col_waiting", "planned": "col_planned",
+    "handed_over": "col_handed_over", "not_collected": "col_not_collected", "moved": "col_moved",
+    "no_news": "col_no_news", "outstanding": "col_outstanding", "returned": "col_returned", "row": "col_row",
+    "column": "col_column", "given": "col_given", "old_unit": "col_old_unit", "new_code": "col_new_code",
+    "new_commune": "col_new_commune", "candidates": "col_candidates", "note": "col_note", "run": "col_run",
+    "budget_vnd": "col_budget_vnd", "cash_left_vnd": "col_cash_left_vnd",
 }
+ITEMS = ("tablet", "laptop", "desktop", "data_package")
+COVERED_BAND = re.compile(r"^(covered|pupils)_band_(\d)$")
+DEVICE_SETTING = re.compile(r"^devices\.(\w+)\.(unit_cost_vnd|in_stock)$")
+EARMARK_MONEY = re.compile(r"^earmarks\.(\d+)\.budget_vnd$")
 BAND_COLUMN = re.compile(r"^band[ _](\d)$")
 WORDS = {  # column -> value -> catalogue key
     "kind": {"cash": "kind_cash", "device": "kind_device", "data_package": "kind_data_package"},
     "status": {s: f"record_{s}" for s in ("pledged", "received", "cancelled", "delivered")},
     "counting": {"received": "counting_received", "pledged": "counting_pledged",
                  "pledged_at_rate": "counting_pledged_at_rate"},
+    "outcome": {o: f"outcome_{o}" for o in ("eligible", "not_eligible", "held_for_review", "invalid")},
+    "without_internet": {"yes": "yes", "no": "no"},
 }
+RUN_STATUSES = {"optimal": "status_optimal"}
 LEARNER_STATUSES = {"poor", "near_poor", "covid_orphan"}
-TEXT = {"donation_id", "delivery_id", "donor", "earmark_district", "district", "scenario", "donations", "event", "note"}
+def _conversions() -> dict[str, dict[str, str]]:
+    """How ``sim.units.convert`` words a row's conversion status, in both languages."""
+    from sim.units.convert import BLANK, CONVERTED, LISTED, TEXT as UNIT_TEXT, UNCHANGED
+
+    return {status: UNIT_TEXT[status] for status in (CONVERTED, UNCHANGED, BLANK, *LISTED)}
+
+
+TEXT = {"donation_id", "delivery_id", "donor", "earmark_district", "district", "scenario", "donations", "event", "note",
+        "reason", "pseudonym", "school", "column", "given", "old_unit", "new_code", "new_commune", "candidates"}
 DATES = {"date", "last_record"}
 
 
 def header(column: str) -> str:
     """A column's header in the current language; a column the catalogue does not name stays as it is."""
-    band = BAND_COLUMN.match(str(column))
+    column = str(column)
+    band = BAND_COLUMN.match(column)
     if band:
         return i18n.t("col_band_n", band=band.group(1))
-    return i18n.t(HEADERS[column]) if column in HEADERS else str(column)
+    if column.startswith("realised."):
+        return i18n.t("col_realised", what=header(column[len("realised."):]))
+    if match := COVERED_BAND.match(column):
+        return i18n.t(f"col_{match.group(1)}_band_n", band=match.group(2))
+    if match := DEVICE_SETTING.match(column):
+        return i18n.t(f"col_device_{match.group(2)}", item=i18n.item_label(match.group(1)))
+    if match := EARMARK_MONEY.match(column):
+        return i18n.t("col_earmark_money", n=int(match.group(1)) + 1)
+    if column in ITEMS:
+        return i18n.item_label(column)
+    return i18n.t(HEADERS[column]) if column in HEADERS else column
 
 
 def _value(column: str, value: object, percents=(), decimals: dict | None = None) -> object:
@@ -68,9 +104,13 @@ def _value(column: str, value: object, percents=(), decimals: dict | None = None
         return i18n.t("yes") if str(value) == "True" else ""
     if column == "status" and str(value) in LEARNER_STATUSES:
         return i18n.status_label(str(value))
+    if column == "status" and str(value) in RUN_STATUSES:
+        return i18n.t(RUN_STATUSES[str(value)])
+    if column == "status" and str(value) in _conversions():
+        return _conversions()[str(value)][i18n.get_language()]
     if column == "grade":
         return i18n.grade_label(value)
-    if column in percents:
+    if column in percents or (column == "rate" and isinstance(value, float)):
         return i18n.percent(float(value))
     if column in WORDS:
         key = WORDS[column].get(str(value))
