@@ -99,12 +99,25 @@ def test_the_first_screen_shows_the_controls_and_moving_the_budget_changes_the_c
         for part in (".sim-explorer .widget-tab", ".sim-budget", ".sim-headline"):
             box = page.locator(part).first.bounding_box()
             assert box and box["y"] >= 0 and box["y"] + box["height"] <= SCREEN[1], (part, box)
-        guide = page.get_by_role("heading", name="Hướng dẫn").first
-        assert guide.bounding_box()["y"] > page.locator(".sim-explorer").first.bounding_box()["y"]  # below the controls
+        # The guide is one closed line under the headline ("Hướng dẫn"), not a page of text above the results.
+        guide = page.locator(".sim-guide").first
+        guide_box = guide.bounding_box()
+        assert guide_box["y"] > page.locator(".sim-headline").first.bounding_box()["y"]
+        assert guide_box["height"] < 60, guide_box
+        assert guide.inner_text().strip() == "Hướng dẫn"
+        assert not page.locator(".sim-guide-text").first.is_visible()
+        assert page.get_by_role("heading", name="Hướng dẫn").count() == 0  # no longer a section of the page
+        guide.get_by_text("Hướng dẫn", exact=True).first.click()
+        page.locator(".sim-guide-text").first.wait_for(state="visible", timeout=10_000)
+        guide_text = page.locator(".sim-guide-text").first.inner_text()
+        assert "Kịch bản gốc" in guide_text and "Tiền và giá" in guide_text, guide_text
         text = page.locator("body").inner_text()
-        for code in ("python -m", "SIM_LANG", "set_language", "data/scenarios", ".yaml --out", "sim.views"):
+        for code in ("python -m", "SIM_LANG", "set_language", "data/scenarios", ".yaml --out", "sim.views", "make ",
+                     "ipynb", "import "):
             assert code not in text, code  # no code or command names for the people who use it
         assert page.refused == []  # nothing left 127.0.0.1 (the page template asked a CDN for Font Awesome)
+        guide.get_by_text("Hướng dẫn", exact=True).first.click()  # closed again
+        page.locator(".sim-guide-text").first.wait_for(state="hidden", timeout=10_000)
 
         page.set_viewport_size({"width": 1300, "height": 2300})
         before = int(covered.get_attribute("data-covered"))
@@ -133,5 +146,12 @@ def test_the_first_screen_shows_the_controls_and_moving_the_budget_changes_the_c
         assert after > before, (before, after, budget)  # more money, more learners covered
         assert chart_after != chart_before
         assert "Người học được hỗ trợ" in page.locator(".sim-headline").inner_text()
+
+        # The English button: the headline and the guide in English, numbers written the English way.
+        page.locator(".sim-explorer").get_by_text("English", exact=True).first.click()
+        page.wait_for_function("() => document.querySelector('.sim-headline').innerText.includes('Learners covered')",
+                               timeout=RESULT_MS)
+        assert page.locator(".sim-guide").first.inner_text().strip() == "Guide"
+        assert f"{after:,}" in page.locator(".sim-headline").inner_text()
         assert page.js_errors == []
         assert page.refused == []

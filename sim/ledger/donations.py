@@ -392,3 +392,29 @@ def _write_xlsx(path: Path, table: list[list[str]], kind: RecordKind) -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     write_atomic(path, buffer.getvalue())
+
+
+# The columns' meanings and units in Vietnamese, for the manual's column tables (docs/hooks.py):
+# column name -> (description, unit). Every column of DONATIONS and DELIVERIES has one (tests/test_docs.py).
+VIETNAMESE = {
+    "donations": {
+        "donation_id": ("mã duy nhất của khoản tài trợ, như sổ của Sở ghi", ""),
+        "date": ("ngày cam kết hoặc ngày nhận: YYYY-MM-DD hoặc ngày trước, ví dụ 24/11/2026", ""),
+        "donor": ("nhà tài trợ", ""),
+        "kind": ("cash (tiền), device (máy) hoặc data_package (gói dữ liệu)", ""),
+        "device": ("với loại device: loại máy, như kịch bản gọi tên (tablet, laptop …)", ""),
+        "quantity": ("với máy và gói dữ liệu: số lượng (≥ 1)", "chiếc, gói"),
+        "amount_vnd": ("với tiền: số tiền (≥ 1); với hiện vật: giá trị, nếu biết", "đồng"),
+        "earmark_district": ("huyện mà nhà tài trợ dành riêng cho (để trống: mọi nơi)", ""),
+        "earmark_band": ("nhóm ưu tiên mà nhà tài trợ dành riêng cho, 1–5 (để trống: mọi nhóm)", ""),
+        "status": ("pledged (đã cam kết), received (đã nhận), cancelled (đã hủy) hoặc delivered (đã trao)", ""),
+    },
+    "deliveries": {
+        "delivery_id": ("mã duy nhất của lần bàn giao", ""),
+        "date": ("ngày bàn giao: YYYY-MM-DD hoặc ngày trước, ví dụ 24/11/2026", ""),
+        "district": ("huyện có người học đã nhận máy", ""),
+        "device": ("loại máy đã bàn giao, như kịch bản gọi tên", ""),
+        "quantity": ("số máy (≥ 1)", "chiếc"),
+        "note": ("ghi chú tự do: trường, chương trình, người ký nhận", ""),
+    },
+}

@@ -34,3 +34,25 @@ STUDENTS = (
 
 def column_names(columns: tuple[Column, ...]) -> list[str]:
     return [c.name for c in columns]
+
+
+# The columns' meanings and units in Vietnamese, for the manual's column tables (docs/hooks.py):
+# column name -> (description, unit). Every column of AREAS and STUDENTS has one (tests/test_docs.py).
+VIETNAMESE = {
+    "areas": {
+        "code": ("mã duy nhất của địa bàn (mã đơn vị hành chính của Tổng cục Thống kê đối với huyện)", ""),
+        "name": ("tên tiếng Việt, viết như trong tệp học sinh và các kịch bản", ""),
+        "type": ("loại đơn vị, ví dụ Huyện, Thị xã, Thành phố, Xã, Phường", ""),
+        "population": ("dân số (chỉ để vẽ bản đồ và tham khảo)", "người"),
+        "lat": ("vĩ độ của tâm địa bàn (để vẽ bản đồ)", "độ"),
+        "lon": ("kinh độ của tâm địa bàn (để vẽ bản đồ)", "độ"),
+    },
+    "students": {
+        "district": ("tên hoặc mã của một địa bàn trong tệp địa bàn", ""),
+        "grade": ("lớp 1–12, hoặc `higher` cho sinh viên cao đẳng, đại học", ""),
+        "status": ("poor (hộ nghèo), near_poor (hộ cận nghèo) hoặc covid_orphan (mồ côi do Covid-19): "
+                   "diện ưu tiên cao nhất mà người học thuộc về", ""),
+        "pupils": ("số người học đủ điều kiện chưa có máy tính", "người học"),
+        "without_internet": ("trong số đó, bao nhiêu em chưa có internet ở nhà (từ 0 đến pupils)", "người học"),
+    },
+}

@@ -83,3 +83,28 @@ HEADER_ALIASES = {
     for column in ROSTER
     for alias in (column.name, column.name.replace("_", " "), column.header, *column.aliases)
 }
+
+
+# The columns' meanings and accepted values in Vietnamese, for the manual's column table
+# (docs/hooks.py): column name -> (description, accepted values). Every column has one (tests/test_docs.py).
+_FLAGS_VI = "có/không, yes/no, true/false hoặc 1/0 (chữ hoa hay thường đều được)"
+VIETNAMESE = {
+    "pupil_id": ("mã định danh của người học trong cơ sở dữ liệu ngành", "chữ; mỗi người học một mã"),
+    "full_name": ("họ và tên như trong giấy khai sinh", "chữ"),
+    "date_of_birth": ("ngày sinh", "dd/mm/yyyy (ngày trước) hoặc yyyy-mm-dd"),
+    "school": ("trường (hoặc trường cao đẳng) người học đang theo học", "chữ"),
+    "district": ("quận/huyện (địa bàn) như trong tệp địa bàn", "một tên hoặc mã trong tệp địa bàn"),
+    "grade": ("lớp 1–12, hoặc higher cho sinh viên cao đẳng, đại học",
+              "1–12, một lớp như 9A1, hoặc higher (hoặc: đại học, cao đẳng)"),
+    "household": ("diện hộ: nghèo hoặc cận nghèo", "nghèo, cận nghèo hoặc để trống"),
+    "certificate_no": ("số giấy chứng nhận hộ nghèo, hộ cận nghèo", "chữ; để trống nếu không thuộc diện nào"),
+    "covid_orphan": ("cha hoặc mẹ mất do Covid-19", _FLAGS_VI + "; để trống là không"),
+    "has_computer": ("người học đã có máy tính để học trực tuyến", _FLAGS_VI),
+    "has_internet": ("người học có internet ở nhà", _FLAGS_VI),
+    "phone": ("số điện thoại của cha mẹ, để liên hệ khi bàn giao", "chữ số, có thể để trống"),
+    "notes": ("điều nhà trường muốn huyện biết", "chữ, có thể để trống"),
+    "guardian_consent": ("cha mẹ hoặc người giám hộ đồng ý cho xử lý dữ liệu của trẻ (Luật 91/2025/QH15, Điều 24)",
+                         _FLAGS_VI + "; không thì người học được giữ lại để xem xét"),
+    "child_consent": ("sự đồng ý của chính trẻ, hỏi từ 7 tuổi (tính theo ngày sinh)",
+                      _FLAGS_VI + "; có thể để trống khi dưới 7 tuổi"),
+}

@@ -86,6 +86,18 @@ def fairness_html(figures: FairnessFigures | None) -> str:
     return f"<div style='font-family: {FONT}; margin-top:4px'>{body}</div>"
 
 
+def guide_html() -> str:
+    """The explorer's guide in the current language: what the baseline is, what each tab of controls
+    changes, how to read the charts, compare, save and switch language. Words for the people who use
+    the dashboard: no code, commands or file paths."""
+    tabs = "".join(f"<li><b>{html.escape(i18n.t(tab))}</b>: {i18n.t(text)}</li>"
+                   for tab, text in [("tab_money", "guide_money"), ("tab_stock", "guide_devices"),
+                                     ("tab_policy", "guide_policy"), ("tab_fairness", "guide_fairness")])
+    paragraphs = "".join(f"<p>{i18n.t(key)}</p>" for key in ("guide_redraw", "guide_results"))
+    return (f"<div class='sim-guide-text' style='font-family: {FONT}; max-width: 60em; line-height: 1.45'>"
+            f"<p>{i18n.t('guide_baseline')}</p><ul>{tabs}</ul>{paragraphs}</div>")
+
+
 class ExplorerView:
     """Controls, the headline, the results and the comparison with the baseline, and a save button."""
 
@@ -228,7 +240,15 @@ class ExplorerView:
                                    w.VBox([self.comparison_tables, self.comparison_image]), saving])
         self.results_tabs.observe(self._tab_shown, names="selected_index")
         top = w.HBox([self.language, self.reset_button], layout=w.Layout(justify_content="space-between"))
-        self.widget = w.VBox([top, self.controls_tabs, self.headline, self.fairness_line, self.status, self.results_tabs])
+        # The guide: one closed line under the headline, opened by whoever wants it; words only, no code.
+        self.guide_text = w.HTML()
+        self.guide = w.Accordion([self.guide_text], selected_index=None)
+        self.guide.add_class("sim-guide")
+        # Tab titles as wide as their words ("So với kịch bản gốc" was cut at ipywidgets' 144 px).
+        tabs_style = w.HTML("<style>.sim-explorer .lm-TabBar-tab, .sim-explorer .p-TabBar-tab "
+                            "{flex: 0 0 auto !important; max-width: none !important; min-width: 144px}</style>")
+        self.widget = w.VBox([tabs_style, top, self.controls_tabs, self.headline, self.fairness_line, self.status, self.guide,
+                              self.results_tabs])
         self.widget.add_class("sim-explorer")
         self._enable_weights()
         self._enable_fairness()
@@ -261,6 +281,8 @@ class ExplorerView:
                                (self.results_tabs, ["tab_results", "tab_compare", "tab_save"])]:
                 tabs.titles = [i18n.t(k) for k in keys]
             self.save_folder.value = html.escape(i18n.t("save_folder", folder=self.save_dir.resolve()))
+            self.guide.titles = [i18n.t("guide_title")]
+            self.guide_text.value = guide_html()
         finally:
             self._quiet = quiet
 
