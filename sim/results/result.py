@@ -66,8 +66,10 @@ def coverage_table(inputs: PlanInputs, plan: WholePlan) -> pd.DataFrame:
     keys = ["area", "grade", "status"]
     cells = inputs.cells.assign(covered=plan.covered)
     sums = cells.groupby(keys, as_index=False, sort=False)[["pupils", "covered"]].sum()
-    rows = pd.concat([sums[keys], inputs.students[keys]], ignore_index=True).drop_duplicates()
-    table = in_cell_order(rows.merge(sums, on=keys, how="left"), tuple(keys))
+    # the rows: every students row's key once, and any cell's (cells come from students rows);
+    # the keys are distinct, so the sort below decides their order whatever order they come in
+    rows = inputs.students[keys].drop_duplicates()
+    table = in_cell_order(rows.merge(sums, on=keys, how="outer", sort=False), tuple(keys))
     table = table.fillna({"pupils": 0, "covered": 0}).astype({"pupils": "int64", "covered": "int64"})
     table["band"] = _bands(table["status"], table["grade"])
     return _labelled(inputs, table)[COVERAGE_COLUMNS].reset_index(drop=True)

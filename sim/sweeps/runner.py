@@ -1,7 +1,7 @@
 """Run a sweep: every run of a grid and/or Monte Carlo, in parallel on Dask, with a progress bar.
 
 ``run_sweep(scenario, spec, out)`` reads the two tables once, skips the runs already saved in
-``out`` (see ``sim.sweep_store``), runs the others and writes the table. Where the runs go:
+``out`` (see ``sim.sweeps.store``), runs the others and writes the table. Where the runs go:
 
 - ``workers=N`` (default: one per core): an embedded Dask ``LocalCluster`` on 127.0.0.1 with N
   worker processes of one thread each, closed at the end;
