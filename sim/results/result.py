@@ -75,11 +75,13 @@ def coverage_table(inputs: PlanInputs, plan: WholePlan) -> pd.DataFrame:
     return _labelled(inputs, table)[COVERAGE_COLUMNS].reset_index(drop=True)
 
 
-def _bands(status: pd.Series, grade: pd.Series) -> list[int]:
-    """``band_of`` of each row, computed once per distinct (status, grade) pair."""
-    pairs = list(zip(status, grade))
-    band = {pair: band_of(*pair) for pair in set(pairs)}
-    return [band[pair] for pair in pairs]
+def _bands(status: pd.Series, grade: pd.Series) -> np.ndarray:
+    """``band_of`` of each row, worked out once per distinct (status, grade) pair."""
+    order = {s: i for i, s in enumerate(STATUSES)}
+    codes = status.map(order).to_numpy(dtype=np.int64) * 100 + grade.to_numpy(dtype=np.int64)
+    distinct, where = np.unique(codes, return_inverse=True)
+    bands = np.array([band_of(STATUSES[int(c) // 100], int(c) % 100) for c in distinct], dtype=np.int64)
+    return bands[where.reshape(-1)]
 
 
 def by_band(cells: pd.DataFrame, column: str) -> dict[str, int]:
