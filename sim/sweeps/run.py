@@ -7,9 +7,10 @@ and then only run numbers, so nothing is read from disk on a worker.
 
 The rule of a run's cost: what is the same in every run is done once per process, the first time
 the process runs a row (``SweepContext.base``: the cells of the tables as read, the area index);
-a run then costs its scenario's checks, its cells when its learner counts differ, the plan (``sim.core.pipeline.plan_whole``, as ``sim.solve`` makes it without the
-max_count comparison) and the row's figures (``sim.results.result``'s summary parts), never a
-re-read nor the allocation and coverage tables no row shows.
+a run then costs its scenario's checks, its cells when its learner counts differ, the plan
+(``sim.core.pipeline.plan_whole``: the plan ``sim.solve`` makes, without the max_count
+comparison) and the row's figures (``sim.results.result``'s summary parts), never a re-read, the
+input hashes, nor the allocation and coverage tables no row shows.
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ class RunSpec:
 class SweepContext:
     """What every run shares: the scenario as data, the tables as read, and the sweep.
 
-    ``base`` (the inputs every run starts from) is made once per process, when first asked for,
-    and never sent between processes: a worker receives the context once and prepares it itself."""
+    ``base()`` (the cells of the tables as read and the area index) is made once per process,
+    when first asked for, and never sent between processes: a worker receives the context once
+    and makes it itself."""
 
     data: dict
     areas: pd.DataFrame
