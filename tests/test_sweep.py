@@ -105,13 +105,13 @@ def test_a_combination_the_scenario_checks_refuse_is_a_row_not_a_crash(case):
 
 
 def test_an_unsatisfiable_combination_is_a_row_with_its_message(case, monkeypatch):
-    def refuse(scenario, **kwargs):
-        if scenario.budget_vnd == 4 * M:
+    def refuse(inputs, **kwargs):
+        if inputs.scenario.budget_vnd == 4 * M:
             raise sim.ScenarioError([sim.read.errors.Problem("case", "cannot be satisfied", column="budget_vnd")])
-        return original(scenario, **kwargs)
+        return original(inputs, **kwargs)
 
-    original = sim.core.pipeline.solve
-    monkeypatch.setattr(sim.core.pipeline, "solve", refuse)
+    original = sim.core.pipeline.plan_whole  # every run is planned through it
+    monkeypatch.setattr(sim.core.pipeline, "plan_whole", refuse)
     table = sweep(two_districts(case), GRID)
     assert list(table["status"]) == ["optimal", "optimal", "unsatisfiable", "unsatisfiable", "optimal", "optimal"]
     assert table.loc[2, "error"] == "case, column 'budget_vnd': cannot be satisfied"
@@ -196,17 +196,18 @@ def test_samples_stay_within_their_range(a, b, c, draw):
 # ---------------------------------------------------------------- resuming
 
 def counting_solves(monkeypatch, fail_at: int | None = None) -> list[int]:
-    """Count sim.solve calls; with ``fail_at`` the call of that number raises KeyboardInterrupt (Ctrl+C)."""
+    """Count the plans made (``plan_whole`` calls, one per run); with ``fail_at`` the call of that
+    number raises KeyboardInterrupt (Ctrl+C)."""
     calls: list[int] = []
-    original = sim.core.pipeline.solve
+    original = sim.core.pipeline.plan_whole
 
-    def counted(scenario, **kwargs):
-        calls.append(scenario.budget_vnd)
+    def counted(inputs, **kwargs):
+        calls.append(inputs.scenario.budget_vnd)
         if fail_at is not None and len(calls) == fail_at:
             raise KeyboardInterrupt
-        return original(scenario, **kwargs)
+        return original(inputs, **kwargs)
 
-    monkeypatch.setattr(sim.core.pipeline, "solve", counted)
+    monkeypatch.setattr(sim.core.pipeline, "plan_whole", counted)
     return calls
 
 

@@ -4,7 +4,9 @@
 
 Runs every run of the sweep file not yet in DIR, shows a progress bar, writes DIR/sweep.csv and
 prints a short summary. Ctrl+C stops it; the runs finished so far stay in DIR/runs and the same
-command finishes the rest.
+command finishes the rest. What it prints (the progress line, the summary, the messages) is
+Vietnamese by default and English with ``SIM_LANG=en``: catalogue keys ``sweep_*`` and Babel's
+number formats (``sim.locale``); sweep.csv itself is data and never changes with the language.
 """
 
 from __future__ import annotations
@@ -33,16 +35,19 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _workers(text: str) -> int:
+    from sim.locale import gettext as t
+
     try:
         value = int(text)
     except ValueError:
         value = -1
     if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, found {text!r}")
+        raise argparse.ArgumentTypeError(t("sweep_workers_expected").format(text=text))
     return value
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from sim.locale import gettext as t
     from sim.read.scenario import load_scenario
     from sim.sweeps.runner import SchedulerUnreachable, run_sweep
     from sim.sweeps.spec import load_sweep
@@ -57,15 +62,15 @@ def _sweep(args: argparse.Namespace) -> int:
         table = run_sweep(scenario, spec, args.out, areas=areas, students=students, workers=args.workers,
                           scheduler=args.scheduler, progress=not args.quiet)
     except SchedulerUnreachable as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        message = t("sweep_no_scheduler").format(address=exc.address, reason=exc.reason)
+        print(t("cli_error").format(message=message), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"\nInterrupted: the finished runs are kept in {args.out / 'runs'}; "
-              "run the same command again to do the rest.", file=sys.stderr)
+        print("\n" + t("sweep_interrupted").format(folder=args.out / "runs"), file=sys.stderr)
         return EXIT_INTERRUPTED
     if not args.quiet:
         print(sweep_text(table, scenario.name))
-        print(f"\nWrote {args.out / 'sweep.csv'}")
+        print("\n" + t("cli_wrote").format(files=args.out / "sweep.csv"))
     return 0
 
 
@@ -82,19 +87,39 @@ def _check_out(args: argparse.Namespace, inputs: list) -> None:
 
 
 def sweep_text(table, name: str) -> str:
-    """Runs by status, then the spread of learners covered (in all and per band) over the planned runs."""
-    lines = [f"Sweep of '{name}': {len(table):,} runs ({table.attrs.get('ran', len(table)):,} run now, "
-             f"{table.attrs.get('already_done', 0):,} already done)"]
-    lines.append("  " + ", ".join(f"{n:,} {status}" for status, n in table["status"].value_counts(sort=False).items()))
+    """Runs by status, then the spread of learners covered (in all and per band) over the planned
+    runs, in the current language (numbers as Babel writes them: 1.234 or 1,234)."""
+    from sim.locale import gettext as t, number, translate_error
+
+    ran, done = table.attrs.get("ran", len(table)), table.attrs.get("already_done", 0)
+    lines = [t("sweep_heading").format(name=name, runs=number(len(table)), ran=number(ran), done=number(done))]
+    lines.append("  " + ", ".join(f"{number(n)} {_status(status)}"
+                                  for status, n in table["status"].value_counts(sort=False).items()))
     planned = table[table["status"] == "optimal"]
     if len(planned):
-        lines.append(f"{'Learners covered over the runs:':<36}{'min':>7} {'median':>10} {'max':>10}")
-        for column, label in [("covered", "all bands"), *((f"covered_band_{b}", f"band {b}") for b in range(1, 6))]:
+        heading, heads = t("sweep_covered_heading"), [t("sweep_min"), t("sweep_median_column"), t("sweep_max")]
+        first = max(36, len(heading) + 1)  # columns as wide as their words need, at least as in English
+        widths = [max(7, len(heads[0]) + 1), max(10, len(heads[1]) + 1), max(10, len(heads[2]) + 1)]
+        lines.append(f"{heading:<{first}}{heads[0]:>{widths[0]}} {heads[1]:>{widths[1]}} {heads[2]:>{widths[2]}}")
+        rows = [("covered", t("sweep_all_bands")), *((f"covered_band_{b}", t("sweep_band").format(band=b)) for b in range(1, 6))]
+        for column, label in rows:
             values = planned[column].astype(float)
-            lines.append(f"  {label:<34}{values.min():>7,.0f} {values.median():>10,.1f} {values.max():>10,.0f}")
+            lines.append(f"  {label:<{first - 2}}{number(values.min()):>{widths[0]}} {number(values.median(), 1):>{widths[1]}} "
+                         f"{number(values.max()):>{widths[2]}}")
     failed = table[table["status"] != "optimal"]
     for _, row in failed.head(3).iterrows():
-        lines.append(f"Run {row['run']} ({row['status']}): {row['error']}")
+        error = " | ".join(translate_error(part) for part in str(row["error"]).split(" | "))
+        lines.append(t("sweep_failed_run").format(run=row["run"], status=_status(row["status"]), error=error))
     if len(failed) > 3:
-        lines.append(f"... and {len(failed) - 3} more runs not planned: see the status and error columns")
+        lines.append(t("sweep_more_failed").format(count=number(len(failed) - 3)))
     return "\n".join(lines)
+
+
+def _status(status: str) -> str:
+    """A run's status as the reader's language says it (the table keeps the code)."""
+    from sim.locale import gettext as t
+
+    try:
+        return t(f"sweep_status_{status}")
+    except KeyError:
+        return str(status)

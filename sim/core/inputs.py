@@ -186,5 +186,7 @@ def prepare(scenario: Scenario, areas: pd.DataFrame | None = None, students: pd.
     index = AreaIndex(areas)
     check_satisfiable(scenario, index)
     cells = build_cells(students)
-    suits = {name: [device.suits(g) for g in cells["grade"]] for name, device in scenario.devices.items()}
+    grades = cells["grade"].tolist()  # whether a device suits a grade, asked once per distinct grade
+    suits = {name: [fits[g] for g in grades] for name, device in scenario.devices.items()
+             for fits in [{g: device.suits(g) for g in set(grades)}]}
     return PlanInputs(scenario, areas, students, cells, suits, build_resources(scenario, index), hashes)

@@ -4,11 +4,15 @@ Two spellings match when they differ only in letter case, Unicode normal form (N
 most software, NFD from macOS and some Excel exports), spacing, or the old/new placement of the
 tone mark ("Hoà" = "Hòa", "Thuỷ" = "Thủy"). Anything else is a different name; the nearest known
 one is suggested, never silently taken.
+
+A table repeats a few hundred names over many thousand rows: ``match_key`` works each distinct
+spelling out once and remembers it (a name's key never changes).
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 
 # The five tone marks as combining characters: grave, acute, hook above, tilde, dot below.
@@ -31,7 +35,12 @@ def match_key(name: object) -> str:
     >>> match_key("Thủy") == match_key("Thuỷ")
     True
     """
-    text = unicodedata.normalize("NFD", str(name)).casefold()
+    return _match_key(name if type(name) is str else str(name))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _match_key(name: str) -> str:
+    text = unicodedata.normalize("NFD", name).casefold()
     return " ".join(_syllable_key(word) for word in text.split())
 
 

@@ -447,9 +447,10 @@ def check_satisfiable(scenario: Scenario, area_index) -> None:
         need(mark.district is not None or mark.band is not None, ("earmarks", i), "an earmark that names neither a district nor a band",
              None, "district: (a name or code from " + Path(scenario.areas).name + "), band: (1 to 5), or both")
         if mark.district is not None:
-            need(area_index.find(mark.district) is not None, ("earmarks", i, "district"),
+            known = area_index.find(mark.district) is not None  # the suggestion (slow: every name) only when unknown
+            need(known, ("earmarks", i, "district"),
                  "the earmark names a district that is not in the areas file", mark.district,
-                 "a name or code from " + Path(scenario.areas).name, area_index.suggestion(mark.district))
+                 "a name or code from " + Path(scenario.areas).name, None if known else area_index.suggestion(mark.district))
         if mark.band is not None:
             need(mark.band in BANDS, ("earmarks", i, "band"), "not a priority band", mark.band, "a band from 1 to 5")
         need(mark.budget_vnd >= 0, ("earmarks", i, "budget_vnd"), "a negative earmark", mark.budget_vnd, "an amount ≥ 0 VND")

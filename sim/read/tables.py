@@ -154,6 +154,8 @@ def _integer(text: str) -> int | None:
     (None, None, None)
     """
     text = text.replace(" ", "")
+    if len(text) <= 18 and text.isdigit() and text.isascii():  # the common case: plain digits
+        return int(text)
     match = _WHOLE.fullmatch(text)
     if match is None:
         return None
@@ -244,15 +246,20 @@ def read_students(path: str | Path, areas: pd.DataFrame) -> pd.DataFrame:
     index = AreaIndex(areas)
     found = Problems(table.path)
     records = []
+    levels: dict[str, int | None] = {}  # each distinct grade text read once
     for row, cells in table.rows:
         area = index.find(cells["district"])
         if area is None:
             found.add("unknown district", row, "district", cells["district"],
                       "a name or code from the areas file", index.suggestion(cells["district"]))
-        try:
-            level = grade_level(cells["grade"])
-        except ValueError:
-            level = None
+        grade = cells["grade"]
+        if grade not in levels:
+            try:
+                levels[grade] = grade_level(grade)
+            except ValueError:
+                levels[grade] = None
+        level = levels[grade]
+        if level is None:
             found.add("unknown grade", row, "grade", cells["grade"], "1 to 12, or " + GRADE_LABELS[-1])
         status = STATUS_ALIASES.get(match_key(cells["status"]))
         if status is None:

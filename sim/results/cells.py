@@ -45,7 +45,7 @@ def plain_text(text: str) -> str:
     >>> plain_text("'=1+1"), plain_text("'Tom's"), plain_text("=x")
     ('=1+1', "'Tom's", '=x')
     """
-    return text[1:] if _QUOTED.match(text) else text
+    return text[1:] if text[:1] == "'" and _QUOTED.match(text) else text
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:

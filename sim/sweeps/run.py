@@ -4,6 +4,13 @@ A run that cannot be planned (a combination of settings the scenario checks refu
 failure) is a row with its ``status`` and ``error`` message, not a crash of the whole sweep.
 Workers receive a ``SweepContext`` once (the scenario as data and the two tables already read)
 and then only run numbers, so nothing is read from disk on a worker.
+
+The rule of a run's cost: what is the same in every run is done once per process, the first time
+the process runs a row (``SweepContext.base``: the cells of the tables as read, the area index);
+a run then costs its scenario's checks, its cells when its learner counts differ, the plan
+(``sim.core.pipeline.plan_whole``: the plan ``sim.solve`` makes, without the max_count
+comparison) and the row's figures (``sim.results.result``'s summary parts), never a re-read, the
+input hashes, nor the allocation and coverage tables no row shows.
 """
 
 from __future__ import annotations
@@ -16,11 +23,13 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.core import pipeline as plan
-from sim.read.errors import InputError, ScenarioError
-from sim.core.inputs import DATA_PACKAGE
+from sim.core.inputs import DATA_PACKAGE, PlanInputs, build_cells, build_resources
 from sim.core.rules import BANDS
-from sim.read.scenario import Scenario
-from sim.core.solvers import SolverFailed
+from sim.core.solvers import SolverFailed, Status
+from sim.read.errors import InputError, ScenarioError
+from sim.read.scenario import Scenario, check_satisfiable
+from sim.read.tables import AreaIndex
+from sim.results.result import coverage_part, items_part, money_part
 from sim.sweeps.draws import draw_inputs
 from sim.sweeps.spec import SweepSpec, scenario_data, set_path
 
@@ -40,17 +49,31 @@ class RunSpec:
 
 @dataclass
 class SweepContext:
-    """What every run shares: the scenario as data, the tables as read, and the sweep."""
+    """What every run shares: the scenario as data, the tables as read, and the sweep.
+
+    ``base()`` (the cells of the tables as read and the area index) is made once per process,
+    when first asked for, and never sent between processes: a worker receives the context once
+    and makes it itself."""
 
     data: dict
     areas: pd.DataFrame
     students: pd.DataFrame
     spec: SweepSpec
     items: list[str]
+    _base: tuple | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, scenario: Scenario, areas: pd.DataFrame, students: pd.DataFrame, spec: SweepSpec) -> "SweepContext":
         return cls(scenario_data(scenario), areas, students, spec, [*scenario.devices, DATA_PACKAGE])
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_base": None}
+
+    def base(self) -> tuple[pd.DataFrame, AreaIndex]:
+        """The cells of the tables as read and the area index (made once per process)."""
+        if self._base is None:
+            self._base = build_cells(self.students), AreaIndex(self.areas)
+        return self._base
 
     def runs(self) -> list[RunSpec]:
         """Every run of the sweep, in run order."""
@@ -71,7 +94,7 @@ class SweepContext:
 
 
 def run_one(context: SweepContext, run: RunSpec) -> dict[str, Any]:
-    """Plan one run (``sim.solve`` without the max_count comparison) and return its row."""
+    """Plan one run (the plan ``sim.solve`` makes, without the max_count comparison) and return its row."""
     row: dict[str, Any] = {"run": run.run, "point": run.point, "draw": run.draw, **run.values}
     data = copy.deepcopy(context.data)
     for path, value in run.values.items():
@@ -85,18 +108,35 @@ def run_one(context: SweepContext, run: RunSpec) -> dict[str, Any]:
     row["pupils"] = int(students["pupils"].sum())
     row["without_internet"] = int(students["without_internet"].sum())
     try:
-        scenario = Scenario.model_validate(data)
-        result = plan.solve(scenario, areas=context.areas, students=students, compare=False)
+        inputs = staged(context, Scenario.model_validate(data), students)
+        planned = plan.plan_whole(inputs)
     except tuple(FAILED) as exc:
         status = next(name for kind, name in FAILED.items() if isinstance(exc, kind))
         return _complete(context, {**row, "status": status, "error": " | ".join(str(exc).splitlines())})
-    summary = result.summary
-    row.update({f"pupils_band_{b}": summary["pupils_by_band"][str(b)] for b in BANDS})
-    row["covered"] = summary["covered"]
-    row.update({f"covered_band_{b}": summary["covered_by_band"][str(b)] for b in BANDS})
-    row.update(spent_vnd=summary["spent_vnd"], cash_left_vnd=summary["cash_left_vnd"])
-    row.update({f"stock_left.{i}": summary["stock_left"][i] for i in context.items})
-    return _complete(context, {**row, "status": summary["status"], "error": ""})
+    coverage, money, items = (part(inputs, planned.plan) for part in (coverage_part, money_part, items_part))
+    row.update({f"pupils_band_{b}": coverage.pupils_by_band[str(b)] for b in BANDS})
+    row["covered"] = coverage.covered
+    row.update({f"covered_band_{b}": coverage.covered_by_band[str(b)] for b in BANDS})
+    row.update(spent_vnd=money.spent_vnd, cash_left_vnd=money.cash_left_vnd)
+    row.update({f"stock_left.{i}": items.stock_left[i] for i in context.items})
+    return _complete(context, {**row, "status": str(Status.optimal), "error": ""})
+
+
+def staged(context: SweepContext, scenario: Scenario, students: pd.DataFrame) -> PlanInputs:
+    """The inputs of one run, as ``sim.core.inputs.prepare`` makes them from tables already read:
+    the run's scenario checked (ScenarioError when it cannot be satisfied), the cells made once
+    per process unless the run's learner counts were drawn, which devices suit each cell."""
+    cells, index = context.base()
+    check_satisfiable(scenario, index)
+    if students is not context.students:
+        cells = build_cells(students)
+    grades = cells["grade"].tolist()
+    suits = {}
+    for name, device in scenario.devices.items():
+        suited = {g: device.suits(g) for g in set(grades)}
+        suits[name] = [suited[g] for g in grades]
+    # inputs_sha256 stays empty: no row shows it, and sweep.json holds the hash of every input
+    return PlanInputs(scenario, context.areas, students, cells, suits, build_resources(scenario, index), {})
 
 
 def _complete(context: SweepContext, row: dict) -> dict:

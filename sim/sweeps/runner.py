@@ -1,7 +1,7 @@
 """Run a sweep: every run of a grid and/or Monte Carlo, in parallel on Dask, with a progress bar.
 
 ``run_sweep(scenario, spec, out)`` reads the two tables once, skips the runs already saved in
-``out`` (see ``sim.sweep_store``), runs the others and writes the table. Where the runs go:
+``out`` (see ``sim.sweeps.store``), runs the others and writes the table. Where the runs go:
 
 - ``workers=N`` (default: one per core): an embedded Dask ``LocalCluster`` on 127.0.0.1 with N
   worker processes of one thread each, closed at the end;
@@ -36,7 +36,12 @@ MAX_CHUNK = 20  # runs per Dask task: small enough for a smooth bar and little l
 
 
 class SchedulerUnreachable(RuntimeError):
-    """``--scheduler`` names no Dask scheduler that answers."""
+    """``--scheduler`` names no Dask scheduler that answers (``address``; ``reason``: what Dask said)."""
+
+    def __init__(self, address: str, reason: str):
+        super().__init__(f"cannot reach the Dask scheduler at {address!r} ({reason}). Is it running? "
+                         "Without --scheduler the sweep starts a cluster on this machine.")
+        self.address, self.reason = address, reason
 
 
 def default_workers() -> int:
@@ -56,9 +61,13 @@ def chunks(runs: list[RunSpec], workers: int, size: int | None = None) -> list[l
 def run_sweep(scenario: Scenario, spec: SweepSpec, out: str | Path | None = None, *,
               areas: pd.DataFrame | None = None, students: pd.DataFrame | None = None,
               workers: int | None = None, scheduler: str | None = None, client=None,
-              progress: bool = True, chunk_size: int | None = None) -> pd.DataFrame:
+              progress: bool = True, chunk_size: int | None = None,
+              progress_text: tuple[str, str] | None = None) -> pd.DataFrame:
     """Run every run of ``spec`` not yet saved in ``out`` and return the whole table (also written
-    to ``out/sweep.csv``). Without ``out`` nothing is saved and nothing can be resumed."""
+    to ``out/sweep.csv``). Without ``out`` nothing is saved and nothing can be resumed.
+
+    ``progress_text``: the progress bar's label and unit (default: the current language's
+    ``sweep_progress`` with the scenario's name, and ``sweep_progress_unit``)."""
     if areas is None:
         areas = read_areas(scenario.areas)
     if students is None:
@@ -78,8 +87,12 @@ def run_sweep(scenario: Scenario, spec: SweepSpec, out: str | Path | None = None
     rows = dict(done)
     from tqdm.auto import tqdm
 
+    if progress_text is None:
+        from sim.locale import gettext as t
+
+        progress_text = t("sweep_progress").format(name=scenario.name), t("sweep_progress_unit")
     results = _execute(context, pending, workers, scheduler, client, chunk_size)
-    with tqdm(total=len(runs), initial=len(done), desc=f"sweep {scenario.name}", unit="run",
+    with tqdm(total=len(runs), initial=len(done), desc=progress_text[0], unit=progress_text[1],
               disable=not progress) as bar, closing(results):
         for finished in results:
             for row in finished:
@@ -112,8 +125,7 @@ def _execute(context: SweepContext, pending: list[RunSpec], workers: int | None,
         try:
             connected = Client(scheduler)
         except (OSError, ValueError, TypeError) as exc:  # refused, timed out, or not an address
-            raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {scheduler!r} ({exc}). Is it running? "
-                                       "Without --scheduler the sweep starts a cluster on this machine.") from None
+            raise SchedulerUnreachable(scheduler, str(exc)) from None
         with connected:
             yield from _on_dask(connected, context, pending, chunk_size)
         return

@@ -214,13 +214,28 @@ def write_areas(table: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
+UNIT_WORDS = tuple(_join_key(k) + " " for k in TYPE_LABELS.values())
+
+
+def named_as_communes(areas: pd.DataFrame) -> bool:
+    """Could the rows be 2025 communes? Every code is digits, and every name, or type and name,
+    begins with Xã, Phường or Đặc khu: vietnam-provinces names every commune so (all 3,321;
+    tests/test_imports.py checks it), so a table failing this is no province's communes."""
+    for code, name, kind in zip(areas["code"], areas["name"], areas["type"]):
+        if not str(code).strip().isdigit():
+            return False
+        if not (_join_key(name).startswith(UNIT_WORDS) or _join_key(f"{kind} {name}").startswith(UNIT_WORDS)):
+            return False
+    return True
+
+
 def detect(areas: pd.DataFrame) -> ProvinceInfo | None:
     """The province whose 2025 communes an areas table lists (every row's code and name agree
     with one commune of one province), or None (districts of 2023, schools, anything else)."""
+    if not len(areas) or not named_as_communes(areas):
+        return None  # decided without loading vietnam-provinces (0.15-0.25 s): most tables are not communes
     from vietnam_provinces import Ward
 
-    if not len(areas):
-        return None
     found = set()
     for code, name, kind in zip(areas["code"], areas["name"], areas["type"]):
         text = str(code).strip()
