@@ -27,7 +27,7 @@ from sim.results.cells import csv_text
 
 
 def _db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"ledger file (default: {DEFAULT_DB})")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=t("help_db").format(db=DEFAULT_DB))
 
 
 def _key(args: argparse.Namespace):
@@ -58,10 +58,10 @@ def _date(text: str | None, option: str) -> str | None:
 
 
 def register_approve(plans: argparse._SubParsersAction) -> None:
-    approve = plans.add_parser("approve", help="mark a plan version approved (final: it can no longer change)")
+    approve = plans.add_parser("approve", help=t("help_approve"))
     approve.add_argument("version", type=int)
-    approve.add_argument("--by", required=True, help="who approves (name, role)")
-    approve.add_argument("--note", default="", help="decision number, meeting, remarks")
+    approve.add_argument("--by", required=True, help=t("help_approve_by"))
+    approve.add_argument("--note", default="", help=t("help_approve_note"))
     _db(approve)
     approve.set_defaults(handler=_approve)
 
@@ -198,50 +198,50 @@ def _privacy_record(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    handovers = commands.add_parser("handovers", help="confirmed handovers per learner, from the signed delivery lists")
+    handovers = commands.add_parser("handovers", help=t("help_handovers"))
     sub = handovers.add_subparsers(dest="action", required=True)
-    load = sub.add_parser("import", help="record a signed delivery list (XLSX/CSV) or a CSV of pupil ids received")
+    load = sub.add_parser("import", help=t("help_handovers_import"))
     load.add_argument("file", type=Path)
-    load.add_argument("--version", type=int, required=True, help="the approved plan version the list belongs to")
-    load.add_argument("--date", help="handover date (default: today)")
-    load.add_argument("--key-file", type=Path, help="pseudonym key file (the one `assign` used)")
+    load.add_argument("--version", type=int, required=True, help=t("help_handovers_import_version"))
+    load.add_argument("--date", help=t("help_handovers_import_date"))
+    load.add_argument("--key-file", type=Path, help=t("help_handovers_import_key_file"))
     _db(load)
     load.set_defaults(handler=_handovers_import)
-    status = sub.add_parser("status", help="planned, handed over, outstanding, returned per district and school")
-    status.add_argument("--version", type=int, help="only this plan version")
+    status = sub.add_parser("status", help=t("help_handovers_status"))
+    status.add_argument("--version", type=int, help=t("help_handovers_status_version"))
     status.add_argument("--by", choices=["district", "school"], default="school")
-    status.add_argument("--csv", type=Path, help="also write the table to this CSV file")
+    status.add_argument("--csv", type=Path, help=t("help_handovers_status_csv"))
     _db(status)
     status.set_defaults(handler=_handovers_status)
 
-    audit = commands.add_parser("audit", help="the audit trail: verify the hash chain, trace a donation")
+    audit = commands.add_parser("audit", help=t("help_audit"))
     sub = audit.add_subparsers(dest="action", required=True)
-    check = sub.add_parser("verify", help="recompute the chain; name the first entry that does not match (exit 1)")
+    check = sub.add_parser("verify", help=t("help_audit_verify"))
     _db(check)
     check.set_defaults(handler=_audit_verify)
-    follow = sub.add_parser("trace", help="which plan versions counted a donation, how much, which handovers it paid for")
+    follow = sub.add_parser("trace", help=t("help_audit_trace"))
     follow.add_argument("donation_id")
     _db(follow)
     follow.set_defaults(handler=_audit_trace)
 
-    site = commands.add_parser("publish", help="static HTML transparency report (no personal data, small counts hidden)")
-    site.add_argument("--out", type=Path, required=True, help="folder for the pages (e.g. site/)")
-    site.add_argument("--areas", type=Path, default=Path("data/longan/areas.csv"), help="areas file (district order)")
-    site.add_argument("--k", type=int, default=5, help="counts below k are shown as '<k' (default 5)")
+    site = commands.add_parser("publish", help=t("help_publish"))
+    site.add_argument("--out", type=Path, required=True, help=t("help_publish_out"))
+    site.add_argument("--areas", type=Path, default=Path("data/longan/areas.csv"), help=t("help_publish_areas"))
+    site.add_argument("--k", type=int, default=5, help=t("help_publish_k"))
     _db(site)
     site.set_defaults(handler=_publish)
 
-    privacy = commands.add_parser("privacy", help="the processing record for the impact-assessment dossier")
+    privacy = commands.add_parser("privacy", help=t("help_privacy"))
     sub = privacy.add_subparsers(dest="action", required=True)
-    record = sub.add_parser("record", help="write the processing record (Markdown) from what the tool does")
+    record = sub.add_parser("record", help=t("help_privacy_record"))
     record.add_argument("--out", type=Path, required=True)
     record.set_defaults(handler=_privacy_record)
 
 
 def register_purge(roster_commands: argparse._SubParsersAction) -> None:
-    purge = roster_commands.add_parser("purge", help="delete delivery lists (personal data) of rounds closed before DATE")
-    purge.add_argument("--before", required=True, help="rounds whose last handover is before this date (dd/mm/yyyy)")
-    purge.add_argument("--also", nargs="*", type=Path, default=[], help="other files naming learners to delete (rosters)")
-    purge.add_argument("--dry-run", action="store_true", help="say what would be deleted, delete nothing")
+    purge = roster_commands.add_parser("purge", help=t("help_purge"))
+    purge.add_argument("--before", required=True, help=t("help_purge_before"))
+    purge.add_argument("--also", nargs="*", type=Path, default=[], help=t("help_purge_also"))
+    purge.add_argument("--dry-run", action="store_true", help=t("help_purge_dry_run"))
     _db(purge)
     purge.set_defaults(handler=_purge)

@@ -32,20 +32,20 @@ def _values(text: str) -> list[float | None]:
 def register_frontier(commands: argparse._SubParsersAction) -> None:
     from sim.analysis.frontier import PARAMETERS
 
-    parser = commands.add_parser("frontier", help="sweep a fairness setting: coverage against the worst district's rate")
-    parser.add_argument("scenario", type=Path, help="scenario YAML file")
-    parser.add_argument("--param", required=True, choices=PARAMETERS, help="the fairness setting to sweep")
-    parser.add_argument("--values", required=True, help="comma-separated values, e.g. 0,0.1,0.2,0.3")
-    parser.add_argument("--out", type=Path, help="also write the table to this CSV file")
-    parser.add_argument("--force", action="store_true", help="replace an existing --out file of another kind")
+    parser = commands.add_parser("frontier", help=t("help_frontier"))
+    parser.add_argument("scenario", type=Path, help=t("help_scenario"))
+    parser.add_argument("--param", required=True, choices=PARAMETERS, help=t("help_frontier_param"))
+    parser.add_argument("--values", required=True, help=t("help_frontier_values"))
+    parser.add_argument("--out", type=Path, help=t("help_handovers_status_csv"))
+    parser.add_argument("--force", action="store_true", help=t("help_force_out"))
     parser.set_defaults(handler=_frontier)
 
 
 def register_marginal(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("marginal", help="what more budget, stock or a freed earmark is worth in learners")
-    parser.add_argument("scenario", type=Path, help="scenario YAML file")
-    parser.add_argument("--out", type=Path, help="also write the table to this CSV file")
-    parser.add_argument("--force", action="store_true", help="replace an existing --out file of another kind")
+    parser = commands.add_parser("marginal", help=t("help_marginal"))
+    parser.add_argument("scenario", type=Path, help=t("help_scenario"))
+    parser.add_argument("--out", type=Path, help=t("help_handovers_status_csv"))
+    parser.add_argument("--force", action="store_true", help=t("help_force_out"))
     parser.set_defaults(handler=_marginal)
 
 

@@ -25,35 +25,40 @@ from sim.cli.outputs import check_output, check_results_folder
 
 
 def _db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"ledger file (default: {DEFAULT_DB})")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=t("help_db").format(db=DEFAULT_DB))
+
+
+def column_help(kind: RecordKind, column) -> str:
+    """The help of ``donations add --COLUMN``: the column's description in the current language."""
+    return t(f"help_col_{kind.name}_{column.name}")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     for kind in (DONATION_KIND, DELIVERY_KIND):
         _register_records(commands, kind)
-    replan = commands.add_parser("replan", help="plan from the ledger's current state and store it as a new plan version")
-    replan.add_argument("scenario", type=Path, help="scenario YAML file (prices, policy, anything not in the ledger)")
-    replan.add_argument("--out", type=Path, required=True, help="folder for allocation.csv, coverage.csv, summary.json")
-    replan.add_argument("--fresh", action="store_true", help="do not try to stay close to the latest plan version")
-    replan.add_argument("--no-compare", action="store_true", help="skip the max_count comparison (faster)")
-    replan.add_argument("--quiet", action="store_true", help="print nothing on success")
-    replan.add_argument("--force", action="store_true", help="replace files of another kind in --out (never an input file)")
+    replan = commands.add_parser("replan", help=t("help_replan"))
+    replan.add_argument("scenario", type=Path, help=t("help_replan_scenario"))
+    replan.add_argument("--out", type=Path, required=True, help=t("help_replan_out"))
+    replan.add_argument("--fresh", action="store_true", help=t("help_replan_fresh"))
+    replan.add_argument("--no-compare", action="store_true", help=t("help_replan_no_compare"))
+    replan.add_argument("--quiet", action="store_true", help=t("help_quiet"))
+    replan.add_argument("--force", action="store_true", help=t("help_replan_force"))
     _db(replan)
     replan.set_defaults(handler=_replan)
 
-    plans = commands.add_parser("plans", help="list, show and compare stored plan versions").add_subparsers(dest="action", required=True)
-    listing = plans.add_parser("list", help="every plan version")
+    plans = commands.add_parser("plans", help=t("help_plans")).add_subparsers(dest="action", required=True)
+    listing = plans.add_parser("list", help=t("help_plans_list"))
     _db(listing)
     listing.set_defaults(handler=_plans_list)
-    show = plans.add_parser("show", help="one version: its inputs and summary")
+    show = plans.add_parser("show", help=t("help_plans_show"))
     show.add_argument("version", type=int)
     _db(show)
     show.set_defaults(handler=_plans_show)
-    compare = plans.add_parser("diff", help="what changed between two versions, per district and device, and why")
-    compare.add_argument("a", type=int, help="the earlier version")
-    compare.add_argument("b", type=int, help="the later version")
-    compare.add_argument("--csv", type=Path, help="also write the per district and device table to this CSV file")
-    compare.add_argument("--force", action="store_true", help="replace an existing --csv file of another kind")
+    compare = plans.add_parser("diff", help=t("help_plans_diff"))
+    compare.add_argument("a", type=int, help=t("help_plans_diff_a"))
+    compare.add_argument("b", type=int, help=t("help_plans_diff_b"))
+    compare.add_argument("--csv", type=Path, help=t("help_plans_diff_csv"))
+    compare.add_argument("--force", action="store_true", help=t("help_force_csv"))
     _db(compare)
     compare.set_defaults(handler=_plans_diff)
     from sim.cli.audit import register_approve
@@ -62,30 +67,29 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _register_records(commands: argparse._SubParsersAction, kind: RecordKind) -> None:
-    what = "donations (money, devices, data packages)" if kind is DONATION_KIND else "deliveries (devices handed to a district)"
-    group = commands.add_parser(kind.name, help=f"record and list {what}").add_subparsers(dest="action", required=True)
-    load = group.add_parser("import", help="add the rows of a CSV or XLSX file (the same file twice adds nothing)")
+    group = commands.add_parser(kind.name, help=t("help_" + kind.name)).add_subparsers(dest="action", required=True)
+    load = group.add_parser("import", help=t("help_records_import"))
     load.add_argument("file", type=Path)
-    load.add_argument("--update", action="store_true", help="record rows whose id is already there with other content as corrections")
+    load.add_argument("--update", action="store_true", help=t("help_records_import_update"))
     _db(load)
     load.set_defaults(handler=_import, records=kind)
-    add = group.add_parser("add", help=f"add one record given on the command line")
+    add = group.add_parser("add", help=t("help_records_add"))
     for column in kind.columns:
         add.add_argument("--" + column.name.replace("_", "-"), dest=column.name, default="", required=column.required,
-                         help=column.description)
-    add.add_argument("--update", action="store_true", help="record it as a correction if the id is already there")
+                         help=column_help(kind, column))
+    add.add_argument("--update", action="store_true", help=t("help_records_add_update"))
     _db(add)
     add.set_defaults(handler=_add, records=kind)
-    listing = group.add_parser("list", help="print every record, then totals")
+    listing = group.add_parser("list", help=t("help_records_list"))
     _db(listing)
     listing.set_defaults(handler=_list, records=kind)
-    export = group.add_parser("export", help="write every record to a CSV or XLSX file (the import format)")
+    export = group.add_parser("export", help=t("help_records_export"))
     export.add_argument("file", type=Path)
-    export.add_argument("--force", action="store_true", help="replace an existing file that is not such an export (never the ledger)")
+    export.add_argument("--force", action="store_true", help=t("help_records_export_force"))
     _db(export)
     export.set_defaults(handler=_export, records=kind)
     if kind is DONATION_KIND:
-        status = group.add_parser("status", help="change a donation's status (a pledge received or cancelled ...)")
+        status = group.add_parser("status", help=t("help_donations_status"))
         status.add_argument("donation_id")
         status.add_argument("status", help=" | ".join(STATUSES))
         _db(status)
