@@ -91,7 +91,7 @@ def _register_records(commands: argparse._SubParsersAction, kind: RecordKind) ->
     if kind is DONATION_KIND:
         status = group.add_parser("status", help=t("help_donations_status"))
         status.add_argument("donation_id")
-        status.add_argument("status", help=" | ".join(STATUSES))
+        status.add_argument("status", help=t("help_col_donations_status"))
         _db(status)
         status.set_defaults(handler=_status)
 
