@@ -104,7 +104,7 @@ def _import(args: argparse.Namespace) -> int:
     items = read_records(args.file, args.records)
     with Ledger(args.db, create=True) as ledger:
         report = ledger.record(items, update=args.update)
-    print(f"{args.file.name}: {report} ({args.records.name} in {args.db})")
+    print(t("cli_import_records").format(file=args.file.name, report=report, records=t("records_" + args.records.name), db=args.db))
     return 0
 
 
@@ -117,7 +117,7 @@ def _add(args: argparse.Namespace) -> int:
         raise InputError(exc.problems) from None
     with Ledger(args.db, create=True) as ledger:
         report = ledger.record([item], update=args.update)
-    print(f"{report} ({args.records.name} in {args.db})")
+    print(t("cli_add_record").format(report=report, records=t("records_" + args.records.name), db=args.db))
     return 0
 
 
@@ -127,7 +127,7 @@ def _list(args: argparse.Namespace) -> int:
     with Ledger(args.db) as ledger, ledger.read():
         records = _records(ledger, args.records)
     if not records:
-        print(f"No {args.records.name} in {args.db}.")
+        print(t("cli_no_records").format(records=t("records_" + args.records.name), db=args.db))
         return 0
     print(records_frame(records, args.records).to_string(index=False))
     print("\n" + _totals(records, args.records))
@@ -135,22 +135,29 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _totals(records: list, kind: RecordKind) -> str:
-    """Totals per status (donations) or per device (deliveries)."""
+    """Totals per status (donations) or per device (deliveries), in the current language."""
+    from sim.views.i18n import item_label, number, sort_key
+
     if kind is DELIVERY_KIND:
         per: dict[str, int] = {}
         for d in records:
             per[d.device] = per.get(d.device, 0) + d.quantity
-        return "Delivered: " + ", ".join(f"{device} {n:,}" for device, n in sorted(per.items()))
+        items = sorted(per.items(), key=lambda pair: sort_key(item_label(pair[0])))
+        return t("cli_delivered_total").format(items=", ".join(f"{item_label(device)} {number(n)}" for device, n in items))
     lines = []
     for status in STATUSES:
         mine = [d for d in records if d.status == status]
         if not mine:
             continue
-        parts = {}
+        parts: dict[str, int] = {}
         for d in mine:
-            item = "VND" if d.kind == "cash" else d.device or "data packages"
+            item = "cash" if d.kind == "cash" else d.device or "data_package"
             parts[item] = parts.get(item, 0) + (d.amount_vnd if d.kind == "cash" else d.quantity)
-        lines.append(f"{status:<10} {len(mine):>4} donations: " + ", ".join(f"{n:,} {item}" for item, n in parts.items()))
+        shown = [t("describe_cash").format(amount=number(n)) if item == "cash"
+                 else t("describe_packages").format(count=number(n)) if item == "data_package"
+                 else f"{number(n)} {item_label(item)}" for item, n in parts.items()]
+        lines.append(t("cli_donations_by_status").format(status=t("donation_status_" + status), count=number(len(mine)),
+                                                         items=", ".join(shown)))
     return "\n".join(lines)
 
 
@@ -161,7 +168,7 @@ def _export(args: argparse.Namespace) -> int:
     with Ledger(args.db) as ledger, ledger.read():
         records = _records(ledger, args.records)
     write_records(args.file, records, args.records)
-    print(f"Wrote {len(records)} {args.records.name} to {args.file}")
+    print(t("cli_wrote_records").format(count=len(records), records=t("records_" + args.records.name), file=args.file))
     return 0
 
 
@@ -176,7 +183,8 @@ def _status(args: argparse.Namespace) -> int:
                                   expected=" or ".join(STATUSES), hint=did_you_mean(args.status, list(STATUSES)))])
     with Ledger(args.db) as ledger:
         changed = ledger.set_status(args.donation_id, status)
-    print(f"{changed.donation_id} ({changed.describe()}) is now {changed.status}")
+    print(t("cli_status_changed").format(id=changed.donation_id, description=changed.describe(),
+                                         status=t("donation_status_" + changed.status)))
     return 0
 
 
@@ -212,7 +220,7 @@ def _plans_list(args: argparse.Namespace) -> int:
 
     with Ledger(args.db) as ledger, ledger.read():
         table = versions_table(ledger)
-    print(table.to_string(index=False) if len(table) else f"No plan versions in {args.db} yet: run `python -m sim replan`.")
+    print(table.to_string(index=False) if len(table) else t("cli_no_versions").format(db=args.db))
     return 0
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.locale import gettext, translate_error
+COMMAND_LINE = "command line"  # the file of a Problem about an option's value
 LINE_WIDTH = 300  # no line of a message is longer: values are cut with … (a message fits one screen)
 VALUE_WIDTH = 80
 
@@ -55,7 +56,10 @@ class Problem:
         """The problem in the current language (``sim.locale``): the fixed words always, the message,
         the expected value and the hint when the catalogue has their English text (else English).
         Every part on one line, and no line longer than LINE_WIDTH: values are cut with …"""
-        where = [one_line(Path(self.file).name) if self.file else gettext("error_input")]
+        if self.file == COMMAND_LINE:  # a value given on the command line, not in a file
+            where = [gettext("error_command_line")]
+        else:
+            where = [one_line(Path(self.file).name) if self.file else gettext("error_input")]
         if self.row is not None:
             where.append(gettext("error_row").format(row=self.row))
         if self.column is not None:
