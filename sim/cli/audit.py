@@ -21,8 +21,9 @@ import sys
 from pathlib import Path
 
 from sim.ledger.store import DEFAULT_DB, Ledger
-from sim.read.errors import InputError, Problem
+from sim.read.errors import COMMAND_LINE, InputError, Problem
 from sim.locale import gettext as t
+from sim.locale import number
 from sim.results.cells import csv_text
 
 
@@ -31,15 +32,9 @@ def _db(parser: argparse.ArgumentParser) -> None:
 
 
 def _key(args: argparse.Namespace):
-    from sim.roster.pseudonym import key_warnings, load_key
+    from sim.cli.roster import load_key_told
 
-    key = load_key(args.key_file)
-    if key.created:
-        print(f"Created a new pseudonym key at {key.source}. Keep it: the same key gives the same pseudonyms.",
-              file=sys.stderr)
-    for warning in key_warnings(key):
-        print(f"warning: {warning}", file=sys.stderr)
-    return key
+    return load_key_told(args.key_file)
 
 
 def _date(text: str | None, option: str) -> str | None:
@@ -49,7 +44,7 @@ def _date(text: str | None, option: str) -> str | None:
 
     day = parse_date(text)
     if day is None:
-        raise InputError([Problem("command line", "not a date", column=option, value=text,
+        raise InputError([Problem(COMMAND_LINE, "not a date", column=option, value=text,
                                   expected="dd/mm/yyyy (day first) or yyyy-mm-dd")])
     return day
 
@@ -71,7 +66,7 @@ def _approve(args: argparse.Namespace) -> int:
 
     with Ledger(args.db) as ledger:
         done = approve(ledger, args.version, args.by, args.note)
-    print(f"Đã phê duyệt / approved: {done}")
+    print(t("cli_approved").format(approval=done))
     return 0
 
 
@@ -102,14 +97,15 @@ def assign_version_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         totals = done.totals()
         served = int(done.assignment.learners["served"].sum())
-        print(f"Plan version {args.version} (approved), not re-planned: {totals['devices_planned']:,} devices; "
-              f"{totals['devices_named']:,} named to learners, {totals['devices_without_learner']:,} without a learner")
-        print(f"Rosters since the plan: {totals['learners_gone']:,} learners gone, {totals['new_learners']:,} new learners "
-              f"(on the waiting list); see {changes}")
-        print(f"Learners served: {served:,}; waiting list: {len(done.assignment.learners) - served:,}")
-        print(f"Delivery list {list_id} {'recorded' if new else 'unchanged'} in {args.db} (by pseudonym)")
-        print(f"\nDelivery lists (PERSONAL DATA, do not share): {files[-1]}")
-        print("Shareable: " + ", ".join(f.name for f in [*files[:-1], changes]) + f" in {Path(args.out)}")
+        print(t("cli_version_assigned").format(version=args.version, planned=number(totals["devices_planned"]),
+                                               named=number(totals["devices_named"]),
+                                               without=number(totals["devices_without_learner"])))
+        print(t("cli_version_rosters").format(gone=number(totals["learners_gone"]), new=number(totals["new_learners"]),
+                                              file=changes))
+        print(t("cli_assign_served").format(served=number(served), waiting=number(len(done.assignment.learners) - served)))
+        print(t("cli_list_recorded" if new else "cli_list_unchanged").format(list=list_id, db=args.db))
+        print("\n" + t("cli_delivery_lists").format(folder=files[-1]))
+        print(t("cli_shareable").format(files=", ".join(f.name for f in [*files[:-1], changes]), folder=Path(args.out)))
     return 0
 
 
@@ -132,13 +128,12 @@ def _handovers_status(args: argparse.Namespace) -> int:
     with Ledger(args.db) as ledger, ledger.read():
         table = status_table(ledger, args.version, by=args.by)
     if not len(table):
-        print(f"No delivery list in {args.db} yet: run `python -m sim assign ... --version N` first.")
+        print(t("cli_no_delivery_list").format(db=args.db))
         return 0
     print(table.to_string(index=False))
     totals = table[["planned", "handed_over", "outstanding", "returned"]].sum()
-    print(f"\nTổng / total: planned {totals['planned']:,}, handed over {totals['handed_over']:,}, "
-          f"outstanding {totals['outstanding']:,}, returned {totals['returned']:,} "
-          f"(outstanding and returned devices go back to the pool at the next replan)")
+    print("\n" + t("cli_handovers_total").format(planned=number(totals["planned"]), handed=number(totals["handed_over"]),
+                                                outstanding=number(totals["outstanding"]), returned=number(totals["returned"])))
     if args.csv:
         from sim.results.write import write_atomic
 
@@ -175,7 +170,7 @@ def _publish(args: argparse.Namespace) -> int:
 
     with Ledger(args.db) as ledger:
         pages = publish(ledger, args.out, areas=args.areas, k=args.k)
-    print(f"Wrote {len(pages)} pages to {args.out} (open {Path(args.out) / 'index.html'})")
+    print(t("cli_published").format(count=number(len(pages)), folder=args.out, index=Path(args.out) / "index.html"))
     return 0
 
 

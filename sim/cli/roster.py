@@ -13,6 +13,7 @@ from pathlib import Path
 from sim.cli.outputs import check_folder, check_output
 from sim.read.errors import input_error
 from sim.locale import gettext as t
+from sim.locale import number, translate_error
 
 DEFAULT_AREAS = Path("data/longan/areas.csv")
 
@@ -61,9 +62,9 @@ def _aggregate(args: argparse.Namespace) -> int:
     check_output(args.out, text.split("\n", 1)[0].split(","), inputs=[*args.rosters, args.areas], force=args.force)
     _write(args.out, text.encode("utf-8-sig"))
     counts = roster.counts()
-    print(f"Wrote {args.out}: {counts['eligible']:,} eligible learners "
-          f"({counts['not_eligible']:,} rows not eligible, {counts['held_for_review']:,} held for review, "
-          f"{counts['invalid']:,} with bad values left out)")
+    print(t("cli_aggregate_wrote").format(file=args.out, eligible=number(counts["eligible"]),
+                                          not_eligible=number(counts["not_eligible"]),
+                                          held=number(counts["held_for_review"]), invalid=number(counts["invalid"])))
     return 0
 
 
@@ -82,8 +83,21 @@ def _new_key(args: argparse.Namespace) -> int:
 
     if args.path.exists():
         raise input_error(args.path, "the file already exists", expected="a new file name: a key is never overwritten")
-    print(f"Wrote a new pseudonym key to {new_key_file(args.path)}: keep it safe and out of any repository")
+    print(t("cli_new_key").format(file=new_key_file(args.path)))
     return 0
+
+
+def load_key_told(path: Path | None):
+    """The pseudonym key (``sim.roster.pseudonym.load_key``), saying on stderr when it was just
+    created and what is unsafe about where it is kept."""
+    from sim.roster.pseudonym import key_warnings, load_key
+
+    key = load_key(path)
+    if key.created:
+        print(t("cli_key_created").format(file=key.source), file=sys.stderr)
+    for warning in key_warnings(key):
+        print(t("cli_warning").format(message=translate_error(warning)), file=sys.stderr)
+    return key
 
 
 def _assign(args: argparse.Namespace) -> int:
@@ -95,7 +109,6 @@ def _assign(args: argparse.Namespace) -> int:
     from sim.read.tables import read_areas
     from sim.views.text import summary_text
     from sim.roster.assign import assign
-    from sim.roster.pseudonym import key_warnings, load_key
     from sim.roster.read import read_roster
 
     scenario = load_scenario(args.scenario)
@@ -103,24 +116,19 @@ def _assign(args: argparse.Namespace) -> int:
         scenario.solver = SolverName(args.solver)
     check_folder(args.out, inputs=[args.scenario, *args.roster, scenario.areas, args.key_file])
     roster = read_roster(args.roster, read_areas(scenario.areas), require_consent=args.require_consent)
-    key = load_key(args.key_file)
-    if key.created:
-        print(f"Created a new pseudonym key at {key.source}. Keep it: the same key gives the same pseudonyms and "
-              f"the same order on every run.", file=sys.stderr)
-    for warning in key_warnings(key):
-        print(f"warning: {warning}", file=sys.stderr)
+    key = load_key_told(args.key_file)
     run = assign(scenario, roster, key, skip_invalid=args.skip_invalid)
     files = run.write(args.out)
     if not args.quiet:
         counts = roster.counts()
         served = int(run.learners["served"].sum())
         print(summary_text(run.result.summary))
-        print(f"\nRosters: {len(roster.learners):,} rows; {counts['eligible']:,} eligible, "
-              f"{counts['not_eligible']:,} not eligible, {counts['held_for_review']:,} held for review, "
-              f"{counts['invalid']:,} with bad values (see roster_report.csv)")
-        print(f"Learners served: {served:,}; waiting list: {len(run.learners) - served:,}")
-        print(f"\nDelivery lists (PERSONAL DATA, do not share): {files[-1]}")
-        print("Shareable: " + ", ".join(f.name for f in files[:-1]) + f" in {Path(args.out)}")
+        print("\n" + t("cli_assign_rosters").format(rows=number(len(roster.learners)), eligible=number(counts["eligible"]),
+                                                  not_eligible=number(counts["not_eligible"]),
+                                                  held=number(counts["held_for_review"]), invalid=number(counts["invalid"])))
+        print(t("cli_assign_served").format(served=number(served), waiting=number(len(run.learners) - served)))
+        print("\n" + t("cli_delivery_lists").format(folder=files[-1]))
+        print(t("cli_shareable").format(files=", ".join(f.name for f in files[:-1]), folder=Path(args.out)))
     return 0
 
 
