@@ -130,7 +130,9 @@ def _handovers_status(args: argparse.Namespace) -> int:
     if not len(table):
         print(t("cli_no_delivery_list").format(db=args.db))
         return 0
-    print(table.to_string(index=False))
+    from sim.cli.outputs import table_text
+
+    print(table_text(table))
     totals = table[["planned", "handed_over", "outstanding", "returned"]].sum()
     print("\n" + t("cli_handovers_total").format(planned=number(totals["planned"]), handed=number(totals["handed_over"]),
                                                 outstanding=number(totals["outstanding"]), returned=number(totals["returned"])))

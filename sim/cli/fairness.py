@@ -11,6 +11,8 @@ from pathlib import Path
 
 from sim.read.errors import InputError, Problem
 from sim.locale import gettext as t
+from sim.locale import number
+from sim.cli.outputs import table_text
 
 
 def _values(text: str) -> list[float | None]:
@@ -67,10 +69,10 @@ def _frontier(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     table = frontier(scenario, args.param, _values(args.values))
-    shown = table.assign(chosen=table["chosen"].map({True: "<- scenario", False: ""}))
-    print(f"Frontier of '{scenario.name}' over {args.param} "
-          f"({table.attrs['covered_without_fairness']:,} covered without fairness rules):\n")
-    print(shown.to_string(index=False, na_rep="-"))
+    shown = table.assign(chosen=table["chosen"].map({True: t("cli_frontier_chosen"), False: ""}))
+    print(t("cli_frontier_title").format(scenario=scenario.name, param=args.param,
+                                         covered=number(table.attrs["covered_without_fairness"])) + "\n")
+    print(table_text(shown))
     _write(table, args.out, args)
     return 0
 

@@ -21,7 +21,7 @@ from sim.ledger.donations import DELIVERY_KIND, DONATION_KIND, STATUSES, RecordK
 from sim.read.errors import InputError
 from sim.ledger.store import DEFAULT_DB, Ledger
 from sim.locale import gettext as t
-from sim.cli.outputs import check_output, check_results_folder
+from sim.cli.outputs import check_output, check_results_folder, table_text
 
 
 def _db(parser: argparse.ArgumentParser) -> None:
@@ -129,7 +129,12 @@ def _list(args: argparse.Namespace) -> int:
     if not records:
         print(t("cli_no_records").format(records=t("records_" + args.records.name), db=args.db))
         return 0
-    print(records_frame(records, args.records).to_string(index=False))
+    from sim.views.i18n import item_label
+
+    print(table_text(records_frame(records, args.records), numbers=("quantity", "amount_vnd", "earmark_band"), dates=("date",),
+                     values={"status": lambda s: t("donation_status_" + s) if s in STATUSES else s,
+                             "kind": lambda k: t("kind_" + k) if k in ("cash", "device", "data_package") else k,
+                             "device": item_label}))
     print("\n" + _totals(records, args.records))
     return 0
 
@@ -215,12 +220,21 @@ def _replan(args: argparse.Namespace) -> int:
     return 0
 
 
+def counting_label(text: str) -> str:
+    """``pledged_at_rate 0.5`` (which donations a plan counted) in words."""
+    mode, _, rate = str(text).partition(" ")
+    key = "counting_" + mode
+    from sim.views.i18n import MESSAGES
+
+    return (t(key) if key in MESSAGES else mode) + (" " + rate if rate else "")
+
+
 def _plans_list(args: argparse.Namespace) -> int:
     from sim.ledger.versions import versions_table
 
     with Ledger(args.db) as ledger, ledger.read():
         table = versions_table(ledger)
-    print(table.to_string(index=False) if len(table) else t("cli_no_versions").format(db=args.db))
+    print(table_text(table, dates=("last_record",), values={"counting": counting_label}) if len(table) else t("cli_no_versions").format(db=args.db))
     return 0
 
 

@@ -40,8 +40,9 @@ def _areas(args: argparse.Namespace) -> int:
         kinds = table["type"].value_counts()
         counts = ", ".join(f"{n} {k.lower()}" for k, n in kinds.items())
         source = "; ".join(f"{p} {v}" for p, v in versions().items())
-        print(f"{province.name} (mã {province.code}): {len(table)} đơn vị cấp xã ({counts}) -> {args.out}\n"
-              f"Nguồn danh mục / unit lists: {source}. Dân số để trống / population left empty (not in the lists).")
+        print(t("cli_areas_written").format(province=province.name, code=province.code, count=len(table), kinds=counts,
+                                            file=args.out))
+        print(t("cli_areas_sources").format(sources=source))
     return 0
 
 

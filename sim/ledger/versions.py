@@ -252,18 +252,37 @@ def what_each_bought(ledger: Ledger) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _pool(name: str) -> str:
+    """``anywhere: cash``, ``band 1: desktop``, ``Đức Huệ: laptop`` (what a version counted) in words."""
+    import re
+
+    from sim.views.i18n import item_label
+
+    where, _, item = str(name).rpartition(": ")
+    where = t("show_anywhere") if where == "anywhere" else re.sub(r"\bband (\d)", lambda m: t("show_band").format(band=m.group(1)), where)
+    item = t("kind_cash") if item == "cash" else item_label(item)
+    return f"{where}: {item}" if where else item
+
+
+def _counting(mode: str) -> str:
+    return t("counting_" + mode) if mode in ("received", "pledged", "pledged_at_rate") else mode
+
+
 def show(version: PlanVersion) -> str:
     """A version's record: when, from what, and the plan's summary."""
     from sim.views.text import summary_text
 
     summary = version.summary
     ledger = summary["ledger"]
-    lines = [f"Plan version {version.version}, made {version.created_at} (UTC) from scenario '{version.scenario_name}'"
-             + (f", after version {version.previous_version}" if version.previous_version else ""),
-             f"Ledger with records up to {last_record_date(version) or '-'}: {ledger['donations']} donations, {ledger['donations_counted']} counted "
-             f"({ledger['counting']['count']})",
-             "Counted: " + (", ".join(f"{k} {_n(v)}" for k, v in ledger["counted"].items()) or "nothing"),
-             "Inputs (SHA-256): " + json.dumps(version.inputs_sha256, sort_keys=True), "", ""]
+    from sim.locale import date
+
+    last = last_record_date(version)
+    lines = [t("show_version").format(version=version.version, made=version.created_at, scenario=version.scenario_name)
+             + (t("show_after").format(previous=version.previous_version) if version.previous_version else ""),
+             t("show_ledger").format(last=date(last) if last else "-", donations=_n(ledger["donations"]),
+                                     counted=_n(ledger["donations_counted"]), count=_counting(ledger["counting"]["count"])),
+             t("show_counted").format(items=", ".join(f"{_pool(k)} {_n(v)}" for k, v in ledger["counted"].items()) or t("show_nothing")),
+             t("show_inputs") + json.dumps(version.inputs_sha256, sort_keys=True), "", ""]
     if ledger.get("held_aside"):  # versions made before band pools existed
-        lines.insert(3, "Held aside (reserved for a priority band): " + ", ".join(ledger["held_aside"]))
+        lines.insert(3, t("show_held_aside") + ", ".join(ledger["held_aside"]))
     return "\n".join(lines) + summary_text(summary)

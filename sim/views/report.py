@@ -415,15 +415,17 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _report(args: argparse.Namespace) -> int:
     import sys
 
+    from sim.locale import gettext as t
+
     missing = [str(p) for p in args.notebooks if not Path(p).is_file()]
     if missing:
-        print("error: notebook not found: " + ", ".join(missing), file=sys.stderr)
+        print(t("cli_notebook_not_found").format(files=", ".join(missing)), file=sys.stderr)
         return 2  # the CLI's exit code for bad input
     try:
         pages = render(args.notebooks, args.out, args.language, args.with_code)
     except ReportFailed as exc:
-        print(f"error: a notebook failed, no page written for it: {exc}", file=sys.stderr)
+        print(t("cli_notebook_failed").format(message=exc), file=sys.stderr)
         return 1
     for page in pages:
-        print(f"Wrote {page}")
+        print(t("cli_wrote").format(files=page))
     return 0
