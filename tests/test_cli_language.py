@@ -111,3 +111,145 @@ def test_argparse_is_left_as_it_was():
         cli.main(["nope"])
     assert argparse._ is gettext.gettext and argparse.ngettext is gettext.ngettext
     assert argparse.ArgumentParser(prog="p").format_usage() == "usage: p [-h]\n"
+
+
+# ---- what the commands print, run as a user would on small files ---------------------------------------
+
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import yaml  # noqa: E402
+
+from tests.conftest import AREAS, ROOT, student, write_csv  # noqa: E402
+
+SCENARIO = {"name": "nho", "areas": "areas.csv", "students": "students.csv", "budget_vnd": 0,
+            "devices": {"desktop": {"unit_cost_vnd": 1_000_000}}, "donations": {"count": "pledged"}}
+DONATIONS = [
+    {"donation_id": "D1", "date": "04/09/2023", "donor": "Quỹ Khuyến học", "kind": "cash", "device": "", "quantity": "",
+     "amount_vnd": "3000000", "earmark_district": "", "earmark_band": "", "status": "received"},
+    {"donation_id": "D2", "date": "11/09/2023", "donor": "Công ty A", "kind": "device", "device": "desktop", "quantity": "2",
+     "amount_vnd": "", "earmark_district": "Bình Hòa", "earmark_band": "", "status": "pledged"},
+]
+DELIVERIES = [{"delivery_id": "G1", "date": "25/10/2023", "district": "Bình Hòa", "device": "desktop", "quantity": "1",
+               "note": "Trường A"}]
+BAD_SCENARIO = "name: sai\nareas: areas.csv\nstudents: students.csv\nbudget_vnd: abc\npolicy: {mode: x}\nbogus: 1\n"
+
+
+def _session(folder: Path, language: str) -> dict[str, tuple[int, str, str]]:
+    """Every command of a small round, in ``language``: command -> (exit code, stdout, stderr)."""
+    write_csv(folder / "areas.csv", AREAS)
+    write_csv(folder / "students.csv", [student("An Bình", 10, "poor", 4), student("Bình Hòa", 9, "near_poor", 3)],
+              header=["district", "grade", "status", "pupils", "without_internet"])
+    (folder / "s.yaml").write_text(yaml.safe_dump(SCENARIO, allow_unicode=True), encoding="utf-8")
+    (folder / "bad.yaml").write_text(BAD_SCENARIO, encoding="utf-8")
+    write_csv(folder / "donations.csv", DONATIONS)
+    write_csv(folder / "deliveries.csv", DELIVERIES)
+    shutil.copy(ROOT / "data" / "roster" / "sample_roster.csv", folder / "roster.csv")
+    longan = str(ROOT / "data" / "longan" / "areas.csv")
+    db = ["--db", str(folder / "ledger.sqlite")]
+    commands = {
+        "run": ["run", "s.yaml", "--out", "out"],
+        "run bad": ["run", "bad.yaml", "--out", "out"],
+        "roster check": ["roster", "check", "roster.csv", "--areas", longan],
+        "roster aggregate": ["roster", "aggregate", "roster.csv", "--areas", longan, "--out", "st.csv", "--skip-invalid"],
+        "roster template": ["roster", "template", "mau.xlsx"],
+        "roster new-key": ["roster", "new-key", "khoa.key"],
+        "donations import": ["donations", "import", "donations.csv", *db],
+        "donations import again": ["donations", "import", "donations.csv", *db],
+        "deliveries import": ["deliveries", "import", "deliveries.csv", *db],
+        "donations list": ["donations", "list", *db],
+        "deliveries list": ["deliveries", "list", *db],
+        "donations export": ["donations", "export", "xuat.csv", *db],
+        "donations status": ["donations", "status", "D2", "received", *db],
+        "donations status bad": ["donations", "status", "D2", "recieved", *db],
+        "replan": ["replan", "s.yaml", "--out", "r1", "--no-compare", *db],
+        "replan again": ["replan", "s.yaml", "--out", "r2", "--no-compare", "--fresh", *db],
+        "plans list": ["plans", "list", *db],
+        "plans show": ["plans", "show", "1", *db],
+        "plans diff": ["plans", "diff", "1", "2", *db],
+        "plans approve": ["plans", "approve", "2", "--by", "Nguyễn Văn A", *db],
+        "handovers status": ["handovers", "status", *db],
+        "audit verify": ["audit", "verify", *db],
+        "audit trace": ["audit", "trace", "D2", *db],
+        "publish": ["publish", "--out", "site", "--areas", "areas.csv", *db],
+        "privacy record": ["privacy", "record", "--out", "ho_so.md"],
+        "roster purge": ["roster", "purge", "--before", "01/01/2020", "--dry-run", *db],
+        "frontier bad": ["frontier", "s.yaml", "--param", "district_floor", "--values", "0,x"],
+    }
+    before = get_language()
+    set_language(language)
+    done = {}
+    try:
+        with contextlib.chdir(folder):
+            for name, argv in commands.items():
+                out, err = io.StringIO(), io.StringIO()
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                    code = cli.main(argv)
+                done[name] = (code, out.getvalue(), err.getvalue())
+    finally:
+        set_language(before)
+    return done
+
+
+@pytest.fixture(scope="module")
+def sessions(tmp_path_factory):
+    return {language: _session(tmp_path_factory.mktemp(f"round_{language}"), language) for language in ("vi", "en")}
+
+
+EXIT_CODES = {"run bad": 2, "roster check": 2, "donations status bad": 2, "frontier bad": 2}
+
+
+def test_the_commands_ran(sessions):
+    for language, done in sessions.items():
+        for name, (code, out, err) in done.items():
+            assert code == EXIT_CODES.get(name, 0), f"{language} {name}: exit {code}\n{out}\n{err}"
+            assert "Traceback" not in err and (out or err)
+
+
+def test_what_the_commands_print_is_vietnamese_by_default(sessions):
+    keys = re.compile(r"một trong các khóa [^;]*")  # the scenario's keys, as the YAML file writes them
+    found = {name: english_words(keys.sub("", out + err)) for name, (_, out, err) in sessions["vi"].items()}
+    assert not {name: words for name, words in found.items() if words}, found
+
+
+def test_with_sim_lang_en_the_commands_print_english(sessions):
+    done = sessions["en"]
+    expected = {"run": "Learners covered", "run bad": "error: bad input", "roster check": "held for review",
+                "roster aggregate": "eligible learners", "roster new-key": "pseudonym key", "donations import": "donations in",
+                "donations list": "received", "deliveries list": "Delivered: desktop 1", "donations export": "Wrote 2 donations",
+                "donations status": "is now received", "donations status bad": "unknown status", "replan": "Stored as plan version 1",
+                "plans show": "Plan version 1", "plans diff": "From plan version 1", "plans approve": "approved by",
+                "audit verify": "audit trail intact", "audit trace": "plan version 1", "publish": "Wrote",
+                "roster purge": "Nothing to purge", "frontier bad": "not a number"}
+    for name, words in expected.items():
+        code, out, err = done[name]
+        assert words in out + err, f"{name}: {out}{err}"
+        assert not VIETNAMESE.search(_without_data(out + err)), f"{name}: Vietnamese in English output\n{out}{err}"
+
+
+def test_vietnamese_numbers_dates_and_words_in_the_lists(sessions):
+    _, listed, _ = sessions["vi"]["donations list"]
+    assert "3.000.000" in listed and "04/09/2023" in listed and "đã nhận" in listed and "máy tính để bàn" in listed
+    _, listed, _ = sessions["en"]["donations list"]
+    assert "3,000,000" in listed and "4 Sep 2023" in listed
+
+
+def test_scenario_validation_errors_are_vietnamese_by_code(sessions):
+    _, _, err = sessions["vi"]["run bad"]
+    assert "bad.yaml, dòng 4, cột 'budget_vnd': phải là một số nguyên" in err
+    assert "cột 'policy.mode': phải là 'strict' hoặc 'weighted'" in err and "Input should" not in err
+    _, _, err = sessions["en"]["run bad"]
+    assert "bad.yaml, row 4, column 'budget_vnd': Input should be a valid integer" in err
+
+
+VIETNAMESE = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+
+
+def _without_data(text: str) -> str:
+    """``text`` without the names that come from the data (districts, schools, donors, people)."""
+    for name in ("An Bình", "Bình Hòa", "Quỹ Khuyến học", "Công ty A", "Nguyễn Văn A", "Trường A", "Đức Huệ", "Đức Hòa",
+                 "Trường", "Công ty", "cận nghèo", "nghèo", "có/không", "không", "Mã học sinh", "Tình trạng"):
+        text = text.replace(name, "")
+    return re.sub(r"'[^']*'|\S*[/.]\S*", "", text)
