@@ -177,6 +177,8 @@ def _session(folder: Path, language: str) -> dict[str, tuple[int, str, str]]:
         "privacy record": ["privacy", "record", "--out", "ho_so.md"],
         "roster purge": ["roster", "purge", "--before", "01/01/2020", "--dry-run", *db],
         "frontier bad": ["frontier", "s.yaml", "--param", "district_floor", "--values", "0,x"],
+        "frontier": ["frontier", "s.yaml", "--param", "district_floor", "--values", "0,0.5"],
+        "marginal": ["marginal", "s.yaml"],
     }
     before = get_language()
     set_language(language)
@@ -222,7 +224,8 @@ def test_with_sim_lang_en_the_commands_print_english(sessions):
                 "donations status": "is now received", "donations status bad": "unknown status", "replan": "Stored as plan version 1",
                 "plans show": "Plan version 1", "plans diff": "From plan version 1", "plans approve": "approved by",
                 "audit verify": "audit trail intact", "audit trace": "plan version 1", "publish": "Wrote",
-                "roster purge": "Nothing to purge", "frontier bad": "not a number"}
+                "roster purge": "Nothing to purge", "frontier bad": "not a number", "frontier": "Frontier of 'nho'",
+                "marginal": "VND more in the budget"}
     for name, words in expected.items():
         code, out, err = done[name]
         assert words in out + err, f"{name}: {out}{err}"
