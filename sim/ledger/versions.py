@@ -104,25 +104,68 @@ class Diff:
         if self.devices.empty:
             lines.append("  " + t("diff_none"))
         else:
+            from sim.views.i18n import item_label
+
             width = max(len(d) for d in self.devices["district"])
+            kinds = max(8, *(len(item_label(d)) for d in self.devices["device"]))
             for row in self.devices.itertuples():
-                lines.append(f"  {row.district:<{width}}  {row.device:<8} {_n(row.before):>6} -> {_n(row.after):>6}  "
-                             f"{row.change:>+7,}   " + t("diff_because").format(why=row.because))
+                lines.append(f"  {row.district:<{width}}  {item_label(row.device):<{kinds}} {_n(row.before):>6} -> "
+                             f"{_n(row.after):>6}  {_signed(row.change):>7}   " + t("diff_because").format(why=_causes(row.because)))
         lines += ["", t("diff_donations")]
         if self.donations.empty:
             lines.append("  " + t("diff_none"))
         for row in self.donations.itertuples():
             effect = "" if row.effect else "  " + t("diff_no_effect")
-            lines.append(f"  {row.donation_id}  {row.donor or '-'}: {row.what}; {row.status}; "
+            lines.append(f"  {row.donation_id}  {row.donor or '-'}: {row.what}; {_status(row.status)}; "
                          + t("diff_counted").format(before=row.counted_before, after=row.counted_after) + effect)
         if not self.pools.empty:
+            from sim.views.i18n import item_label
+
             lines += ["", t("diff_pools")]
             width = max(len(p) for p in self.pools["pool"])
             for row in self.pools.itertuples():
-                lines.append(f"  {row.pool:<{width}}  {row.item:<12} " + t("diff_given_left").format(
+                item = t("diff_vnd") if row.item == "VND" else item_label(row.item)
+                lines.append(f"  {row.pool:<{width}}  {item:<12} " + t("diff_given_left").format(
                     given_before=_n(row.given_before), given_after=_n(row.given_after),
                     left_before=_n(row.left_before), left_after=_n(row.left_after)))
         return "\n".join(lines)
+
+
+def _signed(change: int) -> str:
+    """``+3``, ``-1``, ``+1.234`` (grouped as the language writes numbers)."""
+    return ("-" if change < 0 else "+") + _n(abs(int(change)))
+
+
+def _donation_status(code: str) -> str:
+    return t("donation_status_" + code) if code in ("pledged", "received", "cancelled", "delivered") else code
+
+
+def _status(text: str) -> str:
+    """What happened to a donation between two versions ("new, received", "pledged -> received") in words."""
+    if text.startswith("new, "):
+        return t("diff_status_new").format(status=_donation_status(text[5:]))
+    if text in ("no longer in the ledger", "corrected"):
+        return t("diff_status_gone" if text.startswith("no") else "diff_status_corrected")
+    return " -> ".join(_donation_status(part) for part in text.split(" -> "))
+
+
+_CAUSES = {"deliveries": "diff_cause_deliveries", "deliveries elsewhere": "diff_cause_deliveries_elsewhere",
+           "scenario": "diff_cause_scenario", "rounding to whole devices": "diff_cause_rounding"}
+
+
+def _causes(text: str) -> str:
+    """The ``because`` of a district and device ("indirectly D1, D2, deliveries") in words."""
+    import re
+
+    def one(part: str) -> str:
+        if part.startswith("indirectly "):
+            return t("diff_cause_indirectly").format(ids=part[len("indirectly "):])
+        more = re.fullmatch(r"and (\d+) more", part)
+        if more:
+            return t("diff_cause_more").format(count=more.group(1))
+        return t(_CAUSES[part]) if part in _CAUSES else part
+
+    return ", ".join(one(part) for part in str(text).split(", "))
 
 
 POOL_COLUMNS = ["pool", "item", "given_before", "given_after", "left_before", "left_after"]
