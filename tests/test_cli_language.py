@@ -162,9 +162,11 @@ def _session(folder: Path, language: str) -> dict[str, tuple[int, str, str]]:
         "donations list": ["donations", "list", *db],
         "deliveries list": ["deliveries", "list", *db],
         "donations export": ["donations", "export", "xuat.csv", *db],
+        "replan": ["replan", "s.yaml", "--out", "r1", "--no-compare", *db],
         "donations status": ["donations", "status", "D2", "received", *db],
         "donations status bad": ["donations", "status", "D2", "recieved", *db],
-        "replan": ["replan", "s.yaml", "--out", "r1", "--no-compare", *db],
+        "donations add": ["donations", "add", "--donation-id", "D3", "--date", "20/02/2024", "--kind", "cash",
+                          "--amount-vnd", "2000000", "--status", "received", *db],
         "replan again": ["replan", "s.yaml", "--out", "r2", "--no-compare", "--fresh", *db],
         "plans list": ["plans", "list", *db],
         "plans show": ["plans", "show", "1", *db],
@@ -225,7 +227,7 @@ def test_with_sim_lang_en_the_commands_print_english(sessions):
                 "plans show": "Plan version 1", "plans diff": "From plan version 1", "plans approve": "approved by",
                 "audit verify": "audit trail intact", "audit trace": "plan version 1", "publish": "Wrote",
                 "roster purge": "Nothing to purge", "frontier bad": "not a number", "frontier": "Frontier of 'nho'",
-                "marginal": "VND more in the budget"}
+                "marginal": "VND more in the budget", "donations add": "1 added"}
     for name, words in expected.items():
         code, out, err = done[name]
         assert words in out + err, f"{name}: {out}{err}"
@@ -237,6 +239,14 @@ def test_vietnamese_numbers_dates_and_words_in_the_lists(sessions):
     assert "3.000.000" in listed and "04/09/2023" in listed and "đã nhận" in listed and "máy tính để bàn" in listed
     _, listed, _ = sessions["en"]["donations list"]
     assert "3,000,000" in listed and "4 Sep 2023" in listed
+
+
+def test_what_changed_between_versions_in_words(sessions):
+    _, shown, _ = sessions["vi"]["plans diff"]
+    assert "D2  Công ty A: 2 máy tính để bàn dành cho Bình Hòa; đã cam kết -> đã nhận" in shown
+    assert "D3  -: 2.000.000 đồng; mới, đã nhận" in shown and "vì: D3" in shown, shown
+    _, shown, _ = sessions["en"]["plans diff"]
+    assert "D3  -: 2,000,000 VND; new, received" in shown and "because: D3" in shown, shown
 
 
 def test_scenario_validation_errors_are_vietnamese_by_code(sessions):
