@@ -43,7 +43,7 @@ def test_the_command_writes_a_page_per_notebook(tmp_path):
     done = subprocess.run([sys.executable, "-m", "sim", "report", str(tmp_path / "one.ipynb"), "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, cwd=ROOT, timeout=180)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"Wrote {tmp_path / 'out' / 'one.html'}"
+    assert done.stdout.strip() == f"Đã ghi {tmp_path / 'out' / 'one.html'}"  # Vietnamese by default
     page = (tmp_path / "out" / "one.html").read_text(encoding="utf-8")
     assert "xin chào" in page and "<title>Một trang</title>" in page
 

@@ -21,25 +21,20 @@ import sys
 from pathlib import Path
 
 from sim.ledger.store import DEFAULT_DB, Ledger
-from sim.read.errors import InputError, Problem
+from sim.read.errors import COMMAND_LINE, InputError, Problem
 from sim.locale import gettext as t
+from sim.locale import number
 from sim.results.cells import csv_text
 
 
 def _db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"ledger file (default: {DEFAULT_DB})")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=t("help_db").format(db=DEFAULT_DB))
 
 
 def _key(args: argparse.Namespace):
-    from sim.roster.pseudonym import key_warnings, load_key
+    from sim.cli.roster import load_key_told
 
-    key = load_key(args.key_file)
-    if key.created:
-        print(f"Created a new pseudonym key at {key.source}. Keep it: the same key gives the same pseudonyms.",
-              file=sys.stderr)
-    for warning in key_warnings(key):
-        print(f"warning: {warning}", file=sys.stderr)
-    return key
+    return load_key_told(args.key_file)
 
 
 def _date(text: str | None, option: str) -> str | None:
@@ -49,7 +44,7 @@ def _date(text: str | None, option: str) -> str | None:
 
     day = parse_date(text)
     if day is None:
-        raise InputError([Problem("command line", "not a date", column=option, value=text,
+        raise InputError([Problem(COMMAND_LINE, "not a date", column=option, value=text,
                                   expected="dd/mm/yyyy (day first) or yyyy-mm-dd")])
     return day
 
@@ -58,10 +53,10 @@ def _date(text: str | None, option: str) -> str | None:
 
 
 def register_approve(plans: argparse._SubParsersAction) -> None:
-    approve = plans.add_parser("approve", help="mark a plan version approved (final: it can no longer change)")
+    approve = plans.add_parser("approve", help=t("help_approve"))
     approve.add_argument("version", type=int)
-    approve.add_argument("--by", required=True, help="who approves (name, role)")
-    approve.add_argument("--note", default="", help="decision number, meeting, remarks")
+    approve.add_argument("--by", required=True, help=t("help_approve_by"))
+    approve.add_argument("--note", default="", help=t("help_approve_note"))
     _db(approve)
     approve.set_defaults(handler=_approve)
 
@@ -71,7 +66,7 @@ def _approve(args: argparse.Namespace) -> int:
 
     with Ledger(args.db) as ledger:
         done = approve(ledger, args.version, args.by, args.note)
-    print(f"Đã phê duyệt / approved: {done}")
+    print(t("cli_approved").format(approval=done))
     return 0
 
 
@@ -102,14 +97,15 @@ def assign_version_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         totals = done.totals()
         served = int(done.assignment.learners["served"].sum())
-        print(f"Plan version {args.version} (approved), not re-planned: {totals['devices_planned']:,} devices; "
-              f"{totals['devices_named']:,} named to learners, {totals['devices_without_learner']:,} without a learner")
-        print(f"Rosters since the plan: {totals['learners_gone']:,} learners gone, {totals['new_learners']:,} new learners "
-              f"(on the waiting list); see {changes}")
-        print(f"Learners served: {served:,}; waiting list: {len(done.assignment.learners) - served:,}")
-        print(f"Delivery list {list_id} {'recorded' if new else 'unchanged'} in {args.db} (by pseudonym)")
-        print(f"\nDelivery lists (PERSONAL DATA, do not share): {files[-1]}")
-        print("Shareable: " + ", ".join(f.name for f in [*files[:-1], changes]) + f" in {Path(args.out)}")
+        print(t("cli_version_assigned").format(version=args.version, planned=number(totals["devices_planned"]),
+                                               named=number(totals["devices_named"]),
+                                               without=number(totals["devices_without_learner"])))
+        print(t("cli_version_rosters").format(gone=number(totals["learners_gone"]), new=number(totals["new_learners"]),
+                                              file=changes))
+        print(t("cli_assign_served").format(served=number(served), waiting=number(len(done.assignment.learners) - served)))
+        print(t("cli_list_recorded" if new else "cli_list_unchanged").format(list=list_id, db=args.db))
+        print("\n" + t("cli_delivery_lists").format(folder=files[-1]))
+        print(t("cli_shareable").format(files=", ".join(f.name for f in [*files[:-1], changes]), folder=Path(args.out)))
     return 0
 
 
@@ -132,13 +128,14 @@ def _handovers_status(args: argparse.Namespace) -> int:
     with Ledger(args.db) as ledger, ledger.read():
         table = status_table(ledger, args.version, by=args.by)
     if not len(table):
-        print(f"No delivery list in {args.db} yet: run `python -m sim assign ... --version N` first.")
+        print(t("cli_no_delivery_list").format(db=args.db))
         return 0
-    print(table.to_string(index=False))
+    from sim.cli.outputs import table_text
+
+    print(table_text(table))
     totals = table[["planned", "handed_over", "outstanding", "returned"]].sum()
-    print(f"\nTổng / total: planned {totals['planned']:,}, handed over {totals['handed_over']:,}, "
-          f"outstanding {totals['outstanding']:,}, returned {totals['returned']:,} "
-          f"(outstanding and returned devices go back to the pool at the next replan)")
+    print("\n" + t("cli_handovers_total").format(planned=number(totals["planned"]), handed=number(totals["handed_over"]),
+                                                outstanding=number(totals["outstanding"]), returned=number(totals["returned"])))
     if args.csv:
         from sim.results.write import write_atomic
 
@@ -175,7 +172,7 @@ def _publish(args: argparse.Namespace) -> int:
 
     with Ledger(args.db) as ledger:
         pages = publish(ledger, args.out, areas=args.areas, k=args.k)
-    print(f"Wrote {len(pages)} pages to {args.out} (open {Path(args.out) / 'index.html'})")
+    print(t("cli_published").format(count=number(len(pages)), folder=args.out, index=Path(args.out) / "index.html"))
     return 0
 
 
@@ -198,50 +195,50 @@ def _privacy_record(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    handovers = commands.add_parser("handovers", help="confirmed handovers per learner, from the signed delivery lists")
+    handovers = commands.add_parser("handovers", help=t("help_handovers"))
     sub = handovers.add_subparsers(dest="action", required=True)
-    load = sub.add_parser("import", help="record a signed delivery list (XLSX/CSV) or a CSV of pupil ids received")
+    load = sub.add_parser("import", help=t("help_handovers_import"))
     load.add_argument("file", type=Path)
-    load.add_argument("--version", type=int, required=True, help="the approved plan version the list belongs to")
-    load.add_argument("--date", help="handover date (default: today)")
-    load.add_argument("--key-file", type=Path, help="pseudonym key file (the one `assign` used)")
+    load.add_argument("--version", type=int, required=True, help=t("help_handovers_import_version"))
+    load.add_argument("--date", help=t("help_handovers_import_date"))
+    load.add_argument("--key-file", type=Path, help=t("help_handovers_import_key_file"))
     _db(load)
     load.set_defaults(handler=_handovers_import)
-    status = sub.add_parser("status", help="planned, handed over, outstanding, returned per district and school")
-    status.add_argument("--version", type=int, help="only this plan version")
+    status = sub.add_parser("status", help=t("help_handovers_status"))
+    status.add_argument("--version", type=int, help=t("help_handovers_status_version"))
     status.add_argument("--by", choices=["district", "school"], default="school")
-    status.add_argument("--csv", type=Path, help="also write the table to this CSV file")
+    status.add_argument("--csv", type=Path, help=t("help_handovers_status_csv"))
     _db(status)
     status.set_defaults(handler=_handovers_status)
 
-    audit = commands.add_parser("audit", help="the audit trail: verify the hash chain, trace a donation")
+    audit = commands.add_parser("audit", help=t("help_audit"))
     sub = audit.add_subparsers(dest="action", required=True)
-    check = sub.add_parser("verify", help="recompute the chain; name the first entry that does not match (exit 1)")
+    check = sub.add_parser("verify", help=t("help_audit_verify"))
     _db(check)
     check.set_defaults(handler=_audit_verify)
-    follow = sub.add_parser("trace", help="which plan versions counted a donation, how much, which handovers it paid for")
+    follow = sub.add_parser("trace", help=t("help_audit_trace"))
     follow.add_argument("donation_id")
     _db(follow)
     follow.set_defaults(handler=_audit_trace)
 
-    site = commands.add_parser("publish", help="static HTML transparency report (no personal data, small counts hidden)")
-    site.add_argument("--out", type=Path, required=True, help="folder for the pages (e.g. site/)")
-    site.add_argument("--areas", type=Path, default=Path("data/longan/areas.csv"), help="areas file (district order)")
-    site.add_argument("--k", type=int, default=5, help="counts below k are shown as '<k' (default 5)")
+    site = commands.add_parser("publish", help=t("help_publish"))
+    site.add_argument("--out", type=Path, required=True, help=t("help_publish_out"))
+    site.add_argument("--areas", type=Path, default=Path("data/longan/areas.csv"), help=t("help_publish_areas"))
+    site.add_argument("--k", type=int, default=5, help=t("help_publish_k"))
     _db(site)
     site.set_defaults(handler=_publish)
 
-    privacy = commands.add_parser("privacy", help="the processing record for the impact-assessment dossier")
+    privacy = commands.add_parser("privacy", help=t("help_privacy"))
     sub = privacy.add_subparsers(dest="action", required=True)
-    record = sub.add_parser("record", help="write the processing record (Markdown) from what the tool does")
+    record = sub.add_parser("record", help=t("help_privacy_record"))
     record.add_argument("--out", type=Path, required=True)
     record.set_defaults(handler=_privacy_record)
 
 
 def register_purge(roster_commands: argparse._SubParsersAction) -> None:
-    purge = roster_commands.add_parser("purge", help="delete delivery lists (personal data) of rounds closed before DATE")
-    purge.add_argument("--before", required=True, help="rounds whose last handover is before this date (dd/mm/yyyy)")
-    purge.add_argument("--also", nargs="*", type=Path, default=[], help="other files naming learners to delete (rosters)")
-    purge.add_argument("--dry-run", action="store_true", help="say what would be deleted, delete nothing")
+    purge = roster_commands.add_parser("purge", help=t("help_purge"))
+    purge.add_argument("--before", required=True, help=t("help_purge_before"))
+    purge.add_argument("--also", nargs="*", type=Path, default=[], help=t("help_purge_also"))
+    purge.add_argument("--dry-run", action="store_true", help=t("help_purge_dry_run"))
     _db(purge)
     purge.set_defaults(handler=_purge)

@@ -9,8 +9,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.locale import translate_error
 from sim.read.errors import InputError, Problem
 from sim.locale import gettext as t
+from sim.locale import number
+from sim.cli.outputs import table_text
 
 
 def _values(text: str) -> list[float | None]:
@@ -32,20 +35,20 @@ def _values(text: str) -> list[float | None]:
 def register_frontier(commands: argparse._SubParsersAction) -> None:
     from sim.analysis.frontier import PARAMETERS
 
-    parser = commands.add_parser("frontier", help="sweep a fairness setting: coverage against the worst district's rate")
-    parser.add_argument("scenario", type=Path, help="scenario YAML file")
-    parser.add_argument("--param", required=True, choices=PARAMETERS, help="the fairness setting to sweep")
-    parser.add_argument("--values", required=True, help="comma-separated values, e.g. 0,0.1,0.2,0.3")
-    parser.add_argument("--out", type=Path, help="also write the table to this CSV file")
-    parser.add_argument("--force", action="store_true", help="replace an existing --out file of another kind")
+    parser = commands.add_parser("frontier", help=t("help_frontier"))
+    parser.add_argument("scenario", type=Path, help=t("help_scenario"))
+    parser.add_argument("--param", required=True, choices=PARAMETERS, help=t("help_frontier_param"))
+    parser.add_argument("--values", required=True, help=t("help_frontier_values"))
+    parser.add_argument("--out", type=Path, help=t("help_handovers_status_csv"))
+    parser.add_argument("--force", action="store_true", help=t("help_force_out"))
     parser.set_defaults(handler=_frontier)
 
 
 def register_marginal(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("marginal", help="what more budget, stock or a freed earmark is worth in learners")
-    parser.add_argument("scenario", type=Path, help="scenario YAML file")
-    parser.add_argument("--out", type=Path, help="also write the table to this CSV file")
-    parser.add_argument("--force", action="store_true", help="replace an existing --out file of another kind")
+    parser = commands.add_parser("marginal", help=t("help_marginal"))
+    parser.add_argument("scenario", type=Path, help=t("help_scenario"))
+    parser.add_argument("--out", type=Path, help=t("help_handovers_status_csv"))
+    parser.add_argument("--force", action="store_true", help=t("help_force_out"))
     parser.set_defaults(handler=_marginal)
 
 
@@ -67,12 +70,34 @@ def _frontier(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     table = frontier(scenario, args.param, _values(args.values))
-    shown = table.assign(chosen=table["chosen"].map({True: "<- scenario", False: ""}))
-    print(f"Frontier of '{scenario.name}' over {args.param} "
-          f"({table.attrs['covered_without_fairness']:,} covered without fairness rules):\n")
-    print(shown.to_string(index=False, na_rep="-"))
+    shown = table.assign(chosen=table["chosen"].map({True: t("cli_frontier_chosen"), False: ""}))
+    print(t("cli_frontier_title").format(scenario=scenario.name, param=args.param,
+                                         covered=number(table.attrs["covered_without_fairness"])) + "\n")
+    print(table_text(shown))
     _write(table, args.out, args)
     return 0
+
+
+MARGINAL_COLUMNS = {"change": "marginal_change", "first band it helps": "marginal_band",
+                    "estimate from the LP (learners)": "marginal_estimate", "LP re-solved (learners)": "marginal_lp",
+                    "plan re-solved, whole devices (learners)": "marginal_plan", "note": "marginal_note",
+                    "of which in its district": "marginal_district", "rest of the province": "marginal_rest"}
+
+
+def _marginal_words(table):
+    """``marginal_table`` as the command line shows it: headers and the analyst's words in the
+    current language (the table written with --out keeps its English columns)."""
+    import re
+
+    shown = table.copy()
+    for column in ("change", "note"):
+        if column in shown:
+            shown[column] = shown[column].map(lambda text: re.sub(r"\d{1,3}(?:,\d{3})+", lambda m: number(int(m.group(0).replace(",", ""))),
+                                                                  translate_error(text)) if text else text)
+    if "first band it helps" in shown:
+        shown["first band it helps"] = shown["first band it helps"].map(
+            lambda text: re.sub(r"band (\d)", lambda m: t("show_band").format(band=m.group(1)), str(text)))
+    return shown.rename(columns={c: t(key) for c, key in MARGINAL_COLUMNS.items()})
 
 
 def _marginal(args: argparse.Namespace) -> int:
@@ -80,6 +105,6 @@ def _marginal(args: argparse.Namespace) -> int:
     from sim.read.scenario import load_scenario
 
     table = marginal_table(marginal_values(load_scenario(args.scenario)))
-    print(table.to_string(index=False, na_rep="-"))
+    print(table_text(_marginal_words(table), decimals=2))
     _write(table, args.out, args)
     return 0

@@ -21,39 +21,44 @@ from sim.ledger.donations import DELIVERY_KIND, DONATION_KIND, STATUSES, RecordK
 from sim.read.errors import InputError
 from sim.ledger.store import DEFAULT_DB, Ledger
 from sim.locale import gettext as t
-from sim.cli.outputs import check_output, check_results_folder
+from sim.cli.outputs import check_output, check_results_folder, table_text
 
 
 def _db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"ledger file (default: {DEFAULT_DB})")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=t("help_db").format(db=DEFAULT_DB))
+
+
+def column_help(kind: RecordKind, column) -> str:
+    """The help of ``donations add --COLUMN``: the column's description in the current language."""
+    return t(f"help_col_{kind.name}_{column.name}")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     for kind in (DONATION_KIND, DELIVERY_KIND):
         _register_records(commands, kind)
-    replan = commands.add_parser("replan", help="plan from the ledger's current state and store it as a new plan version")
-    replan.add_argument("scenario", type=Path, help="scenario YAML file (prices, policy, anything not in the ledger)")
-    replan.add_argument("--out", type=Path, required=True, help="folder for allocation.csv, coverage.csv, summary.json")
-    replan.add_argument("--fresh", action="store_true", help="do not try to stay close to the latest plan version")
-    replan.add_argument("--no-compare", action="store_true", help="skip the max_count comparison (faster)")
-    replan.add_argument("--quiet", action="store_true", help="print nothing on success")
-    replan.add_argument("--force", action="store_true", help="replace files of another kind in --out (never an input file)")
+    replan = commands.add_parser("replan", help=t("help_replan"))
+    replan.add_argument("scenario", type=Path, help=t("help_replan_scenario"))
+    replan.add_argument("--out", type=Path, required=True, help=t("help_replan_out"))
+    replan.add_argument("--fresh", action="store_true", help=t("help_replan_fresh"))
+    replan.add_argument("--no-compare", action="store_true", help=t("help_replan_no_compare"))
+    replan.add_argument("--quiet", action="store_true", help=t("help_quiet"))
+    replan.add_argument("--force", action="store_true", help=t("help_replan_force"))
     _db(replan)
     replan.set_defaults(handler=_replan)
 
-    plans = commands.add_parser("plans", help="list, show and compare stored plan versions").add_subparsers(dest="action", required=True)
-    listing = plans.add_parser("list", help="every plan version")
+    plans = commands.add_parser("plans", help=t("help_plans")).add_subparsers(dest="action", required=True)
+    listing = plans.add_parser("list", help=t("help_plans_list"))
     _db(listing)
     listing.set_defaults(handler=_plans_list)
-    show = plans.add_parser("show", help="one version: its inputs and summary")
+    show = plans.add_parser("show", help=t("help_plans_show"))
     show.add_argument("version", type=int)
     _db(show)
     show.set_defaults(handler=_plans_show)
-    compare = plans.add_parser("diff", help="what changed between two versions, per district and device, and why")
-    compare.add_argument("a", type=int, help="the earlier version")
-    compare.add_argument("b", type=int, help="the later version")
-    compare.add_argument("--csv", type=Path, help="also write the per district and device table to this CSV file")
-    compare.add_argument("--force", action="store_true", help="replace an existing --csv file of another kind")
+    compare = plans.add_parser("diff", help=t("help_plans_diff"))
+    compare.add_argument("a", type=int, help=t("help_plans_diff_a"))
+    compare.add_argument("b", type=int, help=t("help_plans_diff_b"))
+    compare.add_argument("--csv", type=Path, help=t("help_plans_diff_csv"))
+    compare.add_argument("--force", action="store_true", help=t("help_force_csv"))
     _db(compare)
     compare.set_defaults(handler=_plans_diff)
     from sim.cli.audit import register_approve
@@ -62,32 +67,31 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _register_records(commands: argparse._SubParsersAction, kind: RecordKind) -> None:
-    what = "donations (money, devices, data packages)" if kind is DONATION_KIND else "deliveries (devices handed to a district)"
-    group = commands.add_parser(kind.name, help=f"record and list {what}").add_subparsers(dest="action", required=True)
-    load = group.add_parser("import", help="add the rows of a CSV or XLSX file (the same file twice adds nothing)")
+    group = commands.add_parser(kind.name, help=t("help_" + kind.name)).add_subparsers(dest="action", required=True)
+    load = group.add_parser("import", help=t("help_records_import"))
     load.add_argument("file", type=Path)
-    load.add_argument("--update", action="store_true", help="record rows whose id is already there with other content as corrections")
+    load.add_argument("--update", action="store_true", help=t("help_records_import_update"))
     _db(load)
     load.set_defaults(handler=_import, records=kind)
-    add = group.add_parser("add", help=f"add one record given on the command line")
+    add = group.add_parser("add", help=t("help_records_add"))
     for column in kind.columns:
         add.add_argument("--" + column.name.replace("_", "-"), dest=column.name, default="", required=column.required,
-                         help=column.description)
-    add.add_argument("--update", action="store_true", help="record it as a correction if the id is already there")
+                         help=column_help(kind, column))
+    add.add_argument("--update", action="store_true", help=t("help_records_add_update"))
     _db(add)
     add.set_defaults(handler=_add, records=kind)
-    listing = group.add_parser("list", help="print every record, then totals")
+    listing = group.add_parser("list", help=t("help_records_list"))
     _db(listing)
     listing.set_defaults(handler=_list, records=kind)
-    export = group.add_parser("export", help="write every record to a CSV or XLSX file (the import format)")
+    export = group.add_parser("export", help=t("help_records_export"))
     export.add_argument("file", type=Path)
-    export.add_argument("--force", action="store_true", help="replace an existing file that is not such an export (never the ledger)")
+    export.add_argument("--force", action="store_true", help=t("help_records_export_force"))
     _db(export)
     export.set_defaults(handler=_export, records=kind)
     if kind is DONATION_KIND:
-        status = group.add_parser("status", help="change a donation's status (a pledge received or cancelled ...)")
+        status = group.add_parser("status", help=t("help_donations_status"))
         status.add_argument("donation_id")
-        status.add_argument("status", help=" | ".join(STATUSES))
+        status.add_argument("status", help=t("help_col_donations_status"))
         _db(status)
         status.set_defaults(handler=_status)
 
@@ -100,7 +104,7 @@ def _import(args: argparse.Namespace) -> int:
     items = read_records(args.file, args.records)
     with Ledger(args.db, create=True) as ledger:
         report = ledger.record(items, update=args.update)
-    print(f"{args.file.name}: {report} ({args.records.name} in {args.db})")
+    print(t("cli_import_records").format(file=args.file.name, report=report, records=t("records_" + args.records.name), db=args.db))
     return 0
 
 
@@ -113,7 +117,7 @@ def _add(args: argparse.Namespace) -> int:
         raise InputError(exc.problems) from None
     with Ledger(args.db, create=True) as ledger:
         report = ledger.record([item], update=args.update)
-    print(f"{report} ({args.records.name} in {args.db})")
+    print(t("cli_add_record").format(report=report, records=t("records_" + args.records.name), db=args.db))
     return 0
 
 
@@ -123,30 +127,42 @@ def _list(args: argparse.Namespace) -> int:
     with Ledger(args.db) as ledger, ledger.read():
         records = _records(ledger, args.records)
     if not records:
-        print(f"No {args.records.name} in {args.db}.")
+        print(t("cli_no_records").format(records=t("records_" + args.records.name), db=args.db))
         return 0
-    print(records_frame(records, args.records).to_string(index=False))
+    from sim.views.i18n import item_label
+
+    print(table_text(records_frame(records, args.records), numbers=("quantity", "amount_vnd", "earmark_band"), dates=("date",),
+                     values={"status": lambda s: t("donation_status_" + s) if s in STATUSES else s,
+                             "kind": lambda k: t("kind_" + k) if k in ("cash", "device", "data_package") else k,
+                             "device": item_label}))
     print("\n" + _totals(records, args.records))
     return 0
 
 
 def _totals(records: list, kind: RecordKind) -> str:
-    """Totals per status (donations) or per device (deliveries)."""
+    """Totals per status (donations) or per device (deliveries), in the current language."""
+    from sim.views.i18n import item_label, number, sort_key
+
     if kind is DELIVERY_KIND:
         per: dict[str, int] = {}
         for d in records:
             per[d.device] = per.get(d.device, 0) + d.quantity
-        return "Delivered: " + ", ".join(f"{device} {n:,}" for device, n in sorted(per.items()))
+        items = sorted(per.items(), key=lambda pair: sort_key(item_label(pair[0])))
+        return t("cli_delivered_total").format(items=", ".join(f"{item_label(device)} {number(n)}" for device, n in items))
     lines = []
     for status in STATUSES:
         mine = [d for d in records if d.status == status]
         if not mine:
             continue
-        parts = {}
+        parts: dict[str, int] = {}
         for d in mine:
-            item = "VND" if d.kind == "cash" else d.device or "data packages"
+            item = "cash" if d.kind == "cash" else d.device or "data_package"
             parts[item] = parts.get(item, 0) + (d.amount_vnd if d.kind == "cash" else d.quantity)
-        lines.append(f"{status:<10} {len(mine):>4} donations: " + ", ".join(f"{n:,} {item}" for item, n in parts.items()))
+        shown = [t("describe_cash").format(amount=number(n)) if item == "cash"
+                 else t("describe_packages").format(count=number(n)) if item == "data_package"
+                 else f"{number(n)} {item_label(item)}" for item, n in parts.items()]
+        lines.append(t("cli_donations_by_status").format(status=t("donation_status_" + status), count=number(len(mine)),
+                                                         items=", ".join(shown)))
     return "\n".join(lines)
 
 
@@ -157,7 +173,7 @@ def _export(args: argparse.Namespace) -> int:
     with Ledger(args.db) as ledger, ledger.read():
         records = _records(ledger, args.records)
     write_records(args.file, records, args.records)
-    print(f"Wrote {len(records)} {args.records.name} to {args.file}")
+    print(t("cli_wrote_records").format(count=len(records), records=t("records_" + args.records.name), file=args.file))
     return 0
 
 
@@ -172,7 +188,8 @@ def _status(args: argparse.Namespace) -> int:
                                   expected=" or ".join(STATUSES), hint=did_you_mean(args.status, list(STATUSES)))])
     with Ledger(args.db) as ledger:
         changed = ledger.set_status(args.donation_id, status)
-    print(f"{changed.donation_id} ({changed.describe()}) is now {changed.status}")
+    print(t("cli_status_changed").format(id=changed.donation_id, description=changed.describe(),
+                                         status=t("donation_status_" + changed.status)))
     return 0
 
 
@@ -203,12 +220,21 @@ def _replan(args: argparse.Namespace) -> int:
     return 0
 
 
+def counting_label(text: str) -> str:
+    """``pledged_at_rate 0.5`` (which donations a plan counted) in words."""
+    mode, _, rate = str(text).partition(" ")
+    key = "counting_" + mode
+    from sim.views.i18n import MESSAGES
+
+    return (t(key) if key in MESSAGES else mode) + (" " + rate if rate else "")
+
+
 def _plans_list(args: argparse.Namespace) -> int:
     from sim.ledger.versions import versions_table
 
     with Ledger(args.db) as ledger, ledger.read():
         table = versions_table(ledger)
-    print(table.to_string(index=False) if len(table) else f"No plan versions in {args.db} yet: run `python -m sim replan`.")
+    print(table_text(table, dates=("last_record",), values={"counting": counting_label}) if len(table) else t("cli_no_versions").format(db=args.db))
     return 0
 
 

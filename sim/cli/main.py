@@ -15,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.cli.language import Parser, argparse_words
+from sim.locale import gettext as t
 from sim.read.errors import InputError, ScenarioError, one_line
 from sim.cli.roster import register as register_roster
 from sim.cli.ledger import register as register_ledger
@@ -29,19 +31,18 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_UNSATISFIABLE = 0, 1, 2, 3
 
 
 def register_run(commands: argparse._SubParsersAction) -> None:
-    run = commands.add_parser("run", help="solve a scenario and write allocation.csv, coverage.csv, summary.json")
-    run.add_argument("scenario", type=Path, help="scenario YAML file")
-    run.add_argument("--out", type=Path, required=True, help="folder for the results (created if missing)")
-    run.add_argument("--solver", choices=[s.value for s in SolverName], help="override the scenario's solver")
-    run.add_argument("--quiet", action="store_true", help="print nothing on success")
-    run.add_argument("--force", action="store_true", help="replace an existing file of another kind at the output (never an input file)")
+    run = commands.add_parser("run", help=t("help_run"))
+    run.add_argument("scenario", type=Path, help=t("help_scenario"))
+    run.add_argument("--out", type=Path, required=True, help=t("help_run_out"))
+    run.add_argument("--solver", choices=[s.value for s in SolverName], help=t("help_solver"))
+    run.add_argument("--quiet", action="store_true", help=t("help_quiet"))
+    run.add_argument("--force", action="store_true", help=t("help_run_force"))
     run.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     from sim.core.pipeline import solve
     from sim.read.scenario import load_scenario
-    from sim.views.i18n import t
     from sim.views.text import summary_text
 
     scenario = load_scenario(args.scenario)
@@ -54,7 +55,7 @@ def _run(args: argparse.Namespace) -> int:
     files = result.write(args.out)
     if not args.quiet:
         print(summary_text(result.summary))
-        print("\n" + t("cli_wrote", files=", ".join(str(f) for f in files)))
+        print("\n" + t("cli_wrote").format(files=", ".join(str(f) for f in files)))
     return EXIT_OK
 
 
@@ -69,7 +70,7 @@ COMMANDS = [register_run, register_ledger, register_roster, register_frontier, r
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m sim", description="Plan donated computers and data packages.")
+    parser = Parser(prog="python -m sim", description=t("help_sim"))
     commands = parser.add_subparsers(dest="command", required=True)
     for register in COMMANDS:
         register(commands)
@@ -78,9 +79,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; messages in Vietnamese, or English with ``SIM_LANG=en``."""
-    from sim.locale import gettext as t
-
-    args = _parser().parse_args(argv)
+    with argparse_words():  # argparse's own words ("usage:", its errors) in the current language too
+        args = _parser().parse_args(argv)
     try:
         return args.handler(args)
     except InputError as exc:

@@ -111,3 +111,49 @@ def check_results_folder(out: Path, inputs: list, force: bool) -> None:
 
     check_folder(out, {"allocation.csv": ALLOCATION_COLUMNS, "coverage.csv": COVERAGE_COLUMNS, "summary.json": None},
                  inputs=inputs, force=force)
+
+
+def table_text(frame, *, numbers: Sequence[str] = (), dates: Sequence[str] = (), decimals: int = 3,
+               values: dict | None = None) -> str:
+    """A table as the command line prints it, in the current language: each header by its catalogue
+    key ``col_<column>`` when there is one, whole numbers grouped and decimals written as the
+    language writes them (``sim.locale.number``), the ``numbers`` columns (digits held as text)
+    grouped too, the ``dates`` columns as dates (``sim.locale.date``), and the cells of a column in
+    ``values`` (column -> function) turned into words. Empty cells stay empty.
+
+    >>> import pandas as pd
+    >>> from sim.locale import get_language, set_language
+    >>> before = get_language(); set_language("vi")
+    >>> print(table_text(pd.DataFrame({"version": [1], "covered": [2772], "rate": [0.3027]})))
+    phiên bản được hỗ trợ tỷ lệ
+            1       2.772 0,303
+    >>> set_language(before)
+    """
+    import pandas as pd
+
+    from sim.locale import date, number
+    from sim.views.i18n import MESSAGES, t
+
+    def whole(value) -> str:
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value) or value == "":
+            return ""
+        try:
+            return number(int(str(value)))
+        except ValueError:
+            return str(value)
+
+    def cells(column: str, series: pd.Series) -> pd.Series:
+        if values and column in values:
+            return series.map(lambda v: "" if v is None or v == "" or v is pd.NA else values[column](v))
+        if column in dates:
+            return series.map(lambda v: date(str(v)) if v not in (None, "") and v is not pd.NA and str(v)[:4].isdigit() else
+                              ("" if v is None or v is pd.NA else str(v)))
+        if column in numbers or pd.api.types.is_integer_dtype(series):
+            return series.map(whole).astype(object)
+        if pd.api.types.is_float_dtype(series):
+            return series.map(lambda v: "" if v != v else number(v, decimals)).astype(object)
+        return series
+
+    shown = pd.DataFrame({column: cells(column, frame[column]) for column in frame.columns})
+    shown.columns = [t("col_" + c) if "col_" + str(c) in MESSAGES else c for c in frame.columns]
+    return shown.to_string(index=False)

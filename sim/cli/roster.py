@@ -13,6 +13,7 @@ from pathlib import Path
 from sim.cli.outputs import check_folder, check_output
 from sim.read.errors import input_error
 from sim.locale import gettext as t
+from sim.locale import number, translate_error
 
 DEFAULT_AREAS = Path("data/longan/areas.csv")
 
@@ -61,9 +62,9 @@ def _aggregate(args: argparse.Namespace) -> int:
     check_output(args.out, text.split("\n", 1)[0].split(","), inputs=[*args.rosters, args.areas], force=args.force)
     _write(args.out, text.encode("utf-8-sig"))
     counts = roster.counts()
-    print(f"Wrote {args.out}: {counts['eligible']:,} eligible learners "
-          f"({counts['not_eligible']:,} rows not eligible, {counts['held_for_review']:,} held for review, "
-          f"{counts['invalid']:,} with bad values left out)")
+    print(t("cli_aggregate_wrote").format(file=args.out, eligible=number(counts["eligible"]),
+                                          not_eligible=number(counts["not_eligible"]),
+                                          held=number(counts["held_for_review"]), invalid=number(counts["invalid"])))
     return 0
 
 
@@ -82,8 +83,21 @@ def _new_key(args: argparse.Namespace) -> int:
 
     if args.path.exists():
         raise input_error(args.path, "the file already exists", expected="a new file name: a key is never overwritten")
-    print(f"Wrote a new pseudonym key to {new_key_file(args.path)}: keep it safe and out of any repository")
+    print(t("cli_new_key").format(file=new_key_file(args.path)))
     return 0
+
+
+def load_key_told(path: Path | None):
+    """The pseudonym key (``sim.roster.pseudonym.load_key``), saying on stderr when it was just
+    created and what is unsafe about where it is kept."""
+    from sim.roster.pseudonym import key_warnings, load_key
+
+    key = load_key(path)
+    if key.created:
+        print(t("cli_key_created").format(file=key.source), file=sys.stderr)
+    for warning in key_warnings(key):
+        print(t("cli_warning").format(message=translate_error(warning)), file=sys.stderr)
+    return key
 
 
 def _assign(args: argparse.Namespace) -> int:
@@ -95,7 +109,6 @@ def _assign(args: argparse.Namespace) -> int:
     from sim.read.tables import read_areas
     from sim.views.text import summary_text
     from sim.roster.assign import assign
-    from sim.roster.pseudonym import key_warnings, load_key
     from sim.roster.read import read_roster
 
     scenario = load_scenario(args.scenario)
@@ -103,73 +116,66 @@ def _assign(args: argparse.Namespace) -> int:
         scenario.solver = SolverName(args.solver)
     check_folder(args.out, inputs=[args.scenario, *args.roster, scenario.areas, args.key_file])
     roster = read_roster(args.roster, read_areas(scenario.areas), require_consent=args.require_consent)
-    key = load_key(args.key_file)
-    if key.created:
-        print(f"Created a new pseudonym key at {key.source}. Keep it: the same key gives the same pseudonyms and "
-              f"the same order on every run.", file=sys.stderr)
-    for warning in key_warnings(key):
-        print(f"warning: {warning}", file=sys.stderr)
+    key = load_key_told(args.key_file)
     run = assign(scenario, roster, key, skip_invalid=args.skip_invalid)
     files = run.write(args.out)
     if not args.quiet:
         counts = roster.counts()
         served = int(run.learners["served"].sum())
         print(summary_text(run.result.summary))
-        print(f"\nRosters: {len(roster.learners):,} rows; {counts['eligible']:,} eligible, "
-              f"{counts['not_eligible']:,} not eligible, {counts['held_for_review']:,} held for review, "
-              f"{counts['invalid']:,} with bad values (see roster_report.csv)")
-        print(f"Learners served: {served:,}; waiting list: {len(run.learners) - served:,}")
-        print(f"\nDelivery lists (PERSONAL DATA, do not share): {files[-1]}")
-        print("Shareable: " + ", ".join(f.name for f in files[:-1]) + f" in {Path(args.out)}")
+        print("\n" + t("cli_assign_rosters").format(rows=number(len(roster.learners)), eligible=number(counts["eligible"]),
+                                                  not_eligible=number(counts["not_eligible"]),
+                                                  held=number(counts["held_for_review"]), invalid=number(counts["invalid"])))
+        print(t("cli_assign_served").format(served=number(served), waiting=number(len(run.learners) - served)))
+        print("\n" + t("cli_delivery_lists").format(folder=files[-1]))
+        print(t("cli_shareable").format(files=", ".join(f.name for f in files[:-1]), folder=Path(args.out)))
     return 0
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     from sim.read.scenario import SolverName
 
-    roster = commands.add_parser("roster", help="check school rosters, aggregate them, write the blank template")
+    roster = commands.add_parser("roster", help=t("help_roster"))
     sub = roster.add_subparsers(dest="roster_command", required=True)
-    areas_help = f"areas file the districts are matched against (default: {DEFAULT_AREAS})"
+    areas_help = t("help_roster_areas").format(areas=DEFAULT_AREAS)
 
-    check = sub.add_parser("check", help="validation report: bad values, duplicates, learners not eligible")
-    check.add_argument("rosters", nargs="+", type=Path, help="roster files (CSV or XLSX)")
+    check = sub.add_parser("check", help=t("help_roster_check"))
+    check.add_argument("rosters", nargs="+", type=Path, help=t("help_rosters"))
     check.add_argument("--areas", type=Path, default=DEFAULT_AREAS, help=areas_help)
-    check.add_argument("--out", type=Path, help="also write every issue to this CSV (no personal data in it)")
-    check.add_argument("--force", action="store_true", help="replace an existing --out file of another kind (never a roster)")
-    check.add_argument("--require-consent", action="store_true", help="hold for review every learner without the guardian's consent (and the child's from age 7)")
+    check.add_argument("--out", type=Path, help=t("help_roster_check_out"))
+    check.add_argument("--force", action="store_true", help=t("help_roster_check_force"))
+    check.add_argument("--require-consent", action="store_true", help=t("help_require_consent"))
     check.set_defaults(handler=_check)
 
-    aggregate = sub.add_parser("aggregate", help="write the planner's students.csv from rosters")
-    aggregate.add_argument("rosters", nargs="+", type=Path, help="roster files (CSV or XLSX)")
-    aggregate.add_argument("--out", type=Path, required=True, help="students CSV to write")
+    aggregate = sub.add_parser("aggregate", help=t("help_roster_aggregate"))
+    aggregate.add_argument("rosters", nargs="+", type=Path, help=t("help_rosters"))
+    aggregate.add_argument("--out", type=Path, required=True, help=t("help_roster_aggregate_out"))
     aggregate.add_argument("--areas", type=Path, default=DEFAULT_AREAS, help=areas_help)
-    aggregate.add_argument("--force", action="store_true", help="replace an existing --out file of another kind (never an input)")
-    aggregate.add_argument("--skip-invalid", action="store_true", help="leave rows with bad values out instead of stopping")
-    aggregate.add_argument("--require-consent", action="store_true", help="hold for review every learner without the guardian's consent (and the child's from age 7)")
+    aggregate.add_argument("--force", action="store_true", help=t("help_force_out_input"))
+    aggregate.add_argument("--skip-invalid", action="store_true", help=t("help_roster_aggregate_skip_invalid"))
+    aggregate.add_argument("--require-consent", action="store_true", help=t("help_require_consent"))
     aggregate.set_defaults(handler=_aggregate)
 
-    template = sub.add_parser("template", help="write the blank roster template (XLSX, Vietnamese headers)")
-    template.add_argument("out", type=Path, help="XLSX file to write")
-    template.add_argument("--force", action="store_true", help="replace an existing file (a filled roster is never replaced without it)")
+    template = sub.add_parser("template", help=t("help_roster_template"))
+    template.add_argument("out", type=Path, help=t("help_roster_template_out"))
+    template.add_argument("--force", action="store_true", help=t("help_roster_template_force"))
     template.set_defaults(handler=_template)
 
-    new_key = sub.add_parser("new-key", help="write a new random pseudonym key file (permissions 0600)")
-    new_key.add_argument("path", type=Path, help="where to keep the key: outside the project and the outputs")
+    new_key = sub.add_parser("new-key", help=t("help_roster_new_key"))
+    new_key.add_argument("path", type=Path, help=t("help_roster_new_key_path"))
     new_key.set_defaults(handler=_new_key)
 
-    run = commands.add_parser("assign", help="plan from rosters and write delivery lists with names")
-    run.add_argument("scenario", type=Path, help="scenario YAML (its students file is replaced by the rosters)")
-    run.add_argument("--roster", nargs="+", type=Path, required=True, help="roster files (CSV or XLSX)")
-    run.add_argument("--out", type=Path, required=True, help="folder for the results; delivery lists go to OUT/delivery")
-    run.add_argument("--key-file", type=Path, help="pseudonym key file (default: $SIM_PSEUDONYM_KEY, "
-                                                  "else ~/.config/sim/pseudonym.key, created on first use)")
-    run.add_argument("--skip-invalid", action="store_true", help="plan without rows with bad values instead of stopping")
-    run.add_argument("--solver", choices=[s.value for s in SolverName], help="override the scenario's solver")
-    run.add_argument("--quiet", action="store_true", help="print nothing on success")
-    run.add_argument("--version", type=int, help="name learners for this approved plan version of the ledger, "
-                                                 "without planning again")
-    run.add_argument("--db", type=Path, default=Path("data/ledger.sqlite"), help="ledger file (with --version)")
-    run.add_argument("--require-consent", action="store_true", help="hold for review every learner without the guardian's consent (and the child's from age 7)")
+    run = commands.add_parser("assign", help=t("help_assign"))
+    run.add_argument("scenario", type=Path, help=t("help_assign_scenario"))
+    run.add_argument("--roster", nargs="+", type=Path, required=True, help=t("help_rosters"))
+    run.add_argument("--out", type=Path, required=True, help=t("help_assign_out"))
+    run.add_argument("--key-file", type=Path, help=t("help_assign_key_file"))
+    run.add_argument("--skip-invalid", action="store_true", help=t("help_assign_skip_invalid"))
+    run.add_argument("--solver", choices=[s.value for s in SolverName], help=t("help_solver"))
+    run.add_argument("--quiet", action="store_true", help=t("help_quiet"))
+    run.add_argument("--version", type=int, help=t("help_assign_version"))
+    run.add_argument("--db", type=Path, default=Path("data/ledger.sqlite"), help=t("help_assign_db"))
+    run.add_argument("--require-consent", action="store_true", help=t("help_require_consent"))
     run.set_defaults(handler=_assign)
     from sim.cli.audit import register_purge
 

@@ -19,18 +19,16 @@ EXIT_INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl+C
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("sweep", help="run a scenario over a grid of settings or a Monte Carlo, in parallel")
-    parser.add_argument("scenario", type=Path, help="scenario YAML file")
-    parser.add_argument("--grid", type=Path, required=True, help="sweep YAML file: grid: and/or monte_carlo: (see the README)")
-    parser.add_argument("--out", type=Path, required=True,
-                        help="folder for runs/ and sweep.csv; the same command again resumes an interrupted sweep")
-    parser.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
-                                            "(default: a local cluster on this machine)")
-    parser.add_argument("--workers", type=_workers, help="worker processes of the local cluster (default: one per core; "
-                                                         "0: no Dask, one run after another)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
-    parser.add_argument("--force", action="store_true", help="write into a folder whose sweep.csv is not from a sweep sim "
-                                                              "started there (it is replaced)")
+    from sim.locale import gettext as t
+
+    parser = commands.add_parser("sweep", help=t("help_sweep"))
+    parser.add_argument("scenario", type=Path, help=t("help_scenario"))
+    parser.add_argument("--grid", type=Path, required=True, help=t("help_sweep_grid"))
+    parser.add_argument("--out", type=Path, required=True, help=t("help_sweep_out"))
+    parser.add_argument("--scheduler", help=t("help_sweep_scheduler"))
+    parser.add_argument("--workers", type=_workers, help=t("help_sweep_workers"))
+    parser.add_argument("--quiet", action="store_true", help=t("help_sweep_quiet"))
+    parser.add_argument("--force", action="store_true", help=t("help_sweep_force"))
     parser.set_defaults(handler=_sweep)
 
 

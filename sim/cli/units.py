@@ -9,22 +9,24 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.locale import gettext as t
+
 
 def register(commands: argparse._SubParsersAction) -> None:
-    areas = commands.add_parser("areas", help="write the areas file of a province's communes of 2025 (xã, phường)")
-    areas.add_argument("province", help="the province since 1 July 2025, by name (any case, with or without marks) or code")
-    areas.add_argument("--out", type=Path, required=True, help="areas CSV to write")
-    areas.add_argument("--quiet", action="store_true", help="print nothing on success")
+    areas = commands.add_parser("areas", help=t("help_areas"))
+    areas.add_argument("province", help=t("help_areas_province"))
+    areas.add_argument("--out", type=Path, required=True, help=t("help_areas_out"))
+    areas.add_argument("--quiet", action="store_true", help=t("help_quiet"))
     areas.set_defaults(handler=_areas)
 
-    convert = commands.add_parser("convert-units", help="convert a file naming old districts/communes to the communes of 2025")
-    convert.add_argument("file", type=Path, help="students, roster, deliveries or donations file (CSV or XLSX)")
+    convert = commands.add_parser("convert-units", help=t("help_convert_units"))
+    convert.add_argument("file", type=Path, help=t("help_convert_file"))
     convert.add_argument("--kind", required=True, choices=["students", "roster", "deliveries", "donations"])
-    convert.add_argument("--province", required=True, help="the province since 1 July 2025 the old units are now part of")
-    convert.add_argument("--old-province", help="the old province of rows that do not name one (e.g. 'Long An')")
-    convert.add_argument("--out", type=Path, required=True, help="converted CSV to write")
-    convert.add_argument("--report", type=Path, required=True, help="CSV listing every row: from what, to what, or the candidates")
-    convert.add_argument("--quiet", action="store_true", help="print nothing on success")
+    convert.add_argument("--province", required=True, help=t("help_convert_province"))
+    convert.add_argument("--old-province", help=t("help_convert_old_province"))
+    convert.add_argument("--out", type=Path, required=True, help=t("help_convert_out"))
+    convert.add_argument("--report", type=Path, required=True, help=t("help_convert_report"))
+    convert.add_argument("--quiet", action="store_true", help=t("help_quiet"))
     convert.set_defaults(handler=_convert)
 
 
@@ -38,8 +40,9 @@ def _areas(args: argparse.Namespace) -> int:
         kinds = table["type"].value_counts()
         counts = ", ".join(f"{n} {k.lower()}" for k, n in kinds.items())
         source = "; ".join(f"{p} {v}" for p, v in versions().items())
-        print(f"{province.name} (mã {province.code}): {len(table)} đơn vị cấp xã ({counts}) -> {args.out}\n"
-              f"Nguồn danh mục / unit lists: {source}. Dân số để trống / population left empty (not in the lists).")
+        print(t("cli_areas_written").format(province=province.name, code=province.code, count=len(table), kinds=counts,
+                                            file=args.out))
+        print(t("cli_areas_sources").format(sources=source))
     return 0
 
 

@@ -23,8 +23,10 @@ class Approval:
     note: str
 
     def __str__(self) -> str:
+        from sim.locale import gettext
+
         note = f" – {self.note}" if self.note else ""
-        return f"plan version {self.version} approved by {self.approved_by} on {self.approved_at}{note}"
+        return gettext("approval_text").format(version=self.version, by=self.approved_by, at=self.approved_at, note=note)
 
 
 def approvals(ledger: Ledger) -> dict[int, Approval]:

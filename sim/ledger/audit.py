@@ -100,8 +100,11 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        where = f"entry {self.seq} ({self.kind} {self.ref})" if self.seq is not None else f"{self.kind} {self.ref}"
-        return f"{where}: {self.message}"
+        from sim.locale import gettext, translate_error
+
+        where = (gettext("audit_entry").format(seq=self.seq, kind=self.kind, ref=self.ref) if self.seq is not None
+                 else f"{self.kind} {self.ref}")
+        return f"{where}: {translate_error(self.message)}"
 
 
 @dataclass
@@ -120,10 +123,11 @@ class Verification:
         return min(numbered, key=lambda f: f.seq) if numbered else (self.findings[0] if self.findings else None)
 
     def __str__(self) -> str:
+        from sim.locale import gettext
+
         if self.ok:
-            return (f"Chuỗi kiểm toán nguyên vẹn / audit trail intact: {self.entries} entries, "
-                    f"head {self.head_hash}")
-        lines = [f"Chuỗi kiểm toán KHÔNG khớp / audit trail does NOT match: first at {self.first}"]
+            return gettext("audit_intact").format(entries=self.entries, head=self.head_hash)
+        lines = [gettext("audit_broken").format(first=self.first)]
         lines += [f"  {f}" for f in self.findings[:20]]
         return "\n".join(lines)
 

@@ -40,7 +40,7 @@ from sim.read.names import match_key, to_nfc
 
 LIST_FIELDS = ("pseudonym", "district", "school", "device", "data_package")
 OUTCOME_LABELS = {"handed_over": "đã bàn giao / handed over", "not_collected": "chưa nhận / not collected",
-                  "moved": "chuyển đi / moved", "returned": "trả lại / returned"}
+                  "moved": "chuyển đi / moved", "returned": "trả lại / returned"}  # the signed lists' words
 _WORDS = {
     "not_collected": ("không nhận", "chưa nhận", "vắng", "not collected", "not_collected", "absent"),
     "moved": ("chuyển trường", "chuyển đi", "chuyển", "moved", "đã chuyển"),
@@ -184,10 +184,12 @@ class HandoverImport:
     audit_seq: int | None = None
 
     def __str__(self) -> str:
-        parts = ", ".join(f"{n} {OUTCOME_LABELS[o]}" for o, n in self.added.items() if n) or "nothing new"
-        text = f"plan version {self.version}: recorded {parts}; {self.unchanged} already recorded"
+        from sim.locale import gettext as t
+
+        parts = ", ".join(f"{n} {t('handover_' + o)}" for o, n in self.added.items() if n) or t("handover_nothing_new")
+        text = t("handover_import_text").format(version=self.version, parts=parts, unchanged=self.unchanged)
         if self.not_in_file:
-            text += f"; {self.not_in_file} learners of the list are not in this file (no news yet)"
+            text += t("handover_not_in_file").format(count=self.not_in_file)
         return text
 
 

@@ -162,7 +162,8 @@ class ImportReport:
 
     def __str__(self) -> str:
         text = gettext("import_report").format(added=len(self.added), unchanged=len(self.unchanged))
-        return text + (f", {len(self.changed)} changed ({', '.join(self.changed)})" if self.changed else "")
+        return text + (gettext("import_report_changed").format(count=len(self.changed), ids=", ".join(self.changed))
+                       if self.changed else "")
 
 
 def _damaged(path: Path, message: str, expected: str, **where: object) -> InputError:

@@ -27,34 +27,50 @@ def trace(ledger, donation_id: str) -> str:
         entries = ledger.db.execute("SELECT seq, at, content FROM audit WHERE kind = 'donation' AND ref = ? ORDER BY seq",
                                     (donation_id,)).fetchall()
         handed = confirmed(ledger.db)
-    unit = "VND" if donation.kind == "cash" else (donation.device or "data packages")
-    lines = [f"{donation.donation_id}: {donation.describe()} ({donation.status})"]
-    lines += [f"  audit entry {seq} ({at[:10]}): {json.loads(c)['action']}" for seq, at, c in entries]
+    from sim.locale import date, gettext as t, number
+    from sim.views.i18n import item_label
+
+    def status(code: str) -> str:
+        return t("donation_status_" + code) if code in ("pledged", "received", "cancelled", "delivered") else code
+
+    def action(code: str) -> str:
+        return t("audit_action_" + code) if code in ("recorded", "changed") else code
+
+    def amount(value: float) -> str:
+        if donation.kind == "cash":
+            return t("describe_cash").format(amount=number(value))
+        if donation.kind == "device":
+            return f"{number(value)} {item_label(donation.device)}"
+        return t("describe_packages").format(count=number(value))
+
+    lines = [f"{donation.donation_id}: {donation.describe()} ({status(donation.status)})"]
+    lines += ["  " + t("trace_entry").format(seq=seq, date=date(at), action=action(json.loads(c)["action"])) for seq, at, c in entries]
     counted = False
     for v in versions:
         share = v.ledger_state.get("shares", {}).get(donation_id)
         if share is None:
             continue
-        mark = " (approved)" if v.version in approved else ""
+        mark = t("trace_approved") if v.version in approved else ""
         if share > 0:
             counted = True
-            lines.append(f"  plan version {v.version}{mark}: counted {share:g} of it = {share * value_of(donation):,.0f} {unit}")
+            lines.append("  " + t("trace_counted").format(version=v.version, mark=mark, share=f"{share:g}",
+                                                          amount=amount(share * value_of(donation))))
         else:
-            lines.append(f"  plan version {v.version}{mark}: not counted (status then: "
-                         f"{next((d['status'] for d in v.ledger_state['donations'] if d['donation_id'] == donation_id), '?')})")
+            then = next((d["status"] for d in v.ledger_state["donations"] if d["donation_id"] == donation_id), "?")
+            lines.append("  " + t("trace_not_counted").format(version=v.version, mark=mark, status=status(then)))
     if not counted:
-        lines.append("  no plan version counted it yet")
+        lines.append("  " + t("trace_never_counted"))
     if donation.earmark_district:
         key = match_key(donation.earmark_district)
         mine = {(d, dev): n for (d, dev), n in handed.items() if match_key(d) == key}
         if donation.kind == "device":
             paid = sum(n for (_, dev), n in mine.items() if match_key(dev) == match_key(donation.device))
-            lines.append(f"  earmarked for {donation.earmark_district}: {min(paid, donation.quantity):,} of its "
-                         f"{donation.quantity:,} {donation.device} confirmed handed over there "
-                         f"({paid:,} {donation.device} confirmed in the district in all)")
+            lines.append("  " + t("trace_earmarked_devices").format(
+                district=donation.earmark_district, paid=number(min(paid, donation.quantity)), quantity=number(donation.quantity),
+                device=item_label(donation.device), all=number(paid)))
         else:
             total = sum(mine.values())
-            lines.append(f"  earmarked for {donation.earmark_district}: it paid towards the {total:,} devices "
-                         f"confirmed handed over there" + (f" ({', '.join(f'{dev} {n}' for (_, dev), n in sorted(mine.items()))})"
-                                                         if mine else ""))
+            lines.append("  " + t("trace_earmarked_money").format(district=donation.earmark_district, total=number(total))
+                         + (f" ({', '.join(f'{item_label(dev)} {number(n)}' for (_, dev), n in sorted(mine.items()))})"
+                            if mine else ""))
     return "\n".join(lines)

@@ -104,25 +104,68 @@ class Diff:
         if self.devices.empty:
             lines.append("  " + t("diff_none"))
         else:
+            from sim.views.i18n import item_label
+
             width = max(len(d) for d in self.devices["district"])
+            kinds = max(8, *(len(item_label(d)) for d in self.devices["device"]))
             for row in self.devices.itertuples():
-                lines.append(f"  {row.district:<{width}}  {row.device:<8} {_n(row.before):>6} -> {_n(row.after):>6}  "
-                             f"{row.change:>+7,}   " + t("diff_because").format(why=row.because))
+                lines.append(f"  {row.district:<{width}}  {item_label(row.device):<{kinds}} {_n(row.before):>6} -> "
+                             f"{_n(row.after):>6}  {_signed(row.change):>7}   " + t("diff_because").format(why=_causes(row.because)))
         lines += ["", t("diff_donations")]
         if self.donations.empty:
             lines.append("  " + t("diff_none"))
         for row in self.donations.itertuples():
             effect = "" if row.effect else "  " + t("diff_no_effect")
-            lines.append(f"  {row.donation_id}  {row.donor or '-'}: {row.what}; {row.status}; "
+            lines.append(f"  {row.donation_id}  {row.donor or '-'}: {row.what}; {_status(row.status)}; "
                          + t("diff_counted").format(before=row.counted_before, after=row.counted_after) + effect)
         if not self.pools.empty:
+            from sim.views.i18n import item_label
+
             lines += ["", t("diff_pools")]
             width = max(len(p) for p in self.pools["pool"])
             for row in self.pools.itertuples():
-                lines.append(f"  {row.pool:<{width}}  {row.item:<12} " + t("diff_given_left").format(
+                item = t("diff_vnd") if row.item == "VND" else item_label(row.item)
+                lines.append(f"  {row.pool:<{width}}  {item:<12} " + t("diff_given_left").format(
                     given_before=_n(row.given_before), given_after=_n(row.given_after),
                     left_before=_n(row.left_before), left_after=_n(row.left_after)))
         return "\n".join(lines)
+
+
+def _signed(change: int) -> str:
+    """``+3``, ``-1``, ``+1.234`` (grouped as the language writes numbers)."""
+    return ("-" if change < 0 else "+") + _n(abs(int(change)))
+
+
+def _donation_status(code: str) -> str:
+    return t("donation_status_" + code) if code in ("pledged", "received", "cancelled", "delivered") else code
+
+
+def _status(text: str) -> str:
+    """What happened to a donation between two versions ("new, received", "pledged -> received") in words."""
+    if text.startswith("new, "):
+        return t("diff_status_new").format(status=_donation_status(text[5:]))
+    if text in ("no longer in the ledger", "corrected"):
+        return t("diff_status_gone" if text.startswith("no") else "diff_status_corrected")
+    return " -> ".join(_donation_status(part) for part in text.split(" -> "))
+
+
+_CAUSES = {"deliveries": "diff_cause_deliveries", "deliveries elsewhere": "diff_cause_deliveries_elsewhere",
+           "scenario": "diff_cause_scenario", "rounding to whole devices": "diff_cause_rounding"}
+
+
+def _causes(text: str) -> str:
+    """The ``because`` of a district and device ("indirectly D1, D2, deliveries") in words."""
+    import re
+
+    def one(part: str) -> str:
+        if part.startswith("indirectly "):
+            return t("diff_cause_indirectly").format(ids=part[len("indirectly "):])
+        more = re.fullmatch(r"and (\d+) more", part)
+        if more:
+            return t("diff_cause_more").format(count=more.group(1))
+        return t(_CAUSES[part]) if part in _CAUSES else part
+
+    return ", ".join(one(part) for part in str(text).split(", "))
 
 
 POOL_COLUMNS = ["pool", "item", "given_before", "given_after", "left_before", "left_after"]
@@ -252,18 +295,37 @@ def what_each_bought(ledger: Ledger) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _pool(name: str) -> str:
+    """``anywhere: cash``, ``band 1: desktop``, ``Đức Huệ: laptop`` (what a version counted) in words."""
+    import re
+
+    from sim.views.i18n import item_label
+
+    where, _, item = str(name).rpartition(": ")
+    where = t("show_anywhere") if where == "anywhere" else re.sub(r"\bband (\d)", lambda m: t("show_band").format(band=m.group(1)), where)
+    item = t("kind_cash") if item == "cash" else item_label(item)
+    return f"{where}: {item}" if where else item
+
+
+def _counting(mode: str) -> str:
+    return t("counting_" + mode) if mode in ("received", "pledged", "pledged_at_rate") else mode
+
+
 def show(version: PlanVersion) -> str:
     """A version's record: when, from what, and the plan's summary."""
     from sim.views.text import summary_text
 
     summary = version.summary
     ledger = summary["ledger"]
-    lines = [f"Plan version {version.version}, made {version.created_at} (UTC) from scenario '{version.scenario_name}'"
-             + (f", after version {version.previous_version}" if version.previous_version else ""),
-             f"Ledger with records up to {last_record_date(version) or '-'}: {ledger['donations']} donations, {ledger['donations_counted']} counted "
-             f"({ledger['counting']['count']})",
-             "Counted: " + (", ".join(f"{k} {_n(v)}" for k, v in ledger["counted"].items()) or "nothing"),
-             "Inputs (SHA-256): " + json.dumps(version.inputs_sha256, sort_keys=True), "", ""]
+    from sim.locale import date
+
+    last = last_record_date(version)
+    lines = [t("show_version").format(version=version.version, made=version.created_at, scenario=version.scenario_name)
+             + (t("show_after").format(previous=version.previous_version) if version.previous_version else ""),
+             t("show_ledger").format(last=date(last) if last else "-", donations=_n(ledger["donations"]),
+                                     counted=_n(ledger["donations_counted"]), count=_counting(ledger["counting"]["count"])),
+             t("show_counted").format(items=", ".join(f"{_pool(k)} {_n(v)}" for k, v in ledger["counted"].items()) or t("show_nothing")),
+             t("show_inputs") + json.dumps(version.inputs_sha256, sort_keys=True), "", ""]
     if ledger.get("held_aside"):  # versions made before band pools existed
-        lines.insert(3, "Held aside (reserved for a priority band): " + ", ".join(ledger["held_aside"]))
+        lines.insert(3, t("show_held_aside") + ", ".join(ledger["held_aside"]))
     return "\n".join(lines) + summary_text(summary)

@@ -4,7 +4,8 @@ Written from what the tool does, not typed by hand: the data fields are the rost
 columns (``sim.roster.schema.ROSTER``), the outputs and where they go are ``sim.roster.export``'s,
 the retention is ``sim.roster.purge``'s. It is the technical part of the dossier the data
 controller keeps (Law 91/2025/QH15 and Decree 356/2025/NĐ-CP; see the README for the articles);
-the controller adds its own name, legal basis and signatures.
+the controller adds its own name, legal basis and signatures. A document of the Vietnamese dossier:
+Vietnamese whatever the language setting, with English glosses in the headings.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ def record_text() -> str:
     from sim.roster.export import DELIVERY
     from sim.roster.pseudonym import KEY_ENV, default_key_path
     from sim.roster.schema import ROSTER
+    from sim.roster.template import vietnamese
 
     fields = "\n".join(
         f"| {c.header} | `{c.name}` | {'có / yes' if c.personal else 'không / no'} | {'có' if c.required else 'không'} | "
-        f"{c.description} |" for c in ROSTER)
+        f"{vietnamese(c.description)} |" for c in ROSTER)
     return f"""# Hồ sơ hoạt động xử lý dữ liệu cá nhân / Record of processing — `sim`
 
 Sinh tự động từ mã nguồn (generated from what the tool does). Bên kiểm soát dữ liệu bổ sung tên,

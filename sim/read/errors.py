@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.locale import gettext, translate_error
+from sim.locale import get_language, gettext, number, translate_error, translations
+COMMAND_LINE = "command line"  # the file of a Problem about an option's value
 LINE_WIDTH = 300  # no line of a message is longer: values are cut with … (a message fits one screen)
 VALUE_WIDTH = 80
 
@@ -55,7 +56,10 @@ class Problem:
         """The problem in the current language (``sim.locale``): the fixed words always, the message,
         the expected value and the hint when the catalogue has their English text (else English).
         Every part on one line, and no line longer than LINE_WIDTH: values are cut with …"""
-        where = [one_line(Path(self.file).name) if self.file else gettext("error_input")]
+        if self.file == COMMAND_LINE:  # a value given on the command line, not in a file
+            where = [gettext("error_command_line")]
+        else:
+            where = [one_line(Path(self.file).name) if self.file else gettext("error_input")]
         if self.row is not None:
             where.append(gettext("error_row").format(row=self.row))
         if self.column is not None:
@@ -139,6 +143,41 @@ class Problems:
     def raise_if_any(self, error: type[_PlannerError] = InputError) -> None:
         if self.items:
             raise error(list(self.items))
+
+
+VALIDATION_CONTEXT = "validation"  # msgctxt of the texts of pydantic's error codes (Vietnamese catalogue)
+
+
+def validation_message(error: dict) -> str:
+    """One pydantic error (an item of ``ValidationError.errors()``) in the current language.
+
+    In Vietnamese, the text comes from the catalogue by pydantic's error ``type`` (``msgctxt
+    "validation"``, ``msgid "int_parsing"``), with the values of its ``ctx`` filled in; an error
+    of our own validators (``value_error``) is its message, through ``translate_error``. In
+    English, or for a code the catalogue lacks, pydantic's own text. The caller adds the file, key
+    and line.
+
+    >>> from sim.locale import set_language
+    >>> before = get_language(); set_language("vi")
+    >>> validation_message({"type": "int_parsing", "msg": "Input should be a valid integer, unable to parse string as an integer"})
+    'phải là một số nguyên (không đọc được giá trị này thành số nguyên)'
+    >>> validation_message({"type": "greater_than_equal", "msg": "Input should be greater than or equal to 0", "ctx": {"ge": 0.0}})
+    'phải lớn hơn hoặc bằng 0'
+    >>> set_language("en"); validation_message({"type": "int_type", "msg": "Input should be a valid integer"})
+    'Input should be a valid integer'
+    >>> set_language(before)
+    """
+    code, context = error.get("type", ""), error.get("ctx") or {}
+    if get_language() == "en":
+        return error["msg"]
+    if code == "value_error" and context.get("error") is not None:
+        return translate_error(str(context["error"]))
+    template = translations(get_language()).pgettext(VALIDATION_CONTEXT, code)
+    if not code or template == code:
+        return translate_error(error["msg"])
+    values = {name: (number(v, 0 if float(v).is_integer() else 2) if isinstance(v, (int, float)) and not isinstance(v, bool)
+                     else str(v).replace("' or '", "' hoặc '")) for name, v in context.items()}
+    return template.format(**values)
 
 
 def input_error(file: str | Path, message: str, **where: object) -> InputError:

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer, model_validator
 
-from sim.read.errors import InputError, Problem, ScenarioError, one_line
+from sim.read.errors import InputError, Problem, ScenarioError, one_line, validation_message
 from sim.read.names import did_you_mean, match_key
 from sim.core.rules import BANDS, HIGHER, HIGHER_LEVEL
 
@@ -369,7 +369,7 @@ def _problems_from(error: ValidationError, file: Path, text: str) -> list[Proble
         elif item["type"] == "missing":
             problems.append(Problem(str(file), f"key '{key}' is missing", row, key, None, "it to be given"))
         else:
-            problems.append(Problem(str(file), item["msg"], row, key, item.get("input"), None))
+            problems.append(Problem(str(file), validation_message(item), row, key, item.get("input"), None))
     return problems
 
 

@@ -30,14 +30,15 @@ class Purged:
     dry_run: bool = False
 
     def __str__(self) -> str:
-        verb = "Would delete" if self.dry_run else "Deleted"
+        from sim.locale import date, gettext as t
+
         if not self.lists and not self.files:
-            return f"Nothing to purge: no round closed before {self.before} still has its delivery lists."
-        lines = [f"{verb} the delivery lists of {len(self.lists)} round(s) closed before {self.before}:"]
+            return t("purge_nothing").format(before=date(self.before))
+        lines = [t("purge_would_delete" if self.dry_run else "purge_deleted").format(count=len(self.lists), before=date(self.before))]
         lines += [f"  {f}" for f in self.folders]
         lines += [f"  {f}" for f in self.files]
         if not self.dry_run:
-            lines.append("Kept: aggregate records, handovers by pseudonym and the audit trail (a purge entry added).")
+            lines.append(t("purge_kept"))
         return "\n".join(lines)
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.locale import gettext, translate_error
 from sim.read.errors import InputError, Problem, Problems
 from sim.read.names import did_you_mean, match_key, nearest
 from sim.core.rules import GRADE_LABELS
@@ -42,6 +43,7 @@ ELIGIBLE, NOT_ELIGIBLE, INVALID, REVIEW = "eligible", "not_eligible", "invalid",
 OUTCOMES = (ELIGIBLE, NOT_ELIGIBLE, REVIEW, INVALID)
 ERROR, WARNING = "error", "warning"  # issue kinds besides the outcomes NOT_ELIGIBLE and REVIEW
 KIND_LABELS = {ERROR: "error", REVIEW: "held for review", NOT_ELIGIBLE: "not eligible", WARNING: "check"}
+_ROW = re.compile(r"(\S\.\w+ )row (\d+)")  # a file's row named in a message ("as roster.csv row 105")
 
 LEARNER_COLUMNS = [
     "file", "row", "pupil_id", "id_key", "full_name", "name_key", "date_of_birth", "school", "school_key",
@@ -64,7 +66,11 @@ class RowIssue:
     hint: str | None = None
 
     def problem(self) -> Problem:
-        return Problem(self.file, f"{KIND_LABELS[self.kind]}: {self.message}", self.row, self.column,
+        """The issue as a Problem, its kind and message in the current language (``sim.locale``)."""
+        message = translate_error(self.message)
+        if message != self.message:  # "… as roster.csv row 105": the row too
+            message = _ROW.sub(lambda m: m.group(1) + gettext("error_row").format(row=m.group(2)), message)
+        return Problem(self.file, f"{translate_error(KIND_LABELS[self.kind])}: {message}", self.row, self.column,
                        self.value, self.expected, self.hint)
 
     def __str__(self) -> str:

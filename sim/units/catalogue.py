@@ -104,13 +104,12 @@ def find_province(text: object, *, file: str = "", column: str | None = None) ->
     merged = former_province(given)
     if merged is not None:
         raise input_error(file or "province", "this is a province of before 1 July 2025", column=column, value=given,
-                          expected="a province of 2025", hint=f"Tỉnh cũ này nay thuộc {merged.name} (it is now part of "
-                                                            f"{merged.name}): use '{merged.name}'")
+                          expected="a province of 2025", hint=f"It is now part of {merged.name}: use '{merged.name}'")
     guess = nearest(_short(given), [_short(p.name) for p in every])
     listing = ", ".join(f"{p.code} {p.name}" for p in every)
     raise input_error(file or "province", "no province of 2025 has this name or code", column=column, value=given,
                       expected="one of the 34 provinces since 1 July 2025, by name or code",
-                      hint=(f"Did you mean '{guess}'? (Gợi ý: '{guess}'?) " if guess else "") + "The 34: " + listing)
+                      hint=(f"Did you mean '{guess}'? " if guess else "") + "The 34: " + listing)
 
 
 def _vau_data() -> Path:

@@ -401,27 +401,31 @@ def render(notebooks: list[Path], out_dir: Path, language: str = "vi", with_code
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    report = commands.add_parser("report", help="run notebooks and save each as a standalone HTML page")
-    report.add_argument("notebooks", type=Path, nargs="+", help="notebooks (.ipynb) to run and render")
-    report.add_argument("--out", type=Path, default=Path("reports"), help="folder for the pages (default: reports)")
+    from sim.locale import gettext as t
+
+    report = commands.add_parser("report", help=t("help_report"))
+    report.add_argument("notebooks", type=Path, nargs="+", help=t("help_report_notebooks"))
+    report.add_argument("--out", type=Path, default=Path("reports"), help=t("help_report_out"))
     report.add_argument("--language", choices=["vi", "en"], default=os.environ.get("SIM_LANG") or "vi",
-                        help="language of labels, charts and tables (default: vi, or $SIM_LANG)")
-    report.add_argument("--with-code", action="store_true", help="show the code cells too")
+                        help=t("help_report_language"))
+    report.add_argument("--with-code", action="store_true", help=t("help_report_with_code"))
     report.set_defaults(handler=_report)
 
 
 def _report(args: argparse.Namespace) -> int:
     import sys
 
+    from sim.locale import gettext as t
+
     missing = [str(p) for p in args.notebooks if not Path(p).is_file()]
     if missing:
-        print("error: notebook not found: " + ", ".join(missing), file=sys.stderr)
+        print(t("cli_notebook_not_found").format(files=", ".join(missing)), file=sys.stderr)
         return 2  # the CLI's exit code for bad input
     try:
         pages = render(args.notebooks, args.out, args.language, args.with_code)
     except ReportFailed as exc:
-        print(f"error: a notebook failed, no page written for it: {exc}", file=sys.stderr)
+        print(t("cli_notebook_failed").format(message=exc), file=sys.stderr)
         return 1
     for page in pages:
-        print(f"Wrote {page}")
+        print(t("cli_wrote").format(files=page))
     return 0
