@@ -99,16 +99,22 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
     clock.lap("solve")
     kept = fixed.whole_floors(inputs, lp, delivered) if delivered else None
     floors, shares = report.targets if active_fairness(inputs) is not None else ([], [])
+    solves, milps = lp.solves, 0
+    pupils = list(inputs.cells["pupils"])
     if grouping.merged_areas:  # no floors, deliveries or previous plan: round the groups, split in whole units
-        rounded = round_to_whole(grouping.inputs, grouped_lp)
-        plan = whole_plan(inputs, split_units(rounded.units, grouping, list(inputs.cells["pupils"])))
+        units = split_units(round_to_whole(grouping.inputs, grouped_lp).units, grouping, pupils)
+        covered = [0] * len(pupils)
+        for (c, _d), n in units.items():
+            covered[c] += n
+        if needs_exact(inputs, grouped_lp, grouping, covered):
+            units, milps = exact_units(grouping, grouped_lp, units, covered, pupils, None, None)
+        plan = whole_plan(inputs, units)  # the accounts, once, per district
     else:
         plan = round_to_whole(inputs, lp, floors, shares, kept=kept, previous=request.previous)
-    solves, milps = lp.solves, 0
-    if active_fairness(inputs) is None and needs_exact(inputs, grouped_lp, grouping, plan.covered):
-        units, milps = exact_units(grouping, grouped_lp, plan.units, plan.covered, list(inputs.cells["pupils"]),
-                                   request.delivered, request.previous)
-        plan = whole_plan(inputs, units)
+        if active_fairness(inputs) is None and needs_exact(inputs, grouped_lp, grouping, plan.covered):
+            units, milps = exact_units(grouping, grouped_lp, plan.units, plan.covered, pupils,
+                                       request.delivered, request.previous)
+            plan = whole_plan(inputs, units)
     stood = False
     if previous is not None:
         plan = fixed.stay_close(inputs, plan, previous.counts, kept)
