@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 import sim
 from sim.core import pipeline
 from sim.core.groups import FREE_AREAS, free_areas, group_cells, may_merge_areas, split
-from sim.core.inputs import prepare
+from sim.core import whole
+from sim.core.inputs import GENERAL, Resources, prepare
 from sim.core.model import build_model
 from sim.core.rules import HIGHER_LEVEL, STATUSES
 from sim.core.solvers import make_solver
@@ -183,3 +184,80 @@ def test_deliveries_in_a_free_district_are_kept(monkeypatch):
     delivered = {("C3", "tablet"): 3}
     result = sim.solve(scenario, areas=AREAS, students=table, compare=False, delivered=delivered)
     assert result.allocation.groupby("district")["devices"].sum().get(NAMES["C3"], 0) >= 3
+
+
+# ---------------------------------------------------------------- the accounts, identical or exact
+
+ITEMS = ["tablet", "desktop", "data_package"]
+
+
+@st.composite
+def pools_and_use(draw):
+    """Resources over four areas (some with earmarks, maybe a band pool) and units used per segment."""
+    units = st.integers(0, 4)
+    banded = draw(st.booleans())
+    res = Resources(
+        cash=draw(st.integers(0, 100)), price={i: draw(st.integers(0, 4)) for i in ITEMS},
+        stock={i: draw(units) for i in ITEMS},
+        earmarked_cash={a: draw(st.integers(0, 6)) for a in draw(st.sets(st.sampled_from(CODES), max_size=2))},
+        earmarked_stock={a: {i: draw(units) for i in ITEMS} for a in draw(st.sets(st.sampled_from(CODES), max_size=2))},
+        band_cash={(None, 1): draw(st.integers(0, 6))} if banded else {},
+        band_stock={(None, 2): {i: draw(units) for i in ITEMS}} if banded else {})
+    segments = [(a, b) for a in CODES for b in (1, 2)] if banded else CODES
+    used = {s: {i: draw(st.integers(0, 3)) for i in ITEMS} for s in segments}
+    return res, used
+
+
+@PROFILE
+@given(pools_and_use())
+def test_drawing_for_areas_without_pools_together_finds_the_same_money(case):
+    res, used = case
+    together = whole.exact_account(used, res)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(whole, "_alike", lambda segments, res: {s: s for s in segments})
+        apart = whole.exact_account(used, res)
+    assert (together is None) == (apart is None)
+    if together is not None:
+        # the least money spent within the budget (the general money is only held within the budget)
+        assert sum(a.spend_vnd for a in together.areas.values()) == sum(a.spend_vnd for a in apart.areas.values())
+        assert together.payable and together.general_cash_vnd <= res.cash
+        for scope, spent in together.pools.items():  # no pool gives more than it has
+            pool = next(p for p in res.pools() if p.scope == scope)
+            assert spent.cash_spent_vnd <= pool.cash or scope == (None, None)
+            assert all(spent.from_stock[i] <= pool.stock[i] for i in ITEMS)
+        for area, acc in together.areas.items():  # every unit used is drawn or bought
+            got = {i: 0 for i in ITEMS}
+            for s, units in used.items():
+                if (s[0] if isinstance(s, tuple) else s) == area:
+                    for i in ITEMS:
+                        got[i] += units[i]
+            assert all(acc.from_stock[i] + acc.from_earmark[i] + acc.from_reserved[i] + acc.bought[i] == got[i]
+                       for i in ITEMS)
+
+
+def _attribute_unit_by_unit(bought, payers, res, pools) -> None:
+    """``whole._attribute`` as it was, one unit at a time: the reference for the runs."""
+    paid, spent = 0, 0
+    queue = [(scope, vnd) for scope, vnd in payers if vnd > 0]
+    for item in whole._dear_first(res):
+        for _ in range(bought.get(item, 0)):
+            while queue and spent >= paid + queue[0][1]:
+                paid += queue.pop(0)[1]
+            scope = queue[0][0] if queue else GENERAL
+            pools[scope].bought[item] = pools[scope].bought.get(item, 0) + 1
+            spent += res.price[item]
+
+
+@PROFILE
+@given(pools_and_use(), st.lists(st.integers(0, 12), min_size=3, max_size=3))
+def test_units_credited_in_runs_as_one_by_one(case, vnd):
+    res, used = case
+    bought = next(iter(used.values()))
+    payers = list(zip([(CODES[0], None), (None, 1), (CODES[1], None)], vnd))
+    runs, units = whole._pool_accounts(res), whole._pool_accounts(res)
+    for scope in [s for s, _ in payers]:
+        runs.setdefault(scope, whole.PoolAccount(scope, 0, {i: 0 for i in ITEMS}, {i: 0 for i in ITEMS}))
+        units.setdefault(scope, whole.PoolAccount(scope, 0, {i: 0 for i in ITEMS}, {i: 0 for i in ITEMS}))
+    whole._attribute(bought, payers, res, runs)
+    _attribute_unit_by_unit(bought, payers, res, units)
+    assert {s: p.bought for s, p in runs.items()} == {s: p.bought for s, p in units.items()}
