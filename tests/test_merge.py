@@ -261,3 +261,32 @@ def test_units_credited_in_runs_as_one_by_one(case, vnd):
     whole._attribute(bought, payers, res, runs)
     _attribute_unit_by_unit(bought, payers, res, units)
     assert {s: p.bought for s, p in runs.items()} == {s: p.bought for s, p in units.items()}
+
+
+# ---------------------------------------------------------------- the hand-out's memo of failed trials
+
+def _rounded(inputs, merge: bool, memo: bool, monkeypatch):
+    monkeypatch.setattr(whole, "REMEMBER_FAILED_TRIALS", memo)
+    grouping = group_cells(inputs, merge_areas=merge)
+    lp, _ = optimise(build_model(grouping.inputs), Request(), make_solver("highs"))
+    if merge:
+        return whole.round_to_whole(grouping.inputs, lp)
+    return whole.round_to_whole(inputs, split(lp, grouping, list(inputs.cells["pupils"])))
+
+
+@PROFILE
+@given(instances(), st.booleans())
+def test_remembering_failed_trials_changes_no_rounding(inputs, merge):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast = _rounded(inputs, merge, True, monkeypatch)
+        slow = _rounded(inputs, merge, False, monkeypatch)
+    assert fast.units == slow.units and fast.covered == slow.covered
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "tayninh2025"])
+@pytest.mark.parametrize("merge", [True, False])
+def test_remembering_failed_trials_changes_no_rounding_of_the_bundled_scenarios(scenario, merge, monkeypatch):
+    inputs = prepare(sim.load_scenario(f"data/scenarios/{scenario}.yaml"))
+    fast = _rounded(inputs, merge, True, monkeypatch)
+    slow = _rounded(inputs, merge, False, monkeypatch)
+    assert fast.units == slow.units and fast.covered == slow.covered

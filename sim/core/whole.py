@@ -27,6 +27,7 @@ from sim.core.priority import LpSolution
 from sim.read.scenario import Mode, WithinBand
 
 ROUNDING_NOISE = 1e-6
+REMEMBER_FAILED_TRIALS = True  # the hand-out's memo of failed trials (off only to test it changes nothing)
 FREE = "*"  # the key of areas with no reserved pool of their own (``exact_account``)
 Targets = list[tuple[tuple[int, ...], int]]  # (cells, learners they must reach)
 
@@ -540,8 +541,10 @@ class _Ledger:
         self.used = {s: {i: 0 for i in inputs.resources.items} for s in sorted(set(self.segment))}
         res = inputs.resources
         self.money = _Recount(res, self.used) if res.banded else _Money(res, list(self.used))
+        self.version = 0  # changes so far: equal versions mean equal units, use and money (see ``try_add``)
 
     def change(self, c: int, device: str, delta: int) -> None:
+        self.version += 1
         self.units[c, device] = self.units.get((c, device), 0) + delta
         self.covered[c] += delta
         self._use(self.segment[c], device, delta)
@@ -642,15 +645,23 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: Targets | None = 
         return lambda d: sum(n for (cc, dd), n in ledger.units.items() if dd == d and ledger.area[cc] == area) \
             < previous.get((area, d), 0)
 
+    failed: dict[tuple, int] = {}  # (segment, device, offline) -> ledger version at which one more unit failed
+
     def try_add(c: int) -> bool:
-        """Give cell c one more unit if the money and stock left allow it."""
+        """Give cell c one more unit if the money and stock left allow it. Whether a unit is payable
+        depends only on the segment it is used in, the device and the package, and the plan as it
+        stands: a trial that failed is not repeated until the plan has changed (``failed``)."""
         for device in _preferences(inputs, lp, c, short_of_previous(c)):
+            key = (ledger.segment[c], device, ledger.offline[c])
+            if REMEMBER_FAILED_TRIALS and failed.get(key) == ledger.version:
+                continue
             saved = ledger.money.snapshot()
             ledger.change(c, device, +1)
             if ledger.payable():
                 return True
             ledger.change(c, device, -1)
             ledger.money.restore(saved)
+            failed[key] = ledger.version
         return False
 
     def unit_price(c: int) -> int:
