@@ -73,13 +73,13 @@ def group_cells(inputs: PlanInputs, merge_areas: bool = False) -> Grouping:
     With ``merge_areas`` the cells of free areas are keyed without their area (area ``FREE_AREAS``)."""
     cells = inputs.cells
     devices = inputs.devices
-    signature = ["".join("1" if inputs.suits[d][c] else "0" for d in devices) for c in range(len(cells))]
+    signature = list(zip(*(inputs.suits[d] for d in devices))) if devices else [()] * len(cells)
     free = free_areas(inputs) if merge_areas else set()
-    area = [FREE_AREAS if a in free else a for a in cells["area"]]
+    area = [FREE_AREAS if a in free else a for a in cells["area"].tolist()]
     group_of: dict[tuple, int] = {}
     members: list[list[int]] = []
-    upper = [g in UPPER_SECONDARY for g in cells["grade"]]
-    for c, key in enumerate(zip(area, *(cells[k] for k in KEY[1:]), signature, upper)):
+    upper = [g in UPPER_SECONDARY for g in cells["grade"].tolist()]
+    for c, key in enumerate(zip(area, *(cells[k].tolist() for k in KEY[1:]), signature, upper)):
         g = group_of.setdefault(key, len(members))
         if g == len(members):
             members.append([])
@@ -87,7 +87,7 @@ def group_cells(inputs: PlanInputs, merge_areas: bool = False) -> Grouping:
     first = [m[0] for m in members]
     grouped = cells.iloc[first].reset_index(drop=True)
     grouped["area"] = [area[c] for c in first]
-    pupils = list(cells["pupils"])
+    pupils = cells["pupils"].tolist()
     grouped["pupils"] = [sum(pupils[c] for c in m) for m in members]
     suits = {d: [inputs.suits[d][c] for c in first] for d in devices}
     staged = PlanInputs(inputs.scenario, inputs.areas, inputs.students, grouped, suits, inputs.resources,
