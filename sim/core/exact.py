@@ -278,9 +278,9 @@ def split_units(grouped: dict[tuple[int, str], int], grouping: Grouping, pupils:
         if not total:
             continue
         size = sum(pupils[c] for c in cells)
-        share = [Fraction(total * pupils[c], size) for c in cells]
-        take = [math.floor(s) for s in share]
-        order = sorted(range(len(cells)), key=lambda i: (-(share[i] - take[i]), i))
+        take, rest = zip(*(divmod(total * pupils[c], size) for c in cells))  # whole part, remainder (/ size)
+        take = list(take)
+        order = sorted(range(len(cells)), key=lambda i: (-rest[i], i))
         for i in order[:total - sum(take)]:
             take[i] += 1
         k = 0

@@ -1,15 +1,38 @@
 """Cells the rules cannot tell apart, solved as one LP column.
 
-Two cells of one area with the same status, band and internet, suited by the same devices, differ
-only in their grade, and no rule of the LP looks at the grade for anything else. Grouping them
-changes no optimum: ``max_count``, ``weighted`` and the money-saving LP only see their sum, and
-leximin (``equal_rate``) gives them equal rates anyway (the leximin rate vector is unique, and
-swapping two interchangeable cells maps the feasible set onto itself). Each group's plan is then
-split over its cells in proportion to their learners: y[c] = y[G] p_c / p_G, x[c,d] likewise.
-Long An's 841 cells make 294 groups; grades 1-8, which tablets suit and no exam marks, are one.
+**Grades.** Two cells of one area with the same status, band and internet, suited by the same
+devices, differ only in their grade, and no rule of the LP looks at the grade for anything else.
+Grouping them changes no optimum: ``max_count``, ``weighted`` and the money-saving LP only see
+their sum, and leximin (``equal_rate``) gives them equal rates anyway (the leximin rate vector is
+unique, and averaging two cells' rates in proportion to their learners is feasible and raises the
+lower one). Each group's plan is then split over its cells in proportion to their learners:
+y[c] = y[G] p_c / p_G, x[c,d] likewise. Long An's 841 cells make 294 groups; grades 1-8, which
+tablets suit and no exam marks, are one.
 
-Every rule of the pipeline looks at areas, bands, internet, suitable devices or (the computer
-share) upper-secondary grades, all of them in the key, so every plan is solved grouped.
+**Free areas** (``merge_areas``). An area is *free* when no reserved pool is its own: no earmark
+for the area, none for a band in the area (pools for a band everywhere, scope (None, band), and
+the general pool serve every area alike). A free area's rows of the LP (``model``: supply,
+packages, spend per segment sigma) then only pass its demand on to the shared pools, through
+variables s, r, b, g, c of its own that appear nowhere else but in the pools' sums
+sum_sigma s[sigma,i] <= S[i], sum_sigma g[sigma] <= B, ... So the free areas' segments can be
+added up into one: (a) any plan of the unmerged LP, summed over the free areas, satisfies the
+merged rows (sums of the areas' rows); (b) any plan of the merged LP splits back: learners and
+devices in proportion to the cells' learners, each item's draws and purchases in proportion to
+the units used, each area's money equal to what its purchases cost, shared among the pools
+covering it (all cover every free area of the band). The same holds in whole units: integer
+units of a merged column split into integer units per cell (a transportation problem with
+integer supplies has an integral vertex; ``exact.split_units`` fills largest remainders first),
+and integer stock draws follow the units. So every figure that depends on sums over free areas
+only (band totals, the weighted total, money spent, the general pool's use) has the same optimum
+merged and unmerged, and leximin over cells gives every member of a merged column the same rate
+(averaging argument above), so ``equal_rate``'s LP rates agree cell by cell.
+``tests/test_merge.py`` checks all of this against the unmerged model on random instances.
+
+Rules that look at single areas break (b): district floors, the gap cap and the rules across
+districts (fairness, any active rule is taken as one), devices already delivered (a floor per
+district) and the previous plan (least change per district). ``may_merge_areas`` says no when one
+is present, for the whole plan. (The computer share looks at grades 10-12 over all areas: it is
+in the key, ``upper``, but it comes only with a fairness section, which switches the merge off.)
 """
 
 from __future__ import annotations
@@ -21,35 +44,55 @@ from sim.core.priority import LpSolution
 
 KEY = ["area", "status", "band", "offline"]
 UPPER_SECONDARY = range(10, 13)  # the fairness rules' computer share singles these grades out
+FREE_AREAS = "*"  # the one area code of every merged free area's cells in the grouped inputs
 
 
 @dataclass
 class Grouping:
     inputs: PlanInputs  # one cell per group; its grade is the group's lowest
     members: list[list[int]]  # group -> cells of the original inputs
+    merged_areas: bool = False  # whether free areas were merged (see the module's notes)
 
 
-def group_cells(inputs: PlanInputs) -> Grouping:
-    """Groups in the order their first cell comes, so the grouped LP is as deterministic as the cells."""
+def free_areas(inputs: PlanInputs) -> set[str]:
+    """Areas with learners and no reserved pool of their own (no earmark for the area, nor for a band in it)."""
+    res = inputs.resources
+    own = {*res.earmarked_cash, *res.earmarked_stock, *(a for a, _b in res.band_cash), *(a for a, _b in res.band_stock)}
+    return {a for a in set(inputs.cells["area"]) if a not in own}
+
+
+def may_merge_areas(inputs: PlanInputs, delivered=None, previous=None) -> bool:
+    """Whether no rule of the plan looks at single areas: no active fairness rule, no deliveries,
+    no previous plan (see the module's notes)."""
+    fairness = inputs.scenario.fairness
+    return not (fairness is not None and fairness.active) and not delivered and previous is None
+
+
+def group_cells(inputs: PlanInputs, merge_areas: bool = False) -> Grouping:
+    """Groups in the order their first cell comes, so the grouped LP is as deterministic as the cells.
+    With ``merge_areas`` the cells of free areas are keyed without their area (area ``FREE_AREAS``)."""
     cells = inputs.cells
     devices = inputs.devices
-    signature = ["".join("1" if inputs.suits[d][c] else "0" for d in devices) for c in range(len(cells))]
+    signature = list(zip(*(inputs.suits[d] for d in devices))) if devices else [()] * len(cells)
+    free = free_areas(inputs) if merge_areas else set()
+    area = [FREE_AREAS if a in free else a for a in cells["area"].tolist()]
     group_of: dict[tuple, int] = {}
     members: list[list[int]] = []
-    upper = [g in UPPER_SECONDARY for g in cells["grade"]]
-    for c, key in enumerate(zip(*(cells[k] for k in KEY), signature, upper)):
+    upper = [g in UPPER_SECONDARY for g in cells["grade"].tolist()]
+    for c, key in enumerate(zip(area, *(cells[k].tolist() for k in KEY[1:]), signature, upper)):
         g = group_of.setdefault(key, len(members))
         if g == len(members):
             members.append([])
         members[g].append(c)
     first = [m[0] for m in members]
     grouped = cells.iloc[first].reset_index(drop=True)
-    pupils = list(cells["pupils"])
+    grouped["area"] = [area[c] for c in first]
+    pupils = cells["pupils"].tolist()
     grouped["pupils"] = [sum(pupils[c] for c in m) for m in members]
     suits = {d: [inputs.suits[d][c] for c in first] for d in devices}
     staged = PlanInputs(inputs.scenario, inputs.areas, inputs.students, grouped, suits, inputs.resources,
                         inputs.inputs_sha256)
-    return Grouping(staged, members)
+    return Grouping(staged, members, merge_areas)
 
 
 def split(lp: LpSolution, grouping: Grouping, pupils: list[int]) -> LpSolution:

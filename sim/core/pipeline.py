@@ -6,10 +6,13 @@ explorer); ``solve`` adds the result tables and the summary. The stages:
 
 - read and check: ``inputs.prepare`` (the scenario's tables, names matched, pools built);
   deliveries and the previous plan in the scenario's areas and devices (``fixed``);
-- group: cells the rules cannot tell apart become one LP column (``groups``);
+- group: cells the rules cannot tell apart become one LP column (``groups``), across the areas
+  with no reserved pool of their own too when no rule of the plan looks at single areas;
 - build and steps: the LP with the rules that hold throughout, then the plan's LPs in order
   (``steps``);
-- whole devices: rounding that keeps deliveries and fairness floors (``whole``), devices
+- whole devices: rounding (``whole``) of the grouped plan when areas merge, split over the cells
+  in whole units (``exact.split_units``); else of the cells' plan, keeping deliveries and fairness
+  floors; exact MILPs on the groups where rounding is not proved optimal (``exact``); devices
   swapped towards the previous plan, and the previous plan kept when it is still as good
   (``fixed``);
 - result: tables and summary (``sim.results``).
@@ -26,12 +29,12 @@ import pandas as pd
 
 from sim.core import fixed
 from sim.core.fairness import FairReport
-from sim.core.groups import group_cells, split
+from sim.core.groups import group_cells, may_merge_areas, split
 from sim.core.inputs import PlanInputs, build_resources, prepare
 from sim.core.priority import LpSolution
 from sim.core.solvers import make_solver, solver_version
 from sim.core.steps import Request, active_fairness, build, optimise
-from sim.core.exact import exact_units, needs_exact, whole_plan
+from sim.core.exact import exact_units, needs_exact, split_units, whole_plan
 from sim.core.whole import WholePlan, round_to_whole
 from sim.read.scenario import Mode, Scenario, WithinBand
 from sim.read.tables import AreaIndex
@@ -87,7 +90,7 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
     clock = _Clock(timings)
     solver = make_solver(inputs.scenario.solver)
     request = Request(delivered or None, previous.counts if previous is not None else None)
-    grouping = group_cells(inputs)
+    grouping = group_cells(inputs, merge_areas=may_merge_areas(inputs, request.delivered, request.previous))
     model = build(grouping.inputs, request, solver)
     clock.lap("build")
     grouped_lp, report = optimise(model, request, solver)
@@ -96,12 +99,22 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
     clock.lap("solve")
     kept = fixed.whole_floors(inputs, lp, delivered) if delivered else None
     floors, shares = report.targets if active_fairness(inputs) is not None else ([], [])
-    plan = round_to_whole(inputs, lp, floors, shares, kept=kept, previous=request.previous)
     solves, milps = lp.solves, 0
-    if active_fairness(inputs) is None and needs_exact(inputs, grouped_lp, grouping, plan.covered):
-        units, milps = exact_units(grouping, grouped_lp, plan.units, plan.covered, list(inputs.cells["pupils"]),
-                                   request.delivered, request.previous)
-        plan = whole_plan(inputs, units)
+    pupils = list(inputs.cells["pupils"])
+    if grouping.merged_areas:  # no floors, deliveries or previous plan: round the groups, split in whole units
+        units = split_units(round_to_whole(grouping.inputs, grouped_lp).units, grouping, pupils)
+        covered = [0] * len(pupils)
+        for (c, _d), n in units.items():
+            covered[c] += n
+        if needs_exact(inputs, grouped_lp, grouping, covered):
+            units, milps = exact_units(grouping, grouped_lp, units, covered, pupils, None, None)
+        plan = whole_plan(inputs, units)  # the accounts, once, per district
+    else:
+        plan = round_to_whole(inputs, lp, floors, shares, kept=kept, previous=request.previous)
+        if active_fairness(inputs) is None and needs_exact(inputs, grouped_lp, grouping, plan.covered):
+            units, milps = exact_units(grouping, grouped_lp, plan.units, plan.covered, pupils,
+                                       request.delivered, request.previous)
+            plan = whole_plan(inputs, units)
     stood = False
     if previous is not None:
         plan = fixed.stay_close(inputs, plan, previous.counts, kept)

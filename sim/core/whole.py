@@ -27,6 +27,8 @@ from sim.core.priority import LpSolution
 from sim.read.scenario import Mode, WithinBand
 
 ROUNDING_NOISE = 1e-6
+REMEMBER_FAILED_TRIALS = True  # the hand-out's memo of failed trials (off only to test it changes nothing)
+FREE = "*"  # the key of areas with no reserved pool of their own (``exact_account``)
 Targets = list[tuple[tuple[int, ...], int]]  # (cells, learners they must reach)
 
 
@@ -83,12 +85,15 @@ def _attribute(bought: dict[str, int], payers: list[tuple[Scope, int]], res: Res
     paid, spent = 0, 0
     queue = [(scope, vnd) for scope, vnd in payers if vnd > 0]
     for item in _dear_first(res):
-        for _ in range(bought.get(item, 0)):
+        left, price = bought.get(item, 0), res.price[item]
+        while left > 0:  # as unit by unit, in runs: the units whose first VND the same pool pays
             while queue and spent >= paid + queue[0][1]:
                 paid += queue.pop(0)[1]
             scope = queue[0][0] if queue else GENERAL
-            pools[scope].bought[item] = pools[scope].bought.get(item, 0) + 1
-            spent += res.price[item]
+            run = min(left, -(-(paid + queue[0][1] - spent) // price)) if queue and price > 0 else left
+            pools[scope].bought[item] = pools[scope].bought.get(item, 0) + run
+            spent += price * run
+            left -= run
 
 
 def _pool_accounts(res: Resources) -> dict[Scope, PoolAccount]:
@@ -121,30 +126,42 @@ def exact_account(used: dict, res: Resources) -> Accounts | None:
     (it can miss one, e.g. general stock given to a district whose earmark could have bought its
     devices): the least general money over every way to draw whole units of stock from the pools
     covering each segment, then the least money spent; the money is then shared among the pools
-    by a transportation LP (whole data, so its vertex is whole). None when no way is payable."""
+    by a transportation LP (whole data, so its vertex is whole). None when no way is payable.
+
+    Segments of areas with no reserved pool of their own are drawn for together (one per band
+    with band pools): only the pools' totals bind them, so their sum is what the MILP needs
+    (as in ``groups``); the units drawn are then handed to them in segment order, each up to what
+    it uses."""
     items = _dear_first(res)
     pools = res.pools()
     segments = sorted(used)
-    where = {s: (s if isinstance(s, tuple) else (s, None)) for s in segments}
-    covering = {s: [k for k, p in enumerate(pools) if p.covers(*where[s])] for s in segments}
+    alike = _alike(segments, res)
+    demand: dict = {}
+    for s in segments:
+        mine = demand.setdefault(alike[s], {i: 0 for i in items})
+        for i in items:
+            mine[i] += used[s].get(i, 0)
+    keys = sorted(demand)
+    where = {s: (s if isinstance(s, tuple) else (s, None)) for s in [*segments, *keys]}
+    covering = {s: [k for k, p in enumerate(pools) if p.covers(*where[s])] for s in where}
     problem = pulp.LpProblem("account", pulp.LpMinimize)
     draw, pay = {}, {}
-    for s in segments:
+    for s in keys:
         for k in covering[s]:
             for item in items:
-                top = min(used[s].get(item, 0), pools[k].stock.get(item, 0))
+                top = min(demand[s][item], pools[k].stock.get(item, 0))
                 if top > 0:
                     draw[k, s, item] = problem.add_variable(f"d_{k}_{len(draw)}", 0, top, cat="Integer")
             if k == 0 or pools[k].cash > 0:
                 pay[k, s] = problem.add_variable(f"p_{k}_{len(pay)}", 0)
     spend = {}
-    for s in segments:
+    for s in keys:
         for item in items:
             took = [draw[k, s, item] for k in covering[s] if (k, s, item) in draw]
             if took:
-                problem += pulp.lpSum(took) <= used[s].get(item, 0)
-        spend[s] = pulp.lpSum(res.price[i] * (used[s].get(i, 0) - pulp.lpSum(draw[k, s, i] for k in covering[s]
-                                                                           if (k, s, i) in draw)) for i in items)
+                problem += pulp.lpSum(took) <= demand[s][item]
+        spend[s] = pulp.lpSum(res.price[i] * (demand[s][i] - pulp.lpSum(draw[k, s, i] for k in covering[s]
+                                                                          if (k, s, i) in draw)) for i in items)
         problem += spend[s] <= pulp.lpSum(pay[k, s] for k in covering[s] if (k, s) in pay)
     for k, pool in enumerate(pools):
         for item in items:
@@ -168,12 +185,18 @@ def exact_account(used: dict, res: Resources) -> Accounts | None:
         return None
     remaining = {s: {i: used[s].get(i, 0) for i in items} for s in segments}
     taken: dict = {s: {} for s in segments}
-    for (k, s, item), var in draw.items():
+    members: dict = {}
+    for s in segments:
+        members.setdefault(alike[s], []).append(s)
+    for (k, key, item), var in draw.items():
         n = int(round(var.varValue or 0.0))
-        if n:
-            remaining[s][item] -= n
-            got = taken[s].setdefault(pools[k].scope, {})
-            got[item] = got.get(item, 0) + n
+        for s in members[key]:
+            take = min(n, remaining[s][item])
+            if take:
+                remaining[s][item] -= take
+                got = taken[s].setdefault(pools[k].scope, {})
+                got[item] = got.get(item, 0) + take
+                n -= take
     owed = {s: sum(res.price[i] * n for i, n in remaining[s].items()) for s in segments}
     share = pulp.LpProblem("share", pulp.LpMinimize)  # reserved money to the segments, most of it used
     flow = {(k, s): share.add_variable(f"f_{k}_{j}", 0) for j, s in enumerate(segments) for k in covering[s]
@@ -204,6 +227,18 @@ def exact_account(used: dict, res: Resources) -> Accounts | None:
         if due > 0:
             payers[s].append((GENERAL, due))
     return _accounts_from(used, remaining, taken, payers, res)
+
+
+def _alike(segments: list, res: Resources) -> dict:
+    """Segment -> the key it is drawn for under in ``exact_account``: ``FREE`` (or (``FREE``, band)) for
+    the segments of areas with no reserved pool of their own, else the segment itself."""
+    own = {*res.earmarked_cash, *res.earmarked_stock, *(a for a, _b in res.band_cash), *(a for a, _b in res.band_stock)}
+    out = {}
+    for s in segments:
+        area = s[0] if isinstance(s, tuple) else s
+        free = FREE if area not in own else None
+        out[s] = s if free is None else ((free, s[1]) if isinstance(s, tuple) else free)
+    return out
 
 
 def _account_by_area(used: dict, res: Resources) -> Accounts:
@@ -506,8 +541,10 @@ class _Ledger:
         self.used = {s: {i: 0 for i in inputs.resources.items} for s in sorted(set(self.segment))}
         res = inputs.resources
         self.money = _Recount(res, self.used) if res.banded else _Money(res, list(self.used))
+        self.version = 0  # changes so far: equal versions mean equal units, use and money (see ``try_add``)
 
     def change(self, c: int, device: str, delta: int) -> None:
+        self.version += 1
         self.units[c, device] = self.units.get((c, device), 0) + delta
         self.covered[c] += delta
         self._use(self.segment[c], device, delta)
@@ -608,15 +645,23 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: Targets | None = 
         return lambda d: sum(n for (cc, dd), n in ledger.units.items() if dd == d and ledger.area[cc] == area) \
             < previous.get((area, d), 0)
 
+    failed: dict[tuple, int] = {}  # (segment, device, offline) -> ledger version at which one more unit failed
+
     def try_add(c: int) -> bool:
-        """Give cell c one more unit if the money and stock left allow it."""
+        """Give cell c one more unit if the money and stock left allow it. Whether a unit is payable
+        depends only on the segment it is used in, the device and the package, and the plan as it
+        stands: a trial that failed is not repeated until the plan has changed (``failed``)."""
         for device in _preferences(inputs, lp, c, short_of_previous(c)):
+            key = (ledger.segment[c], device, ledger.offline[c])
+            if REMEMBER_FAILED_TRIALS and failed.get(key) == ledger.version:
+                continue
             saved = ledger.money.snapshot()
             ledger.change(c, device, +1)
             if ledger.payable():
                 return True
             ledger.change(c, device, -1)
             ledger.money.restore(saved)
+            failed[key] = ledger.version
         return False
 
     def unit_price(c: int) -> int:
