@@ -79,6 +79,34 @@ class Milp:
         self.integer.add(id(var))
         return var
 
+    def _run(self) -> np.ndarray:
+        """Solve; the optimum's column values. HiGHS 1.16 can report an optimum that the solution it
+        returns does not reach (seen when presolve settles the MILP at the root after a warm start:
+        the reported objective is right, the returned columns are the warm start's). So the returned
+        columns are checked against the reported objective, and on a mismatch the MILP is solved
+        again from scratch without presolve."""
+        values = self._solve_once()
+        if values is None:
+            self.highs.clearSolver()
+            self.highs.setOptionValue("presolve", "off")
+            try:
+                values = self._solve_once()
+            finally:
+                self.highs.setOptionValue("presolve", "on")
+            if values is None:
+                raise SolverFailed("HiGHS returned a whole-device plan that does not reach its own optimum")
+        return values
+
+    def _solve_once(self) -> np.ndarray | None:
+        self.highs.run()
+        status = self.highs.getModelStatus().name
+        if status != "kOptimal":
+            raise SolverFailed(f"HiGHS answered '{status}' for a whole-device MILP")
+        values = np.array(self.highs.getSolution().col_value)
+        reported = self.highs.getInfo().objective_function_value
+        reached = float(np.asarray(self.highs.getLp().col_cost_) @ values)
+        return values if abs(reached - reported) <= 1e-6 * max(1.0, abs(reported)) else None
+
     def optimise(self, terms, sense: int, *, whole: bool = False) -> float:
         """Solve with ``terms`` as objective; ``whole``: the objective takes whole values only, so
         an incumbent within 1 of the bound is optimal (HiGHS stops there)."""
@@ -99,11 +127,7 @@ class Milp:
             known = [(where[id(v)], value) for v, value in self.start.items() if id(v) in where]
             self.highs.setSolution(len(known), np.array([k for k, _ in known], dtype=np.int32),
                                    np.array([value for _, value in known], dtype=float))
-        self.highs.run()
-        status = self.highs.getModelStatus().name
-        if status != "kOptimal":
-            raise SolverFailed(f"HiGHS answered '{status}' for a whole-device MILP")
-        values = np.array(self.highs.getSolution().col_value)
+        values = self._run()
         self.last = values
         for var, value in zip(self.loaded.columns, values):
             var.varValue = value
