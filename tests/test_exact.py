@@ -11,6 +11,7 @@ covers them too, and its lowest rate in the first band not covered in full is th
 
 from __future__ import annotations
 
+import math
 import os
 from fractions import Fraction
 
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.core.rules import HIGHER_LEVEL, STATUSES, band_of
+from sim.read.scenario import Fairness
 
 M = 1_000_000
 CODES = ["A1", "B2", "C3"]
@@ -36,9 +38,11 @@ PACKAGE = "data_package"
 
 # ---------------------------------------------------------------- the reference MILP
 
-def reference(scenario: sim.Scenario, table: pd.DataFrame) -> tuple[dict[int, int], dict[tuple, int], int]:
+def reference(scenario: sim.Scenario, table: pd.DataFrame, floor: float = 0.0) -> tuple[dict[int, int], dict[tuple, int], int]:
     """Band totals of the lexicographic integer optimum (max_count), the cells' coverage of the
-    last solve, and the least money (VND) a plan reaching every band total spends."""
+    last solve, and the least money (VND) a plan reaching every band total spends. With ``floor``
+    every district first covers at least ceil(floor x its learners some device suits) learners
+    (None is returned when no whole plan can)."""
     devices = {d: (v.unit_cost_vnd, v.in_stock, v.suits) for d, v in scenario.devices.items()}
     package = (scenario.data_package.unit_cost_vnd, scenario.data_package.in_stock)
     price = {d: p for d, (p, _s, _f) in devices.items()} | {PACKAGE: package[0]}
@@ -85,6 +89,17 @@ def reference(scenario: sim.Scenario, table: pd.DataFrame) -> tuple[dict[int, in
     problem += pulp.lpSum(general_cash) <= scenario.budget_vnd
     totals = {}
     solver = pulp.HiGHS(msg=False)
+    if floor:
+        for a in CODES:
+            mine = [c for c in range(len(cells)) if cells[c][0] == a]
+            servable = sum(cells[c][4] for c in mine if any((c, d) in x for d in devices))
+            learners = sum(cells[c][4] for c in mine)
+            if mine:
+                problem += pulp.lpSum(y[c] for c in mine) >= math.ceil(min(floor * learners, servable) - 1e-6)
+        problem.setObjective(pulp.lpSum([]))
+        problem.solve(solver)
+        if problem.status != pulp.LpStatusOptimal:
+            return None
     for band in range(1, 6):
         mine = [y[c] for c in range(len(cells)) if cells[c][5] == band]
         if not mine:
@@ -400,3 +415,20 @@ def test_a_milp_answer_is_checked_against_its_own_objective(more_packages, expec
                      ("B2", 5, "near_poor", 4, 1), ("B2", 9, "poor", 5, 2), ("C3", 3, "near_poor", 4, 2),
                      ("C3", 8, "poor", 5, 5))
     assert band_totals(solve(scenario, table)) == expected == reference(scenario, table)[0]
+
+
+@settings(PROFILE, max_examples=max(10, PROFILE.max_examples // 2))
+@given(instances("max_count"), st.sampled_from([0.2, 0.3, 0.5]))
+def test_district_floors_then_the_lexicographic_integer_optimum(instance, floor):
+    # District floors in whole learners (the floor times the district's learners some device
+    # suits, rounded up) are held first, then each band at its integer optimum. Compared with the
+    # reference wherever a whole plan can meet every floor (then so can the LP, whose floors are
+    # the same); elsewhere the LP lowers some floors and the whole targets differ.
+    scenario, table = instance
+    scenario = scenario.model_copy(update={"fairness": Fairness(district_floor=floor)})
+    found = reference(scenario, table, floor)
+    if found is None:
+        return
+    result = solve(scenario, table)
+    assert band_totals(result) == found[0]
+    assert result.summary["solver"]["whole_devices"]["not_proved_bands"] == []

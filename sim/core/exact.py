@@ -25,7 +25,9 @@ with whole data: a fractional split means a split in whole VND exists).
 
 HiGHS runs with one thread and a fixed seed, so the same inputs give the same plan. The whole
 units of a group are split over its cells in proportion to their learners (largest remainders,
-ties by cell order). Fairness rules keep the rounding (they are met unit by unit there).
+ties by cell order). District floors and the computer share are held in the MILPs (see
+``exact_units``); a gap cap and a rule across districts keep the rounding (met unit by unit there),
+reported as not proved optimal from the first band rounding does not prove (``unproved_bands``).
 """
 
 from __future__ import annotations
@@ -40,10 +42,11 @@ from sim.core.groups import Grouping
 from sim.core.inputs import DATA_PACKAGE, PlanInputs
 from sim.core.model import MONEY_UNIT, AllocationModel, add_delivered_floor, build_model
 from sim.core.priority import LpSolution
+from sim.core.fairness import add_computer_share
 from sim.core.rules import BANDS
 from sim.core.solvers import SolverFailed, Loaded, silence_highs_banner
 from sim.core.whole import WholePlan, accounts_of
-from sim.read.scenario import Mode, WithinBand
+from sim.read.scenario import Fairness, FairnessRule, Mode, WithinBand
 
 PROVED = 1e-5  # whole and LP figures this close are equal (LP noise is ~1e-6)
 SEED = 20240615
@@ -158,6 +161,26 @@ def _proved_bands(inputs: PlanInputs, lp: LpSolution, whole: list[int]) -> tuple
     return proved, True
 
 
+def _bands_from(inputs: PlanInputs, band: int) -> tuple[int, ...]:
+    """``band`` and every later band with learners: once a band is not proved optimal, the later
+    ones (each optimised with the earlier held) are not proved either."""
+    present = set(int(b) for b in inputs.cells["band"])
+    return tuple(b for b in BANDS if b >= band and b in present)
+
+
+def unproved_bands(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, covered: list[int]) -> tuple[int, ...]:
+    """Bands a rounded plan does not prove optimal against the LP (see the module's notes): from
+    the first band whose whole figures differ from the LP's (``weighted``: every band when the
+    weighted totals differ). Used where the rounding stands (plans with fairness rules)."""
+    if not needs_exact(inputs, lp, grouping, covered):
+        return ()
+    if inputs.scenario.policy.mode is Mode.weighted:
+        return _bands_from(inputs, min(BANDS))
+    proved, _ = _proved_bands(grouping.inputs, lp, _group_totals(covered, grouping))
+    first = next(b for b in BANDS if b not in proved and b in set(int(x) for x in inputs.cells["band"]))
+    return _bands_from(inputs, first)
+
+
 def needs_exact(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, covered: list[int]) -> bool:
     """Whether the rounded plan is not proved optimal against the LP (see the module's notes)."""
     whole = _group_totals(covered, grouping)
@@ -168,17 +191,37 @@ def needs_exact(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, covered:
     return not _proved_bands(grouping.inputs, lp, whole)[1]
 
 
+def exact_floors(fairness: Fairness | None) -> bool:
+    """Whether the whole-device plan under these fairness rules is found by ``exact_units``: no
+    rule, or district floors and a computer share only (a gap cap and a rule across districts keep
+    the rounding, reported as not proved optimal)."""
+    return fairness is None or (fairness.rule is FairnessRule.none and fairness.max_gap is None)
+
+
 def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str], int], covered: list[int],
-                pupils_of_cells: list[int], delivered, previous) -> tuple[dict, int]:
-    """Whole units per (cell, device) of the original inputs at the integer optimum, and MILPs solved.
+                pupils_of_cells: list[int], delivered, previous, *, fairness: Fairness | None = None,
+                floors: list[tuple[tuple[int, ...], int]] | None = None) -> tuple[dict, int, tuple[int, ...]]:
+    """Whole units per (cell, device) of the original inputs at the integer optimum, MILPs solved,
+    and the bands not proved optimal (from the first ``equal_rate`` band of more than
+    ``EXACT_LEXIMIN_UP_TO`` groups on; empty when the plan is the integer optimum in band order).
 
     ``lp`` is the grouped LP plan, ``rounded`` and ``covered`` the rounded plan per original cell
-    (its figures for the bands proved optimal are kept; its units are the first MILP's warm start)."""
+    (its figures for the bands proved optimal are kept; its units are the first MILP's warm start).
+
+    District floors (``fairness``, ``floors``: whole learners per group of original cells, from the
+    LP's floors rounded up) come first, as in the LP: one MILP covers as many of the floors' learners
+    as it can (sum_g min(Y_g, F_g), through s_g <= Y_g, s_g <= F_g); when every floor is met they are
+    all held (Y_g >= F_g) and the bands follow at their integer optimum given the floors. When some
+    floor cannot be met in whole units, each floor is held at what the rounded plan reached (which
+    meets the targets it can) and every band is reported not proved. The computer share is a row of
+    the model, as in the LP."""
     inputs = grouping.inputs
     policy = inputs.scenario.policy
     m = build_model(inputs)
     if delivered:
         add_delivered_floor(m, delivered)
+    if fairness is not None:
+        add_computer_share(m, fairness)
     milp = Milp(m)
     grouping_of = {c: g for g, cells in enumerate(grouping.members) for c in cells}
     milp.mark_integer([*m.x.values(), *m.from_stock.values(), *m.bought.values(), *m.from_pool.values()])
@@ -188,6 +231,21 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
     for (c, d), n in rounded.items():
         var = m.x[grouping_of[c], d]
         milp.start[var] = milp.start.get(var, 0.0) + n
+    not_proved: tuple[int, ...] = ()
+    if floors:
+        floored = [(sorted({grouping_of[c] for c in cells}), target, sum(covered[c] for c in cells))
+                   for cells, target in floors]
+        met = [m.problem.add_variable(f"fs_{i}", lowBound=0, upBound=float(target))
+               for i, (_g, target, _r) in enumerate(floored)]
+        for i, (groups, _target, _reached) in enumerate(floored):
+            m.add(f"fs_{i}", [(m.y[g], 1.0) for g in groups] + [(met[i], -1.0)], pulp.LpConstraintGE, 0.0)
+        best = milp.optimise(((v, 1.0) for v in met), pulp.LpMaximize, whole=True)
+        every = round(best) >= sum(target for _g, target, _r in floored)
+        for i, (groups, target, reached) in enumerate(floored):
+            m.add(f"floor_{i}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE,
+                  float(target if every else min(target, reached)))
+        if not every:
+            not_proved = _bands_from(inputs, min(BANDS))
     if policy.mode is Mode.weighted:
         best = milp.optimise(((m.y[g], policy.weights[bands[g]]) for g in range(len(pupils))), pulp.LpMaximize)
         m.add("hold_weighted", [(m.y[g], policy.weights[bands[g]]) for g in range(len(pupils))],
@@ -211,6 +269,7 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
             if policy.within_band is WithinBand.equal_rate and len(groups) <= EXACT_LEXIMIN_UP_TO:
                 _leximin(milp, groups, pupils, f"b{band}")
             elif policy.within_band is WithinBand.equal_rate:
+                not_proved = not_proved or _bands_from(inputs, band)
                 if first:
                     # Every group at least where rounding put it (so the sorted rates are no lower, and
                     # everyone is covered when everyone can be), then the most learners of the band.
@@ -252,7 +311,7 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
     n = len(pupils)
     milp.optimise(((m.y[g], float(n - g)) for g in range(n)), pulp.LpMaximize)
     grouped = {(g, d): int(round(var.varValue or 0.0)) for (g, d), var in m.x.items()}
-    return split_units(grouped, grouping, pupils_of_cells), milp.solves
+    return split_units(grouped, grouping, pupils_of_cells), milp.solves, not_proved
 
 
 def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str) -> None:
