@@ -54,7 +54,7 @@ SEED = 20240615
 # band keeps every group where rounding put it and then covers as many more as it can (see
 # ``exact_units``): no lower in the leximin order than rounding, and everyone covered when the
 # money allows it, but not proved leximin-best.
-EXACT_LEXIMIN_UP_TO = 12
+EXACT_LEXIMIN_UP_TO = 24
 
 
 class Milp:
@@ -181,8 +181,16 @@ def unproved_bands(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, cover
     return _bands_from(inputs, first)
 
 
-def needs_exact(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, covered: list[int]) -> bool:
-    """Whether the rounded plan is not proved optimal against the LP (see the module's notes)."""
+def _floors_met(floors, covered: list[int]) -> bool:
+    return all(sum(covered[c] for c in cells) >= target for cells, target in floors or ())
+
+
+def needs_exact(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, covered: list[int],
+                floors: list[tuple[tuple[int, ...], int]] | None = None) -> bool:
+    """Whether the rounded plan is not proved optimal against the LP (see the module's notes), or
+    misses a district floor in whole learners (``floors``, per original cells)."""
+    if not _floors_met(floors, covered):
+        return True
     whole = _group_totals(covered, grouping)
     if inputs.scenario.policy.mode is Mode.weighted:
         weights = inputs.scenario.policy.weights
@@ -251,7 +259,9 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
         m.add("hold_weighted", [(m.y[g], policy.weights[bands[g]]) for g in range(len(pupils))],
               pulp.LpConstraintGE, best - 0.5 * min(policy.weights.values()))
     else:
-        proved, _ = _proved_bands(inputs, lp, whole)
+        # The rounded plan's band figures are the optimum only when it also meets the floors
+        # (else holding both may be infeasible in whole units).
+        proved = _proved_bands(inputs, lp, whole)[0] if _floors_met(floors, covered) else []
         changed = False
         for band in BANDS:
             groups = [g for g, b in enumerate(bands) if b == band]

@@ -102,7 +102,7 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
     fairness = active_fairness(inputs)
     if not exact_floors(fairness):  # rounding meets the rules unit by unit; proved where it reaches the LP
         not_proved = unproved_bands(inputs, grouped_lp, grouping, plan.covered)
-    elif needs_exact(inputs, grouped_lp, grouping, plan.covered):
+    elif needs_exact(inputs, grouped_lp, grouping, plan.covered, floors):
         units, milps, not_proved = exact_units(grouping, grouped_lp, plan.units, plan.covered,
                                                list(inputs.cells["pupils"]), request.delivered, request.previous,
                                                fairness=fairness, floors=floors)
