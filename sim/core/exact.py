@@ -17,7 +17,8 @@ with whole data: a fractional split means a split in whole VND exists).
   below) lie under t, then the fewest groups left at that level; each level held by constraints.
   Bands of more than ``EXACT_LEXIMIN_UP_TO`` groups: every group held at its rounded coverage
   (after an earlier band changed, at the highest common whole rate instead), then the most
-  learners of the band (everyone covered whenever the money allows; not proved leximin-best);
+  learners of the band (everyone covered whenever the money allows; not proved leximin-best, and
+  the summary says so: ``solver.whole_devices.not_proved_bands`` lists it and every later band);
 - ``weighted``: the largest weighted total;
 - then (re-planning) the least change against the previous plan, then, coverage fixed, the least
   money spent among the plans holding all that (no dearer device bought where a cheaper suitable
@@ -50,10 +51,13 @@ from sim.read.scenario import Fairness, FairnessRule, Mode, WithinBand
 
 PROVED = 1e-5  # whole and LP figures this close are equal (LP noise is ~1e-6)
 SEED = 20240615
-# Exact integer leximin takes two MILPs per distinct rate; above this many groups in a band the
-# band keeps every group where rounding put it and then covers as many more as it can (see
-# ``exact_units``): no lower in the leximin order than rounding, and everyone covered when the
-# money allows it, but not proved leximin-best.
+# Exact integer leximin takes two MILPs per distinct rate (each with a binary per group), and
+# whole rates are many distinct fractions: Long An's band 1 (88 groups) climbs 2/7, 7/24, 5/17, ...
+# one group at a time, 2-5 s a level. Above this many groups in a band the band keeps every group
+# where rounding put it and then covers as many more as it can (see ``exact_units``): no lower in
+# the leximin order than rounding, and everyone covered when the money allows it, but not proved
+# leximin-best; the summary reports it (``not_proved_bands``). A size, not a time: the same inputs
+# give the same plan on any machine.
 EXACT_LEXIMIN_UP_TO = 24
 
 
