@@ -17,7 +17,8 @@ with whole data: a fractional split means a split in whole VND exists).
   below) lie under t, then the fewest groups left at that level; each level held by constraints.
   Bands of more than ``EXACT_LEXIMIN_UP_TO`` groups: every group held at its rounded coverage
   (after an earlier band changed, at the highest common whole rate instead), then the most
-  learners of the band (everyone covered whenever the money allows; not proved leximin-best);
+  learners of the band (everyone covered whenever the money allows; not proved leximin-best, and
+  the summary says so: ``solver.whole_devices.not_proved_bands`` lists it and every later band);
 - ``weighted``: the largest weighted total;
 - then (re-planning) the least change against the previous plan, then, coverage fixed, the least
   money spent among the plans holding all that (no dearer device bought where a cheaper suitable
@@ -25,7 +26,9 @@ with whole data: a fractional split means a split in whole VND exists).
 
 HiGHS runs with one thread and a fixed seed, so the same inputs give the same plan. The whole
 units of a group are split over its cells in proportion to their learners (largest remainders,
-ties by cell order). Fairness rules keep the rounding (they are met unit by unit there).
+ties by cell order). District floors and the computer share are held in the MILPs (see
+``exact_units``); a gap cap and a rule across districts keep the rounding (met unit by unit there),
+reported as not proved optimal from the first band rounding does not prove (``unproved_bands``).
 """
 
 from __future__ import annotations
@@ -40,18 +43,22 @@ from sim.core.groups import Grouping
 from sim.core.inputs import DATA_PACKAGE, PlanInputs
 from sim.core.model import MONEY_UNIT, AllocationModel, add_delivered_floor, build_model
 from sim.core.priority import LpSolution
+from sim.core.fairness import add_computer_share
 from sim.core.rules import BANDS
 from sim.core.solvers import SolverFailed, Loaded, silence_highs_banner
 from sim.core.whole import WholePlan, accounts_of
-from sim.read.scenario import Mode, WithinBand
+from sim.read.scenario import Fairness, FairnessRule, Mode, WithinBand
 
 PROVED = 1e-5  # whole and LP figures this close are equal (LP noise is ~1e-6)
 SEED = 20240615
-# Exact integer leximin takes two MILPs per distinct rate; above this many groups in a band the
-# band keeps every group where rounding put it and then covers as many more as it can (see
-# ``exact_units``): no lower in the leximin order than rounding, and everyone covered when the
-# money allows it, but not proved leximin-best.
-EXACT_LEXIMIN_UP_TO = 12
+# Exact integer leximin takes two MILPs per distinct rate (each with a binary per group), and
+# whole rates are many distinct fractions: Long An's band 1 (88 groups) climbs 2/7, 7/24, 5/17, ...
+# one group at a time, 2-5 s a level. Above this many groups in a band the band keeps every group
+# where rounding put it and then covers as many more as it can (see ``exact_units``): no lower in
+# the leximin order than rounding, and everyone covered when the money allows it, but not proved
+# leximin-best; the summary reports it (``not_proved_bands``). A size, not a time: the same inputs
+# give the same plan on any machine.
+EXACT_LEXIMIN_UP_TO = 24
 
 
 class Milp:
@@ -79,6 +86,34 @@ class Milp:
         self.integer.add(id(var))
         return var
 
+    def _run(self) -> np.ndarray:
+        """Solve; the optimum's column values. HiGHS 1.16 can report an optimum that the solution it
+        returns does not reach (seen when presolve settles the MILP at the root after a warm start:
+        the reported objective is right, the returned columns are the warm start's). So the returned
+        columns are checked against the reported objective, and on a mismatch the MILP is solved
+        again from scratch without presolve."""
+        values = self._solve_once()
+        if values is None:
+            self.highs.clearSolver()
+            self.highs.setOptionValue("presolve", "off")
+            try:
+                values = self._solve_once()
+            finally:
+                self.highs.setOptionValue("presolve", "on")
+            if values is None:
+                raise SolverFailed("HiGHS returned a whole-device plan that does not reach its own optimum")
+        return values
+
+    def _solve_once(self) -> np.ndarray | None:
+        self.highs.run()
+        status = self.highs.getModelStatus().name
+        if status != "kOptimal":
+            raise SolverFailed(f"HiGHS answered '{status}' for a whole-device MILP")
+        values = np.array(self.highs.getSolution().col_value)
+        reported = self.highs.getInfo().objective_function_value
+        reached = float(np.asarray(self.highs.getLp().col_cost_) @ values)
+        return values if abs(reached - reported) <= 1e-6 * max(1.0, abs(reported)) else None
+
     def optimise(self, terms, sense: int, *, whole: bool = False) -> float:
         """Solve with ``terms`` as objective; ``whole``: the objective takes whole values only, so
         an incumbent within 1 of the bound is optimal (HiGHS stops there)."""
@@ -99,11 +134,7 @@ class Milp:
             known = [(where[id(v)], value) for v, value in self.start.items() if id(v) in where]
             self.highs.setSolution(len(known), np.array([k for k, _ in known], dtype=np.int32),
                                    np.array([value for _, value in known], dtype=float))
-        self.highs.run()
-        status = self.highs.getModelStatus().name
-        if status != "kOptimal":
-            raise SolverFailed(f"HiGHS answered '{status}' for a whole-device MILP")
-        values = np.array(self.highs.getSolution().col_value)
+        values = self._run()
         self.last = values
         for var, value in zip(self.loaded.columns, values):
             var.varValue = value
@@ -134,8 +165,36 @@ def _proved_bands(inputs: PlanInputs, lp: LpSolution, whole: list[int]) -> tuple
     return proved, True
 
 
-def needs_exact(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, covered: list[int]) -> bool:
-    """Whether the rounded plan is not proved optimal against the LP (see the module's notes)."""
+def _bands_from(inputs: PlanInputs, band: int) -> tuple[int, ...]:
+    """``band`` and every later band with learners: once a band is not proved optimal, the later
+    ones (each optimised with the earlier held) are not proved either."""
+    present = set(int(b) for b in inputs.cells["band"])
+    return tuple(b for b in BANDS if b >= band and b in present)
+
+
+def unproved_bands(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, covered: list[int]) -> tuple[int, ...]:
+    """Bands a rounded plan does not prove optimal against the LP (see the module's notes): from
+    the first band whose whole figures differ from the LP's (``weighted``: every band when the
+    weighted totals differ). Used where the rounding stands (plans with fairness rules)."""
+    if not needs_exact(inputs, lp, grouping, covered):
+        return ()
+    if inputs.scenario.policy.mode is Mode.weighted:
+        return _bands_from(inputs, min(BANDS))
+    proved, _ = _proved_bands(grouping.inputs, lp, _group_totals(covered, grouping))
+    first = next(b for b in BANDS if b not in proved and b in set(int(x) for x in inputs.cells["band"]))
+    return _bands_from(inputs, first)
+
+
+def _floors_met(floors, covered: list[int]) -> bool:
+    return all(sum(covered[c] for c in cells) >= target for cells, target in floors or ())
+
+
+def needs_exact(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, covered: list[int],
+                floors: list[tuple[tuple[int, ...], int]] | None = None) -> bool:
+    """Whether the rounded plan is not proved optimal against the LP (see the module's notes), or
+    misses a district floor in whole learners (``floors``, per original cells)."""
+    if not _floors_met(floors, covered):
+        return True
     whole = _group_totals(covered, grouping)
     if inputs.scenario.policy.mode is Mode.weighted:
         weights = inputs.scenario.policy.weights
@@ -144,17 +203,37 @@ def needs_exact(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, covered:
     return not _proved_bands(grouping.inputs, lp, whole)[1]
 
 
+def exact_floors(fairness: Fairness | None) -> bool:
+    """Whether the whole-device plan under these fairness rules is found by ``exact_units``: no
+    rule, or district floors and a computer share only (a gap cap and a rule across districts keep
+    the rounding, reported as not proved optimal)."""
+    return fairness is None or (fairness.rule is FairnessRule.none and fairness.max_gap is None)
+
+
 def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str], int], covered: list[int],
-                pupils_of_cells: list[int], delivered, previous) -> tuple[dict, int]:
-    """Whole units per (cell, device) of the original inputs at the integer optimum, and MILPs solved.
+                pupils_of_cells: list[int], delivered, previous, *, fairness: Fairness | None = None,
+                floors: list[tuple[tuple[int, ...], int]] | None = None) -> tuple[dict, int, tuple[int, ...]]:
+    """Whole units per (cell, device) of the original inputs at the integer optimum, MILPs solved,
+    and the bands not proved optimal (from the first ``equal_rate`` band of more than
+    ``EXACT_LEXIMIN_UP_TO`` groups on; empty when the plan is the integer optimum in band order).
 
     ``lp`` is the grouped LP plan, ``rounded`` and ``covered`` the rounded plan per original cell
-    (its figures for the bands proved optimal are kept; its units are the first MILP's warm start)."""
+    (its figures for the bands proved optimal are kept; its units are the first MILP's warm start).
+
+    District floors (``fairness``, ``floors``: whole learners per group of original cells, from the
+    LP's floors rounded up) come first, as in the LP: one MILP covers as many of the floors' learners
+    as it can (sum_g min(Y_g, F_g), through s_g <= Y_g, s_g <= F_g); when every floor is met they are
+    all held (Y_g >= F_g) and the bands follow at their integer optimum given the floors. When some
+    floor cannot be met in whole units, each floor is held at what the rounded plan reached (which
+    meets the targets it can) and every band is reported not proved. The computer share is a row of
+    the model, as in the LP."""
     inputs = grouping.inputs
     policy = inputs.scenario.policy
     m = build_model(inputs)
     if delivered:
         add_delivered_floor(m, delivered)
+    if fairness is not None:
+        add_computer_share(m, fairness)
     milp = Milp(m)
     grouping_of = {c: g for g, cells in enumerate(grouping.members) for c in cells}
     milp.mark_integer([*m.x.values(), *m.from_stock.values(), *m.bought.values(), *m.from_pool.values()])
@@ -164,12 +243,29 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
     for (c, d), n in rounded.items():
         var = m.x[grouping_of[c], d]
         milp.start[var] = milp.start.get(var, 0.0) + n
+    not_proved: tuple[int, ...] = ()
+    if floors:
+        floored = [(sorted({grouping_of[c] for c in cells}), target, sum(covered[c] for c in cells))
+                   for cells, target in floors]
+        met = [m.problem.add_variable(f"fs_{i}", lowBound=0, upBound=float(target))
+               for i, (_g, target, _r) in enumerate(floored)]
+        for i, (groups, _target, _reached) in enumerate(floored):
+            m.add(f"fs_{i}", [(m.y[g], 1.0) for g in groups] + [(met[i], -1.0)], pulp.LpConstraintGE, 0.0)
+        best = milp.optimise(((v, 1.0) for v in met), pulp.LpMaximize, whole=True)
+        every = round(best) >= sum(target for _g, target, _r in floored)
+        for i, (groups, target, reached) in enumerate(floored):
+            m.add(f"floor_{i}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE,
+                  float(target if every else min(target, reached)))
+        if not every:
+            not_proved = _bands_from(inputs, min(BANDS))
     if policy.mode is Mode.weighted:
         best = milp.optimise(((m.y[g], policy.weights[bands[g]]) for g in range(len(pupils))), pulp.LpMaximize)
         m.add("hold_weighted", [(m.y[g], policy.weights[bands[g]]) for g in range(len(pupils))],
               pulp.LpConstraintGE, best - 0.5 * min(policy.weights.values()))
     else:
-        proved, _ = _proved_bands(inputs, lp, whole)
+        # The rounded plan's band figures are the optimum only when it also meets the floors
+        # (else holding both may be infeasible in whole units).
+        proved = _proved_bands(inputs, lp, whole)[0] if _floors_met(floors, covered) else []
         changed = False
         for band in BANDS:
             groups = [g for g, b in enumerate(bands) if b == band]
@@ -187,6 +283,7 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
             if policy.within_band is WithinBand.equal_rate and len(groups) <= EXACT_LEXIMIN_UP_TO:
                 _leximin(milp, groups, pupils, f"b{band}")
             elif policy.within_band is WithinBand.equal_rate:
+                not_proved = not_proved or _bands_from(inputs, band)
                 if first:
                     # Every group at least where rounding put it (so the sorted rates are no lower, and
                     # everyone is covered when everyone can be), then the most learners of the band.
@@ -228,7 +325,7 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
     n = len(pupils)
     milp.optimise(((m.y[g], float(n - g)) for g in range(n)), pulp.LpMaximize)
     grouped = {(g, d): int(round(var.varValue or 0.0)) for (g, d), var in m.x.items()}
-    return split_units(grouped, grouping, pupils_of_cells), milp.solves
+    return split_units(grouped, grouping, pupils_of_cells), milp.solves, not_proved
 
 
 def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str) -> None:

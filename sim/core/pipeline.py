@@ -34,13 +34,13 @@ from sim.core.inputs import PlanInputs, build_resources, prepare
 from sim.core.priority import LpSolution
 from sim.core.solvers import make_solver, solver_version
 from sim.core.steps import Request, active_fairness, build, optimise
-from sim.core.exact import exact_units, needs_exact, split_units, whole_plan
+from sim.core.exact import exact_floors, exact_units, needs_exact, split_units, unproved_bands, whole_plan
 from sim.core.whole import WholePlan, round_to_whole
 from sim.read.scenario import Mode, Scenario, WithinBand
 from sim.read.tables import AreaIndex
 from sim.results.fairness import fairness_summary
 from sim.results.result import Result, allocation_table, build_summary, by_band, coverage_table
-from sim.results.summary import Fairness, MaxCountComparison, PreviousPlan, SolverInfo
+from sim.results.summary import Fairness, MaxCountComparison, PreviousPlan, SolverInfo, WholeDevices
 
 
 def package_version() -> str:
@@ -60,6 +60,7 @@ class Planned:
     solves: int  # LPs solved
     kept_previous: bool = False  # the previous plan stood unchanged
     milps: int = 0  # whole-device MILPs solved (``core.exact``), beyond the LPs
+    not_proved: tuple[int, ...] = ()  # bands whose whole plan is not proved optimal (``core.exact``)
 
 
 def with_changes(inputs: PlanInputs, **changes) -> PlanInputs:
@@ -99,28 +100,32 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
     clock.lap("solve")
     kept = fixed.whole_floors(inputs, lp, delivered) if delivered else None
     floors, shares = report.targets if active_fairness(inputs) is not None else ([], [])
-    solves, milps = lp.solves, 0
+    solves, milps, not_proved = lp.solves, 0, ()
     pupils = list(inputs.cells["pupils"])
+    fairness = active_fairness(inputs)
     if grouping.merged_areas:  # no floors, deliveries or previous plan: round the groups, split in whole units
         units = split_units(round_to_whole(grouping.inputs, grouped_lp).units, grouping, pupils)
         covered = [0] * len(pupils)
         for (c, _d), n in units.items():
             covered[c] += n
         if needs_exact(inputs, grouped_lp, grouping, covered):
-            units, milps = exact_units(grouping, grouped_lp, units, covered, pupils, None, None)
+            units, milps, not_proved = exact_units(grouping, grouped_lp, units, covered, pupils, None, None)
         plan = whole_plan(inputs, units)  # the accounts, once, per district
     else:
         plan = round_to_whole(inputs, lp, floors, shares, kept=kept, previous=request.previous)
-        if active_fairness(inputs) is None and needs_exact(inputs, grouped_lp, grouping, plan.covered):
-            units, milps = exact_units(grouping, grouped_lp, plan.units, plan.covered, pupils,
-                                       request.delivered, request.previous)
+        if not exact_floors(fairness):  # rounding meets the rules unit by unit; proved where it reaches the LP
+            not_proved = unproved_bands(inputs, grouped_lp, grouping, plan.covered)
+        elif needs_exact(inputs, grouped_lp, grouping, plan.covered, floors):
+            units, milps, not_proved = exact_units(grouping, grouped_lp, plan.units, plan.covered, pupils,
+                                                   request.delivered, request.previous,
+                                                   fairness=fairness, floors=floors)
             plan = whole_plan(inputs, units)
     stood = False
     if previous is not None:
         plan = fixed.stay_close(inputs, plan, previous.counts, kept)
         plan, stood = fixed.previous_if_as_good(inputs, plan, previous, delivered, report)
     clock.lap("round")
-    return Planned(plan, lp, report, solves, stood, milps)
+    return Planned(plan, lp, report, solves, stood, milps, not_proved)
 
 
 class _Clock:
@@ -183,7 +188,10 @@ def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd
             more_than_equal_rate=sum(theirs.values()) - sum(ours.values()),
             covered_by_band=theirs,
         )
-    solver = SolverInfo(name=str(scenario.solver), version=solver_version(scenario.solver), lp_solves=solves)
+    whole = WholeDevices(method="exact" if planned.milps else "rounding", milps=planned.milps,
+                         not_proved_bands=list(planned.not_proved))
+    solver = SolverInfo(name=str(scenario.solver), version=solver_version(scenario.solver), lp_solves=solves,
+                        whole_devices=whole)
     summary = build_summary(inputs, plan, solver=solver, version=package_version(), **extra)
     summary.seconds = round(time.perf_counter() - started, 3)
     return Result(scenario, inputs, plan, allocation_table(inputs, plan), coverage_table(inputs, plan), summary)

@@ -199,10 +199,24 @@ class LedgerInfo(Part):
 
 
 @dataclass
+class WholeDevices(Part):
+    """How the plan in whole devices was reached (``sim.core.exact``): ``rounding`` of the LP plan,
+    or ``exact`` MILPs from the first band rounding did not prove optimal. ``not_proved_bands``: the
+    bands whose whole plan is not proved optimal in whole units (a rounded plan under fairness
+    rules, an ``equal_rate`` band of more groups than the exact leximin takes); empty when the plan
+    is the integer optimum in band order."""
+
+    method: str
+    milps: int
+    not_proved_bands: list[int]
+
+
+@dataclass
 class SolverInfo(Part):
     name: str
     version: str
     lp_solves: int
+    whole_devices: WholeDevices | None = omitted()
 
 
 @dataclass
