@@ -22,7 +22,7 @@ with whole data: a fractional split means a split in whole VND exists).
 - ``weighted``: the largest weighted total;
 - then (re-planning) the least change against the previous plan, then, coverage fixed, the least
   money spent among the plans holding all that (no dearer device bought where a cheaper suitable
-  one is at hand), then learners in earlier groups first (a fixed tie-break).
+  one is at hand), then the plan HiGHS returns (deterministic: one thread, fixed seed and order).
 
 HiGHS runs with one thread and a fixed seed, so the same inputs give the same plan. The whole
 units of a group are split over its cells in proportion to their learners (largest remainders,
@@ -320,10 +320,8 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
     res = inputs.resources
     spend = [(var, res.price[item] / MONEY_UNIT) for (_s, item), var in m.bought.items()]
     least = milp.optimise(spend, pulp.LpMinimize)
-    # A fixed tie-break among the plans left: learners in earlier groups (the cells' fixed order) first.
-    m.add("hold_spend", spend, pulp.LpConstraintLE, least + 0.5 / MONEY_UNIT)
-    n = len(pupils)
-    milp.optimise(((m.y[g], float(n - g)) for g in range(n)), pulp.LpMaximize)
+    # Among the plans left, the one HiGHS returns: deterministic (one thread, fixed seed, fixed
+    # model order). A further MILP preferring earlier groups cost seconds on the national case.
     grouped = {(g, d): int(round(var.varValue or 0.0)) for (g, d), var in m.x.items()}
     return split_units(grouped, grouping, pupils_of_cells), milp.solves, not_proved
 
