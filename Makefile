@@ -22,10 +22,10 @@ $(VENV)/.full: pyproject.toml | $(PY)
 demo: $(VENV)/.core  ## solve the bundled Long An baseline and print a summary
 	$(PY) -m sim run data/scenarios/baseline.yaml --out $(OUT)
 
-# -n auto: one worker per core; tests/conftest.py keeps each test file on one worker, and the
-# notebook and report tests (which share each notebook's run) together.
+# -n auto: one worker per core; --dist loadfile: each test file on one worker (its module fixtures
+# and, in tests/test_notebooks.py, each notebook's run are made once).
 test: $(VENV)/.full  ## run every test, notebooks included
-	$(PY) -m pytest -n auto --dist loadgroup
+	$(PY) -m pytest -n auto --dist loadfile
 
 # Jupyter refuses to run as root unless told; root is what containers and CI machines are.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)

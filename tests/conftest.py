@@ -112,18 +112,13 @@ def executed_notebook():
     return run
 
 
-# Tests that share one run of each notebook (the ``executed_notebook`` fixture) go to one worker.
-SHARED_NOTEBOOK_RUNS = {"test_notebooks.py", "test_report.py"}
+# The notebook tests (each notebook's run shared by its tests and the report's pages) go first.
+NOTEBOOK_TESTS = "test_notebooks.py"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``), keep each file's tests on
-    one worker, so module fixtures (solved plans) are made once, and the notebook tests together,
-    first: they are the longest group, and a long group started last leaves the other core idle."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    items.sort(key=lambda item: item.path.name not in SHARED_NOTEBOOK_RUNS)  # stable: the rest keep their order
-    for item in items:
-        name = item.path.name
-        group = "notebooks" if name in SHARED_NOTEBOOK_RUNS else str(item.path.relative_to(ROOT))
-        item.add_marker(pytest.mark.xdist_group(group))
+    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadfile``: each test file on one
+    worker, so module fixtures and the notebooks' runs are made once), the notebook tests start
+    first: they are the longest file, and a long file started last leaves the other core idle."""
+    if config.pluginmanager.hasplugin("xdist"):
+        items.sort(key=lambda item: item.path.name != NOTEBOOK_TESTS)  # stable: the rest keep their order

@@ -1,17 +1,26 @@
-"""Every notebook runs top to bottom, as an analyst would run it, with no error or warning.
+"""Every notebook runs top to bottom, as an analyst would run it, with no error or warning, and
+the rendered reports (``make report``): every notebook becomes one HTML page that opens offline,
+holds its charts and tables, and no traceback.
 
 The run is ``sim.views.report.execute_notebook``'s, as ``sim report`` runs it (the
 ``executed_notebook`` fixture): a stalled kernel is noticed within seconds, not waited on for
-minutes (tests/test_notebook_stalls.py), and the report tests reuse the run."""
+minutes (tests/test_notebook_stalls.py), and the report tests reuse the run. Both live in this one
+file so that ``make test`` (pytest-xdist, ``--dist loadfile``) runs each notebook once, on one worker."""
 
 from __future__ import annotations
 
+import base64
 import html
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from _browser import offline_page
+from sim.views import report
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
@@ -65,3 +74,74 @@ def test_the_rolling_replanning_tables_speak_vietnamese_with_vietnamese_numbers(
     assert "600.000.000" in values and "600000000" not in values  # the first donation, as Vietnamese writes it
     assert "đã nhận" in values and "received" not in values and "máy tính bảng" in values
     assert "04/09/2023" in values and "2023-09-04" not in values
+
+
+# The rendered reports (`make report`)
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPLORER = "02_donation_scenarios"
+# Charts each page must show; 05 shows tables only (delivery lists: no chart of children's data).
+CHARTS = {"01_quickstart": 2, "02_donation_scenarios": 2, "03_fairness_tradeoffs": 2,
+          "04_rolling_replanning": 1, "05_delivery_lists": 0, "06_sweeps": 3,
+          "08_accountability": 0}
+PNG = re.compile(r'<img[^>]+src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+FETCHED = re.compile(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="(?:https?:)?//', re.I)
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory, executed_notebook):
+    """The pages ``sim report`` writes, from the notebooks' runs the notebook tests made (each
+    notebook runs once a session); the command itself: test_the_command_writes_a_page_per_notebook."""
+    out = tmp_path_factory.mktemp("reports")
+    written = report.render(NOTEBOOKS, out, "vi", run=executed_notebook)
+    assert sorted(written) == sorted(out.glob("*.html"))
+    return {path.stem: path.read_text(encoding="utf-8") for path in out.glob("*.html")}
+
+
+def test_the_command_writes_a_page_per_notebook(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Một trang"),
+                                               nbformat.v4.new_code_cell("print('xin chào')")])
+    nbformat.write(notebook, tmp_path / "one.ipynb")
+    done = subprocess.run([sys.executable, "-m", "sim", "report", str(tmp_path / "one.ipynb"), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, cwd=ROOT, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"Đã ghi {tmp_path / 'out' / 'one.html'}"  # Vietnamese by default
+    page = (tmp_path / "out" / "one.html").read_text(encoding="utf-8")
+    assert "xin chào" in page and "<title>Một trang</title>" in page
+
+
+def test_every_notebook_has_a_page(pages):
+    assert set(pages) == {p.stem for p in NOTEBOOKS}
+
+
+@pytest.mark.parametrize("name", [p.stem for p in NOTEBOOKS])
+def test_a_page_holds_its_charts_and_no_traceback(pages, name):
+    page = pages[name]
+    assert "Traceback" not in page and 'data-mime-type="application/vnd.jupyter.stderr"' not in page
+    assert "jp-OutputArea-output" in page
+    images = [base64.b64decode(data) for data in PNG.findall(page)]
+    assert len(images) >= CHARTS.get(name, 1) and all(image.startswith(b"\x89PNG") and len(image) > 10_000 for image in images)
+    assert "<table" in page
+    assert FETCHED.findall(page) == []  # nothing to fetch from the network
+    assert '<html lang="vi">' in page
+
+
+def test_the_explorer_page_keeps_the_widgets_and_reads_in_vietnamese(pages):
+    page = pages[EXPLORER]
+    assert 'application/vnd.jupyter.widget-state+json' in page
+    assert "data:text/javascript;base64," in page  # the widget renderer, inline
+    for words in ("Khám phá kịch bản", "Nếu có thêm 1 tỷ đồng?", "nhóm ưu tiên", "được hỗ trợ (đang xem)", "chênh lệch"):
+        assert words in page
+    assert "import sim" not in page  # code is for the notebook, not for the reader
+
+
+def test_the_explorer_page_opens_offline_in_a_browser(pages, tmp_path):
+    path = tmp_path / "explorer.html"
+    path.write_text(pages[EXPLORER], encoding="utf-8")
+    with offline_page() as page:
+        page.goto(path.as_uri())
+        page.locator(".sim-covered").first.wait_for(timeout=30_000)  # drawn from the saved widget state
+        assert page.locator(".sim-budget .widget-readout").first.inner_text().strip() == "2000"
+        page.wait_for_function("Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length >= 4",
+                               timeout=30_000)
+        assert page.refused == [] and page.js_errors == []
