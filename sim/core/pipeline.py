@@ -76,7 +76,8 @@ def with_changes(inputs: PlanInputs, **changes) -> PlanInputs:
 def plan_variants(inputs: PlanInputs, variants: Iterable[dict], **kept) -> Iterator[tuple[PlanInputs, Planned]]:
     """The one runner of many plans over tables already read: for each variant (scenario settings
     to change, as ``with_changes`` takes them) its inputs and its plan, in order. The frontier,
-    marginal values and the price of fairness go through it; sweeps run ``solve`` per row on Dask."""
+    marginal values and the price of fairness go through it. Sweeps call ``plan_whole`` per row on
+    tables each worker read once (a Monte Carlo draw changes the students, which ``with_changes`` keeps)."""
     for changes in variants:
         staged = with_changes(inputs, **changes)
         yield staged, plan_whole(staged, **kept)

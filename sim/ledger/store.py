@@ -170,6 +170,15 @@ def _damaged(path: Path, message: str, expected: str, **where: object) -> InputE
     return InputError([Problem(str(path), message, expected=expected, **where)])  # type: ignore[arg-type]
 
 
+def unknown_donation(path: Path, donation_id: str, known) -> InputError:
+    """The error for a donation id the ledger does not hold, with the nearest id it does."""
+    from sim.read.names import did_you_mean
+
+    return InputError([Problem(str(path), "no donation with this id", column="donation_id", value=donation_id,
+                               expected="an id from `python -m sim donations list`",
+                               hint=did_you_mean(donation_id, list(known)))])
+
+
 class Ledger:
     """One ledger file. Open with ``Ledger(path)`` (it must exist) or ``Ledger(path, create=True)``."""
 
@@ -433,11 +442,7 @@ class Ledger:
         with self.write():
             current = {d.donation_id: d for d in self.donations()}
             if donation_id not in current:
-                from sim.read.names import did_you_mean
-
-                raise InputError([Problem(str(self.path), "no donation with this id", column="donation_id", value=donation_id,
-                                          expected="an id from `python -m sim donations list`",
-                                          hint=did_you_mean(donation_id, list(current)))])
+                raise unknown_donation(self.path, donation_id, current)
             changed = replace(current[donation_id], status=status)
             self.record([Sourced(changed, source)], update=True)
         return changed

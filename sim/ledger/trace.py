@@ -12,15 +12,13 @@ def trace(ledger, donation_id: str) -> str:
     confirmed handovers it paid for."""
     from sim.ledger.handovers import confirmed
     from sim.ledger.replan import value_of
-    from sim.read.errors import InputError, Problem
-    from sim.read.names import did_you_mean, match_key
+    from sim.ledger.store import unknown_donation
+    from sim.read.names import match_key
 
     with ledger.read():
         donations = {d.donation_id: d for d in ledger.donations()}
         if donation_id not in donations:
-            raise InputError([Problem(str(ledger.path), "no donation with this id", column="donation_id", value=donation_id,
-                                      expected="an id from `python -m sim donations list`",
-                                      hint=did_you_mean(donation_id, list(donations)))])
+            raise unknown_donation(ledger.path, donation_id, donations)
         donation = donations[donation_id]
         versions = ledger.versions()
         approved = {v for (v,) in ledger.db.execute("SELECT version FROM approvals")}
