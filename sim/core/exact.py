@@ -78,9 +78,14 @@ class Milp:
         self.solves = 0
         self.last: np.ndarray | None = None
         self.start: dict[pulp.LpVariable, float] = {}  # values for the first MILP (a partial warm start)
+        self.hints: dict[int, float] = {}  # id(variable) -> value in the next warm start (columns added since)
 
     def mark_integer(self, variables) -> None:
         self.integer.update(id(v) for v in variables)
+
+    def hint(self, var: pulp.LpVariable, value: float) -> None:
+        """The value of a variable added since the last MILP in the next warm start (default 0)."""
+        self.hints[id(var)] = value
 
     def binary(self, name: str) -> pulp.LpVariable:
         var = self.m.problem.add_variable(name, lowBound=0, upBound=1)
@@ -92,8 +97,11 @@ class Milp:
         returns does not reach (seen when presolve settles the MILP at the root after a warm start:
         the reported objective is right, the returned columns are the warm start's). So the returned
         columns are checked against the reported objective, and on a mismatch the MILP is solved
-        again from scratch without presolve."""
+        again from scratch (no warm start), and if that still mismatches, without presolve."""
         values = self._solve_once()
+        if values is None:  # first again without the warm start (cleared), then without presolve
+            self.highs.clearSolver()
+            values = self._solve_once()
         if values is None:
             self.highs.clearSolver()
             self.highs.setOptionValue("presolve", "off")
@@ -131,6 +139,10 @@ class Milp:
         if self.last is not None:  # the last optimum is feasible for every later MILP: a warm start
             start = np.zeros(n)
             start[:len(self.last)] = self.last
+            where = self.loaded.column_of
+            for key, value in self.hints.items():
+                if key in where and where[key] >= len(self.last):
+                    start[where[key]] = value
             self.highs.setSolution(n, np.arange(n, dtype=np.int32), start)
         elif self.start:  # the rounded plan's units: HiGHS completes the rest (stock, purchases, money)
             where = self.loaded.column_of
@@ -138,7 +150,7 @@ class Milp:
             self.highs.setSolution(len(known), np.array([k for k, _ in known], dtype=np.int32),
                                    np.array([value for _, value in known], dtype=float))
         values = self._run()
-        self.last = values
+        self.last, self.hints = values, {}
         for var, value in zip(self.loaded.columns, values):
             var.varValue = value
         self.solves += 1
@@ -339,9 +351,18 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str) -> None
     lexicographically), held by constraints for every later MILP.
 
     Level l: t_l = the largest t such that at most N_{l-1} groups lie below t (binary w_g:
-    y_g >= t p_g - p_g w_g, sum w <= N_{l-1}); t_l is then held as a lower bound on t. N_l = the
-    fewest groups at t_l or below (binary z_g: y_g >= (floor(t_l p_g) + 1)(1 - z_g)), held as
-    sum z <= N_l. Until every group is counted or t_l = 1."""
+    y_g >= t p_g - p_g w_g, sum w <= N_{l-1}; no w at the first level, N_0 = 0); t_l is then held
+    as a lower bound on t. N_l = the fewest groups at t_l or below (binary z_g:
+    y_g >= (floor(t_l p_g) + 1)(1 - z_g)), held as sum z <= N_l. Until every group is counted or
+    t_l = 1. Two MILPs a level at most; fewer where the last plan found already settles a step:
+
+    - N_l >= N_{l-1} + 1 in every plan (were at most N_{l-1} groups at t_l or below, the lowest
+      rate above t_l would be a higher t with at most N_{l-1} groups below it), so when the plan of
+      t_l has exactly N_{l-1} + 1 groups at t_l or below, N_l = N_{l-1} + 1 without a MILP;
+    - no rate exceeds 1, so when the last plan has every group beyond the N_l lowest at 1, the
+      next level is 1 without a MILP.
+
+    Each new level's binaries and t are handed to HiGHS set from the last plan (a feasible start)."""
     m = milp.m
     below = 0
     level_no = 0
@@ -349,14 +370,24 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str) -> None
     while below < n:
         name = f"{tag}_{level_no}"
         t = m.problem.add_variable(f"lt_{name}", lowBound=0, upBound=1)
-        w = {g: milp.binary(f"lw_{name}_{g}") for g in groups}
+        w = {g: milp.binary(f"lw_{name}_{g}") for g in groups} if below else {}
         for g in groups:
-            m.add(f"lw_{name}_{g}", [(m.y[g], 1.0), (t, -float(pupils[g])), (w[g], float(pupils[g]))],
-                  pulp.LpConstraintGE, 0.0)
-        m.add(f"lwn_{name}", [(w[g], 1.0) for g in groups], pulp.LpConstraintLE, float(below))
+            terms = [(m.y[g], 1.0), (t, -float(pupils[g]))] + ([(w[g], float(pupils[g]))] if below else [])
+            m.add(f"lw_{name}_{g}", terms, pulp.LpConstraintGE, 0.0)
+        if below:
+            m.add(f"lwn_{name}", [(w[g], 1.0) for g in groups], pulp.LpConstraintLE, float(below))
+        if milp.last is not None:
+            ranked = sorted(groups, key=lambda g: (_rate(m, g, pupils), g))
+            next_rate = _rate(m, ranked[below], pupils)
+            milp.hint(t, float(next_rate))
+            for g in ranked[:below]:
+                milp.hint(w[g], 1.0)
+            if next_rate >= 1:  # every group beyond the lowest N_l is covered in full: t = 1
+                t.lowBound = 1.0
+                return
         milp.optimise([(t, 1.0)], pulp.LpMaximize)
-        rates = sorted(Fraction(int(round(m.y[g].varValue or 0.0)), pupils[g]) for g in groups)
-        level = rates[below]
+        rates = {g: _rate(m, g, pupils) for g in groups}
+        level = sorted(rates.values())[below]
         t.lowBound = float(level) - 1e-9
         if level >= 1:
             return
@@ -364,10 +395,20 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str) -> None
         for g in groups:
             above = math.floor(level * pupils[g]) + 1
             m.add(f"lz_{name}_{g}", [(m.y[g], 1.0), (z[g], float(above))], pulp.LpConstraintGE, float(above))
-        fewest = milp.optimise(((z[g], 1.0) for g in groups), pulp.LpMinimize, whole=True)
-        below = int(round(fewest))
+            milp.hint(z[g], 1.0 if rates[g] <= level else 0.0)
+        at_or_below = sum(1 for r in rates.values() if r <= level)
+        if at_or_below == below + 1:  # the fewest possible (see above): no MILP needed
+            fewest = below + 1
+        else:
+            fewest = int(round(milp.optimise(((z[g], 1.0) for g in groups), pulp.LpMinimize, whole=True)))
+        below = fewest
         m.add(f"lzn_{name}", [(z[g], 1.0) for g in groups], pulp.LpConstraintLE, below + 0.5)
         level_no += 1
+
+
+def _rate(m: AllocationModel, g: int, pupils: list[int]) -> Fraction:
+    """Group g's whole coverage rate in the last plan found."""
+    return Fraction(int(round(m.y[g].varValue or 0.0)), pupils[g])
 
 
 def split_units(grouped: dict[tuple[int, str], int], grouping: Grouping, pupils: list[int]) -> dict[tuple[int, str], int]:
