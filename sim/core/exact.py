@@ -227,7 +227,8 @@ def exact_floors(fairness: Fairness | None) -> bool:
 
 def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str], int], covered: list[int],
                 pupils_of_cells: list[int], delivered, previous, *, fairness: Fairness | None = None,
-                floors: list[tuple[tuple[int, ...], int]] | None = None) -> tuple[dict, int, tuple[int, ...]]:
+                floors: list[tuple[tuple[int, ...], int]] | None = None,
+                learners_only: bool = False) -> tuple[dict, int, tuple[int, ...]]:
     """Whole units per (cell, device) of the original inputs at the integer optimum, MILPs solved,
     and the bands not proved optimal (from the first ``equal_rate`` band of more than
     ``EXACT_LEXIMIN_UP_TO`` groups on; empty when the plan is the integer optimum in band order).
@@ -241,7 +242,11 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
     all held (Y_g >= F_g) and the bands follow at their integer optimum given the floors. When some
     floor cannot be met in whole units, each floor is held at what the rounded plan reached (which
     meets the targets it can) and every band is reported not proved. The computer share is a row of
-    the model, as in the LP."""
+    the model, as in the LP.
+
+    ``learners_only``: the plan is wanted for its learners per band only (the max_count comparison,
+    the price of fairness), so the least-spend and tie-break MILPs, which move no learner figure,
+    are left out."""
     inputs = grouping.inputs
     policy = inputs.scenario.policy
     m = build_model(inputs)
@@ -331,6 +336,9 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
             m.add("hold_least_change", change, pulp.LpConstraintLE, round(least) + 0.5)
     if milp.last is None:  # nothing optimised yet (only proved bands): any plan holding them
         milp.optimise([], pulp.LpMaximize)
+    if learners_only:
+        grouped = {(g, d): int(round(var.varValue or 0.0)) for (g, d), var in m.x.items()}
+        return split_units(grouped, grouping, pupils_of_cells), milp.solves, not_proved
     # Every band held where it reached (rows above): among those plans the least money spent.
     res = inputs.resources
     spend = [(var, res.price[item] / MONEY_UNIT) for (_s, item), var in m.bought.items()]

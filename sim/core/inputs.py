@@ -186,7 +186,12 @@ def prepare(scenario: Scenario, areas: pd.DataFrame | None = None, students: pd.
     index = AreaIndex(areas)
     check_satisfiable(scenario, index)
     cells = build_cells(students)
-    grades = cells["grade"].tolist()  # whether a device suits a grade, asked once per distinct grade
-    suits = {name: [fits[g] for g in grades] for name, device in scenario.devices.items()
-             for fits in [{g: device.suits(g) for g in set(grades)}]}
-    return PlanInputs(scenario, areas, students, cells, suits, build_resources(scenario, index), hashes)
+    return PlanInputs(scenario, areas, students, cells, suits_of(scenario, cells), build_resources(scenario, index),
+                      hashes)
+
+
+def suits_of(scenario: Scenario, cells: pd.DataFrame) -> dict[str, list[bool]]:
+    """Device -> per cell, whether the device suits the cell's grade (asked once per distinct grade)."""
+    grades = cells["grade"].tolist()
+    return {name: [fits[g] for g in grades] for name, device in scenario.devices.items()
+            for fits in [{g: device.suits(g) for g in set(grades)}]}

@@ -30,7 +30,7 @@ import pandas as pd
 from sim.core import fixed
 from sim.core.fairness import FairReport
 from sim.core.groups import group_cells, may_merge_areas, split
-from sim.core.inputs import PlanInputs, build_resources, prepare
+from sim.core.inputs import PlanInputs, build_resources, prepare, suits_of
 from sim.core.priority import LpSolution
 from sim.core.solvers import make_solver, solver_version
 from sim.core.steps import Request, active_fairness, build, optimise
@@ -70,7 +70,8 @@ def with_changes(inputs: PlanInputs, **changes) -> PlanInputs:
         return inputs
     scenario = inputs.scenario.with_changes(**changes)
     resources = build_resources(scenario, AreaIndex(inputs.areas))
-    return PlanInputs(scenario, inputs.areas, inputs.students, inputs.cells, inputs.suits, resources, inputs.inputs_sha256)
+    suits = inputs.suits if scenario.devices == inputs.scenario.devices else suits_of(scenario, inputs.cells)
+    return PlanInputs(scenario, inputs.areas, inputs.students, inputs.cells, suits, resources, inputs.inputs_sha256)
 
 
 def plan_variants(inputs: PlanInputs, variants: Iterable[dict], **kept) -> Iterator[tuple[PlanInputs, Planned]]:
@@ -84,9 +85,12 @@ def plan_variants(inputs: PlanInputs, variants: Iterable[dict], **kept) -> Itera
 
 
 def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, previous: fixed.Previous | None = None,
-               timings: dict[str, float] | None = None) -> Planned:
+               timings: dict[str, float] | None = None, learners_only: bool = False) -> Planned:
     """The scenario's plan in whole devices: every rule of the scenario, the deliveries kept, and
     (with ``previous``) as close to the plan in force as the best coverage allows.
+
+    ``learners_only``: only the learners per band and cell will be read (comparisons): where exact
+    MILPs are needed, the least money spent and the tie-break among equal plans are not sought.
 
     ``timings``, when given, receives the seconds spent to build, solve and round (benchmarks)."""
     clock = _Clock(timings)
@@ -110,7 +114,8 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
         for (c, _d), n in units.items():
             covered[c] += n
         if needs_exact(inputs, grouped_lp, grouping, covered):
-            units, milps, not_proved = exact_units(grouping, grouped_lp, units, covered, pupils, None, None)
+            units, milps, not_proved = exact_units(grouping, grouped_lp, units, covered, pupils, None, None,
+                                                   learners_only=learners_only)
         plan = whole_plan(inputs, units)  # the accounts, once, per district
     else:
         plan = round_to_whole(inputs, lp, floors, shares, kept=kept, previous=request.previous)
@@ -119,7 +124,7 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
         elif needs_exact(inputs, grouped_lp, grouping, plan.covered, floors):
             units, milps, not_proved = exact_units(grouping, grouped_lp, plan.units, plan.covered, pupils,
                                                    request.delivered, request.previous,
-                                                   fairness=fairness, floors=floors)
+                                                   fairness=fairness, floors=floors, learners_only=learners_only)
             plan = whole_plan(inputs, units)
     stood = False
     if previous is not None:
@@ -170,7 +175,7 @@ def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd
     if scenario.fairness is not None:
         without = None
         if scenario.fairness.active:  # the price of fairness: the same scenario without the rules
-            _, other = next(plan_variants(inputs, [{"fairness": None}], delivered=delivered))
+            _, other = next(plan_variants(inputs, [{"fairness": None}], delivered=delivered, learners_only=True))
             without, solves = sum(other.plan.covered), solves + other.solves
         extra["fairness"] = Fairness.from_json_dict(fairness_summary(inputs, plan, planned.report, without))
     if previous is not None:
@@ -180,7 +185,7 @@ def solve(scenario: Scenario, *, areas: pd.DataFrame | None = None, students: pd
     fair_rules = active_fairness(inputs) is not None  # compared by the price of fairness instead
     if compare and policy.mode is Mode.strict and policy.within_band is WithinBand.equal_rate and not fair_rules:
         max_count = policy.model_copy(update={"within_band": WithinBand.max_count})
-        _, other = next(plan_variants(inputs, [{"policy": max_count}], delivered=delivered))
+        _, other = next(plan_variants(inputs, [{"policy": max_count}], delivered=delivered, learners_only=True))
         solves += other.solves
         ours = by_band(inputs.cells.assign(covered=plan.covered), "covered")
         theirs = by_band(inputs.cells.assign(covered=other.plan.covered), "covered")
