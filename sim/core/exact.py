@@ -87,6 +87,17 @@ class Milp:
         """The value of a variable added since the last MILP in the next warm start (default 0)."""
         self.hints[id(var)] = value
 
+    def retire(self, rows: list[pulp.LpConstraint], variables) -> None:
+        """Take rows out of every later MILP (no bounds any more) and fix their own variables at 0:
+        HiGHS's presolve then drops both. The rows must have been handed over (solved once)."""
+        wanted = {id(row) for row in rows}
+        where = [i for i, row in enumerate(self.loaded.rows) if id(row) in wanted]
+        inf = np.full(len(where), np.inf)
+        self.highs.changeRowsBounds(len(where), np.array(where, dtype=np.int32), -inf, inf)
+        for var in variables:
+            var.lowBound = var.upBound = 0.0
+            self.integer.discard(id(var))
+
     def binary(self, name: str) -> pulp.LpVariable:
         var = self.m.problem.add_variable(name, lowBound=0, upBound=1)
         self.integer.add(id(var))
@@ -361,8 +372,13 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str) -> None
     Level l: t_l = the largest t such that at most N_{l-1} groups lie below t (binary w_g:
     y_g >= t p_g - p_g w_g, sum w <= N_{l-1}; no w at the first level, N_0 = 0); t_l is then held
     as a lower bound on t. N_l = the fewest groups at t_l or below (binary z_g:
-    y_g >= (floor(t_l p_g) + 1)(1 - z_g)), held as sum z <= N_l. Until every group is counted or
-    t_l = 1. Two MILPs a level at most; fewer where the last plan found already settles a step:
+    y_g >= (floor(t_l p_g) + 1)(1 - z_g)). Until every group is counted or t_l = 1.
+
+    Only the t_l are held: sorted rates s_k >= t_l for k > N_{l-1} at every level pin the leximin
+    vector (a plan above it in one place and nowhere below would be leximin-better). So N_l needs
+    no row of its own: every plan of the next level's MILP has at most N_l groups at t_l or below
+    (its t exceeds t_l), and the z binaries and rows go once N_l is known (``Milp.retire``).
+    Two MILPs a level at most; fewer where the last plan found already settles a step:
 
     - N_l >= N_{l-1} + 1 in every plan (were at most N_{l-1} groups at t_l or below, the lowest
       rate above t_l would be a higher t with at most N_{l-1} groups below it), so when the plan of
@@ -399,18 +415,19 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str) -> None
         t.lowBound = float(level) - 1e-9
         if level >= 1:
             return
-        z = {g: milp.binary(f"lz_{name}_{g}") for g in groups}
-        for g in groups:
-            above = math.floor(level * pupils[g]) + 1
-            m.add(f"lz_{name}_{g}", [(m.y[g], 1.0), (z[g], float(above))], pulp.LpConstraintGE, float(above))
-            milp.hint(z[g], 1.0 if rates[g] <= level else 0.0)
         at_or_below = sum(1 for r in rates.values() if r <= level)
         if at_or_below == below + 1:  # the fewest possible (see above): no MILP needed
-            fewest = below + 1
+            below += 1
         else:
-            fewest = int(round(milp.optimise(((z[g], 1.0) for g in groups), pulp.LpMinimize, whole=True)))
-        below = fewest
-        m.add(f"lzn_{name}", [(z[g], 1.0) for g in groups], pulp.LpConstraintLE, below + 0.5)
+            z = {g: milp.binary(f"lz_{name}_{g}") for g in groups}
+            rows = []
+            for g in groups:
+                above = math.floor(level * pupils[g]) + 1
+                rows.append(m.add(f"lz_{name}_{g}", [(m.y[g], 1.0), (z[g], float(above))], pulp.LpConstraintGE,
+                                  float(above)))
+                milp.hint(z[g], 1.0 if rates[g] <= level else 0.0)
+            below = int(round(milp.optimise(((z[g], 1.0) for g in groups), pulp.LpMinimize, whole=True)))
+            milp.retire(rows, z.values())
         level_no += 1
 
 
