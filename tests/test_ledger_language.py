@@ -168,3 +168,16 @@ def test_the_marginal_command_prints_whole_numbers_without_decimals(case, capsys
     assert main(["marginal", str(scenario.source_file)]) == 0
     printed = capsys.readouterr().out
     assert re.search(r"100,000,000 VND more in the budget\s+band 1\s+\+50\s+\+32\s+\+32 the shadow price", printed), printed
+
+
+def test_the_frontier_command_writes_rates_as_percentages_and_the_setting_in_words(case, capsys):
+    from tests.test_frontier import floors_case
+
+    scenario = floors_case(case, district_floor=0.2)
+    set_language("vi")
+    assert main(["frontier", str(scenario.source_file), "--param", "district_floor", "--values", "0,0.4"]) == 0
+    printed = capsys.readouterr().out
+    assert "theo mức sàn mỗi huyện (district_floor)" in printed, printed
+    # each row: the floor, learners covered, then the rate, the worst and the best district's rates
+    for floor in ("0,0%", "20,0%", "40,0%"):
+        assert re.search(rf"^\s+{floor}\s+\d+(\s+\d+,\d%){{3}}\s", printed, flags=re.M), printed

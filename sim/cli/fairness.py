@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sim.read.errors import InputError, Problem
 from sim.locale import gettext as t
-from sim.locale import number
+from sim.locale import get_language, number, percent
 from sim.cli.outputs import table_text
 
 
@@ -70,9 +70,14 @@ def _frontier(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     table = frontier(scenario, args.param, _values(args.values))
     shown = table.assign(chosen=table["chosen"].map({True: t("cli_frontier_chosen"), False: ""}))
-    print(t("cli_frontier_title").format(scenario=scenario.name, param=args.param,
+    # rates as percentages (30,3%), the swept share too; in Vietnamese the setting in words, then its name
+    rates = {c: percent for c in ("rate", "min_district_rate", "max_district_rate", "price_of_fairness")}
+    if args.param != "alpha":
+        rates["value"] = percent
+    param = args.param if get_language() == "en" else f"{t('rule_' + args.param) if args.param != 'alpha' else 'α'} ({args.param})"
+    print(t("cli_frontier_title").format(scenario=scenario.name, param=param,
                                          covered=number(table.attrs["covered_without_fairness"])) + "\n")
-    print(table_text(shown))
+    print(table_text(shown, values=rates))
     _write(table, args.out, args)
     return 0
 
