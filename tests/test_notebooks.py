@@ -145,3 +145,27 @@ def test_the_explorer_page_opens_offline_in_a_browser(pages, tmp_path):
         page.wait_for_function("Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length >= 4",
                                timeout=30_000)
         assert page.refused == [] and page.js_errors == []
+
+
+# English a Vietnamese table or printed line never needs (ids, names, numbers and code aside); the
+# notebooks' italic English summaries are markdown, not outputs, and are not read here.
+ENGLISH_WORDS = re.compile(r"(?<!\w)(the|and|of|per|new|none|total|changed|cancelled|pledged|received|delivered|"
+                           r"donations?|learners?|devices?|band|district|tablets?|laptops?|desktops?|packages?|stock|"
+                           r"budget|earmark|more|given|counted|change|note|constraint|unit|million|VND)(?!\w)")
+
+
+def _printed(notebook) -> list[str]:
+    """What a reader sees of the outputs: table cells and printed lines."""
+    lines = [*_table_cells(notebook, "th"), *_table_cells(notebook, "td")]
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                lines += output.text.splitlines()
+    return lines
+
+
+@pytest.mark.parametrize("stem", ["03_fairness_tradeoffs", "04_rolling_replanning"])
+def test_the_ledger_and_marginal_notebooks_show_no_english(stem, executed_notebook):
+    notebook = executed_notebook(NOTEBOOKS[[p.stem for p in NOTEBOOKS].index(stem)])
+    english = {line: ENGLISH_WORDS.findall(line) for line in _printed(notebook) if ENGLISH_WORDS.search(line)}
+    assert not english, f"{stem} shows English: {english}"

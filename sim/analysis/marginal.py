@@ -236,8 +236,15 @@ def marginal_values(scenario: Scenario, changes: list[Change] | None = None, *, 
     return out
 
 
+CHANGE_COLUMNS = ["estimate from the LP (learners)", "LP re-solved (learners)", "plan re-solved, whole devices (learners)",
+                  "of which in its district", "rest of the province"]
+
+
 def marginal_table(values: list[MarginalValue]) -> pd.DataFrame:
-    """One row per change, in an analyst's words."""
+    """One row per change, in an analyst's words (English: the table written to a file).
+
+    ``attrs`` tells ``sim.views.readable`` how people read it in their language: ``phrases`` are
+    the columns of English phrases to translate, ``signed`` the columns of changes (``+12``)."""
     rows = []
     for v in values:
         row = {"change": v.label,
@@ -252,7 +259,10 @@ def marginal_table(values: list[MarginalValue]) -> pd.DataFrame:
             row["of which in its district"] = v.district_change
             row["rest of the province"] = v.plan_resolved - v.district_change
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs.update(phrases=["change", "first band it helps", "note"],
+                       signed=[c for c in CHANGE_COLUMNS if c in table.columns])
+    return table
 
 
 def binding_constraints(scenario: Scenario, *, areas: pd.DataFrame | None = None,
@@ -263,7 +273,9 @@ def binding_constraints(scenario: Scenario, *, areas: pd.DataFrame | None = None
     planned = _by_band(inputs, base.lp.covered)
     rows = [{"band": lp.band, "constraint": term, "learners per unit": round(value, 6), "unit": _unit(term)}
             for lp in band_lps(inputs, planned, base.report) for term, value in lp.shadow.items()]
-    return pd.DataFrame(rows, columns=["band", "constraint", "learners per unit", "unit"])
+    table = pd.DataFrame(rows, columns=["band", "constraint", "learners per unit", "unit"])
+    table.attrs.update(phrases=["constraint"])  # in words of the current language: sim.views.readable
+    return table
 
 
 def _unit(term: str) -> str:

@@ -9,10 +9,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.locale import translate_error
 from sim.read.errors import InputError, Problem
 from sim.locale import gettext as t
-from sim.locale import number
+from sim.locale import get_language, number, percent
 from sim.cli.outputs import table_text
 
 
@@ -71,40 +70,26 @@ def _frontier(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     table = frontier(scenario, args.param, _values(args.values))
     shown = table.assign(chosen=table["chosen"].map({True: t("cli_frontier_chosen"), False: ""}))
-    print(t("cli_frontier_title").format(scenario=scenario.name, param=args.param,
+    # rates as percentages (30,3%), the swept share too; in Vietnamese the setting in words, then its name
+    rates = {c: percent for c in ("rate", "min_district_rate", "max_district_rate", "price_of_fairness")}
+    if args.param != "alpha":
+        rates["value"] = percent
+    param = args.param if get_language() == "en" else f"{t('rule_' + args.param) if args.param != 'alpha' else 'α'} ({args.param})"
+    print(t("cli_frontier_title").format(scenario=scenario.name, param=param,
                                          covered=number(table.attrs["covered_without_fairness"])) + "\n")
-    print(table_text(shown))
+    print(table_text(shown, values=rates))
     _write(table, args.out, args)
     return 0
-
-
-MARGINAL_COLUMNS = {"change": "marginal_change", "first band it helps": "marginal_band",
-                    "estimate from the LP (learners)": "marginal_estimate", "LP re-solved (learners)": "marginal_lp",
-                    "plan re-solved, whole devices (learners)": "marginal_plan", "note": "marginal_note",
-                    "of which in its district": "marginal_district", "rest of the province": "marginal_rest"}
-
-
-def _marginal_words(table):
-    """``marginal_table`` as the command line shows it: headers and the analyst's words in the
-    current language (the table written with --out keeps its English columns)."""
-    import re
-
-    shown = table.copy()
-    for column in ("change", "note"):
-        if column in shown:
-            shown[column] = shown[column].map(lambda text: re.sub(r"\d{1,3}(?:,\d{3})+", lambda m: number(int(m.group(0).replace(",", ""))),
-                                                                  translate_error(text)) if text else text)
-    if "first band it helps" in shown:
-        shown["first band it helps"] = shown["first band it helps"].map(
-            lambda text: re.sub(r"band (\d)", lambda m: t("show_band").format(band=m.group(1)), str(text)))
-    return shown.rename(columns={c: t(key) for c, key in MARGINAL_COLUMNS.items()})
 
 
 def _marginal(args: argparse.Namespace) -> int:
     from sim.analysis.marginal import marginal_table, marginal_values
     from sim.read.scenario import load_scenario
 
+    from sim.views.readable import readable
+
     table = marginal_table(marginal_values(load_scenario(args.scenario)))
-    print(table_text(_marginal_words(table), decimals=2))
+    # headers, phrases and numbers in the current language (+12, 11,76); the file keeps its English columns
+    print(table_text(readable(table)))
     _write(table, args.out, args)
     return 0

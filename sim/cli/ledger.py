@@ -234,7 +234,10 @@ def _plans_list(args: argparse.Namespace) -> int:
 
     with Ledger(args.db) as ledger, ledger.read():
         table = versions_table(ledger)
-    print(table_text(table, dates=("last_record",), values={"counting": counting_label}) if len(table) else t("cli_no_versions").format(db=args.db))
+    from sim.locale import datetime
+
+    shown = table_text(table, dates=("last_record",), values={"counting": counting_label, "created_utc": datetime})
+    print(shown if len(table) else t("cli_no_versions").format(db=args.db))
     return 0
 
 

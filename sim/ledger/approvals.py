@@ -23,10 +23,11 @@ class Approval:
     note: str
 
     def __str__(self) -> str:
-        from sim.locale import gettext
+        from sim.locale import datetime, gettext
 
         note = f" – {self.note}" if self.note else ""
-        return gettext("approval_text").format(version=self.version, by=self.approved_by, at=self.approved_at, note=note)
+        return gettext("approval_text").format(version=self.version, by=self.approved_by, at=datetime(self.approved_at),
+                                               note=note)
 
 
 def approvals(ledger: Ledger) -> dict[int, Approval]:

@@ -3,8 +3,10 @@
 Events come from up to three files: a donations file (each row recorded on its date, with the
 status it had then), a status-changes file (``donation_id,date,status``: a pledge received or
 cancelled later) and a deliveries file. Events of one day go in that order (donations, status
-changes, deliveries), each file in its own row order. Used to look back ("what would each plan
-have been?") and by the rolling re-planning notebook.
+changes, deliveries), each file in its own row order. An event's ``description`` is for people, in
+the current language ("LA23-009 đã hủy", "LA23-009 cancelled"); code compares ``item`` or
+``status_change``. Used to look back ("what would each plan have been?") and by the rolling
+re-planning notebook.
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ from sim.core.rules import BANDS
 from sim.read.scenario import Scenario
 from sim.read.schema import Column
 from sim.read.tables import check_header, read_raw
+from sim.locale import gettext as t
+
+def _status(code: str) -> str:
+    """A donation's status in words: ``đã cam kết``, ``pledged``."""
+    return t("donation_status_" + code) if code in STATUSES else code
+
 
 STATUS_CHANGES = (
     Column("donation_id", "text", True, "the donation whose status changed"),
@@ -36,8 +44,14 @@ STATUS_CHANGES = (
 class Event:
     date: str
     order: int  # 0 donation, 1 status change, 2 delivery: the order of one day's events
-    description: str
+    description: str  # for people, in the language current when the events were read
     item: Sourced | tuple[str, str, str]  # a record, or (donation id, new status, source)
+
+    @property
+    def status_change(self) -> tuple[str, str] | None:
+        """``(donation id, new status)`` of a status change (``("LA23-009", "cancelled")``), else None:
+        what code compares, whatever the language of ``description``."""
+        return None if isinstance(self.item, Sourced) else (self.item[0], self.item[1])
 
     def apply(self, ledger: Ledger) -> None:
         if isinstance(self.item, Sourced):
@@ -63,7 +77,7 @@ def read_status_changes(path: str | Path) -> list[Event]:
         if not cells["donation_id"]:
             found.add("donation_id is empty", row, "donation_id", "", "the id of a donation in the ledger")
         if date and status and cells["donation_id"]:
-            events.append(Event(date, 1, f"{cells['donation_id']} {status}",
+            events.append(Event(date, 1, f"{cells['donation_id']} {_status(status)}",
                                 (cells["donation_id"], status, f"{table.path.name} row {row}")))
     found.raise_if_any()
     return events
@@ -72,13 +86,17 @@ def read_status_changes(path: str | Path) -> list[Event]:
 def season_events(donations: str | Path, status_changes: str | Path | None = None,
                   deliveries: str | Path | None = None) -> list[Event]:
     """Every event of the three files, in the order they happened."""
-    events = [Event(s.record.date, 0, f"{s.record.donation_id} {s.record.describe()} ({s.record.status})", s)
+    from sim.locale import number
+    from sim.views.i18n import item_label
+
+    events = [Event(s.record.date, 0, f"{s.record.donation_id} {s.record.describe()} ({_status(s.record.status)})", s)
               for s in read_records(donations, DONATION_KIND)]
     if status_changes is not None:
         events += read_status_changes(status_changes)
     if deliveries is not None:
-        events += [Event(s.record.date, 2, f"{s.record.delivery_id} {s.record.quantity:,} {s.record.device} "
-                                           f"delivered in {s.record.district}", s)
+        events += [Event(s.record.date, 2, t("event_delivered").format(
+                       id=s.record.delivery_id, count=number(s.record.quantity), device=item_label(s.record.device),
+                       district=s.record.district), s)
                    for s in read_records(deliveries, DELIVERY_KIND)]
     return [e for _, e in sorted(enumerate(events), key=lambda pair: (pair[1].date, pair[1].order, pair[0]))]
 

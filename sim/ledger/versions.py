@@ -75,10 +75,20 @@ def _counted(record: dict | None, share: float) -> tuple[str, str, float] | None
 
 
 def _amount(counted: tuple[str, str, float] | None) -> str:
+    """What a donation counted, in words of the current language: ``800 máy tính bảng``,
+    ``2.000.000 đồng``, ``480 gói dữ liệu di động`` (``800 tablet``, ``2,000,000 VND`` in English)."""
+    from sim.locale import number
+    from sim.views.i18n import item_label
+
     if counted is None:
-        return "0"
-    value = counted[2]
-    return f"{value:,.0f} {counted[1]}" if float(value).is_integer() else f"{value:,.1f} {counted[1]}"
+        return number(0)
+    _, item, value = counted
+    amount = number(value, 0 if float(value).is_integer() else 1)
+    if item == "VND":
+        return t("describe_cash").format(amount=amount)
+    if item == "data packages":
+        return t("describe_package" if value == 1 else "describe_packages").format(count=amount)
+    return f"{amount} {item_label(item)}"
 
 
 @dataclass
@@ -99,7 +109,7 @@ class Diff:
                  "", t("diff_bands")]
         for row in self.bands.itertuples():
             who = BAND_LABELS_VI[row.band] if get_language() == "vi" else row.who
-            lines.append(f"  {row.band}  {who:<38} {_n(row.before):>7} -> {_n(row.after):>7}  {row.change:>+7,}")
+            lines.append(f"  {row.band}  {who:<38} {_n(row.before):>7} -> {_n(row.after):>7}  {_signed(row.change):>7}")
         lines += ["", t("diff_devices")]
         if self.devices.empty:
             lines.append("  " + t("diff_none"))
@@ -277,7 +287,9 @@ def coverage_history(ledger: Ledger) -> pd.DataFrame:
 
 def what_each_bought(ledger: Ledger) -> pd.DataFrame:
     """For each version after the first: the donations that changed since the version before it
-    and the learners covered that this added (or, for a cancellation, took away)."""
+    and the learners covered that this added (or, for a cancellation, took away). The
+    ``donations`` column is for people: the donations and what happened to them in words of the
+    current language ("LA23-009 800 máy tính bảng (đã cam kết -> đã hủy)")."""
     versions = ledger.versions()
     by_number = {v.version: v for v in versions}
     rows = []
@@ -287,8 +299,8 @@ def what_each_bought(ledger: Ledger) -> pd.DataFrame:
         change = diff(by_number[v.previous_version], v)
         effective = change.donations[change.donations["effect"]]
         rows.append({"version": v.version,
-                     "donations": "; ".join(f"{r.donation_id} {r.what} ({r.status})" for r in effective.itertuples())
-                     or "no donation changed",
+                     "donations": "; ".join(f"{r.donation_id} {r.what} ({_status(r.status)})" for r in effective.itertuples())
+                     or t("diff_no_donation_changed"),
                      "learners_covered": int(change.bands["change"].sum()),
                      **{f"band {r.band}": int(r.change) for r in change.bands.itertuples()},
                      "devices_moved": int(change.devices["change"].abs().sum())})
@@ -317,10 +329,10 @@ def show(version: PlanVersion) -> str:
 
     summary = version.summary
     ledger = summary["ledger"]
-    from sim.locale import date
+    from sim.locale import date, datetime
 
     last = last_record_date(version)
-    lines = [t("show_version").format(version=version.version, made=version.created_at, scenario=version.scenario_name)
+    lines = [t("show_version").format(version=version.version, made=datetime(version.created_at), scenario=version.scenario_name)
              + (t("show_after").format(previous=version.previous_version) if version.previous_version else ""),
              t("show_ledger").format(last=date(last) if last else "-", donations=_n(ledger["donations"]),
                                      counted=_n(ledger["donations_counted"]), count=_counting(ledger["counting"]["count"])),

@@ -13,9 +13,9 @@ Two kinds of entries:
   ``{name}`` for the parts that vary, and only the Vietnamese catalogue translates it;
   ``translate_error(text)`` finds the pattern the text matches and fills the translation in.
 
-Numbers, percentages and dates are formatted by Babel for the ``vi`` and ``en`` locales, here and
-nowhere else: text, chart ticks and tables all call ``number``/``percent``/``date``, so one page
-never mixes ``1,071`` and ``1.040``.
+Numbers, percentages, dates and moments are formatted by Babel for the ``vi`` and ``en`` locales,
+here and nowhere else: text, chart ticks and tables all call ``number``/``percent``/``date``/``datetime``,
+so one page never mixes ``1,071`` and ``1.040``.
 
 >>> before = get_language()
 >>> set_language("vi"); number(2958), percent(0.4636), translate_error("Did you mean 'Đức Hòa'?")
@@ -180,6 +180,29 @@ def date(value: _dt.date | _dt.datetime | str) -> str:
     if isinstance(value, str):
         value = _dt.date.fromisoformat(value[:10])
     return format_date(value, DATE_PATTERNS[get_language()], locale=get_language())
+
+
+DATETIME_PATTERNS = {"vi": "dd/MM/yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}
+
+
+def datetime(value: _dt.datetime | str) -> str:
+    """A moment as people write it, to the minute: ``30/11/2026 15:04`` in Vietnamese, ``30 Nov 2026,
+    15:04`` in English. An ISO text (``2026-11-30T15:04:05+00:00``, as the ledger stores it) is read
+    first; the time is shown in the zone it carries (the ledger's UTC), without converting it.
+    Files keep ISO timestamps: this is for what a person reads.
+
+    >>> before = get_language()
+    >>> set_language("vi"); datetime("2026-11-30T15:04:05+00:00")
+    '30/11/2026 15:04'
+    >>> set_language("en"); datetime("2026-11-30T15:04:05")
+    '30 Nov 2026, 15:04'
+    >>> set_language(before)
+    """
+    from babel.dates import format_datetime
+
+    if isinstance(value, str):
+        value = _dt.datetime.fromisoformat(value.strip())
+    return format_datetime(value, DATETIME_PATTERNS[get_language()], tzinfo=value.tzinfo, locale=get_language())
 
 
 # ---- Vietnamese alphabetical order --------------------------------------------------------------------

@@ -50,6 +50,11 @@ HEADERS = {
     "column": "col_column", "given": "col_given", "old_unit": "col_old_unit", "new_code": "col_new_code",
     "new_commune": "col_new_commune", "candidates": "col_candidates", "note": "col_note", "run": "col_run",
     "budget_vnd": "col_budget_vnd", "cash_left_vnd": "col_cash_left_vnd",
+    # marginal values (notebook 03, sim marginal): sim.analysis.marginal's tables
+    "change": "marginal_change", "first band it helps": "marginal_band", "estimate from the LP (learners)": "marginal_estimate",
+    "LP re-solved (learners)": "marginal_lp", "plan re-solved, whole devices (learners)": "marginal_plan",
+    "of which in its district": "marginal_district", "rest of the province": "marginal_rest",
+    "constraint": "col_constraint", "learners per unit": "col_learners_per_unit", "unit": "col_unit",
 }
 ITEMS = ("tablet", "laptop", "desktop", "data_package")
 COVERED_BAND = re.compile(r"^(covered|pupils)_band_(\d)$")
@@ -63,6 +68,7 @@ WORDS = {  # column -> value -> catalogue key
                  "pledged_at_rate": "counting_pledged_at_rate"},
     "outcome": {o: f"outcome_{o}" for o in ("eligible", "not_eligible", "held_for_review", "invalid")},
     "without_internet": {"yes": "yes", "no": "no"},
+    "unit": {"million VND": "unit_million_vnd", "device or package": "unit_device_or_package", "learner": "unit_learner"},
 }
 RUN_STATUSES = {"optimal": "status_optimal"}
 LEARNER_STATUSES = {"poor", "near_poor", "covid_orphan"}
@@ -73,9 +79,27 @@ def _conversions() -> dict[str, dict[str, str]]:
     return {status: UNIT_TEXT[status] for status in (CONVERTED, UNCHANGED, BLANK, *LISTED)}
 
 
+PHRASES = "phrases"  # frame.attrs[PHRASES]: columns of English phrases the code writes (sim.analysis.marginal)
+SIGNED = "signed"  # frame.attrs[SIGNED]: columns of changes, written +12, −3, 0
+ENGLISH_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)")
+BAND_WORD = re.compile(r"\bband[- ](\d)\b")
+
+
+def phrase(text: str) -> str:
+    """An English phrase of the code (``10 more donated tablets``, ``the Đức Huệ earmark``, ``band 1``)
+    in the current language: through the catalogue's error patterns, as ``translate_error`` reads
+    an error, then numbers grouped as the language writes them and ``band 1`` as ``nhóm 1``."""
+    text = i18n.translate_error(str(text)) or ""
+    if i18n.get_language() == "en":
+        return text
+    text = ENGLISH_THOUSANDS.sub(lambda m: i18n.number(int(m.group(0).replace(",", ""))), text)
+    return BAND_WORD.sub(lambda m: i18n.t("show_band", band=m.group(1)), text)
+
+
 TEXT = {"donation_id", "delivery_id", "donor", "earmark_district", "district", "scenario", "donations", "event", "note",
         "reason", "pseudonym", "school", "column", "given", "old_unit", "new_code", "new_commune", "candidates"}
 DATES = {"date", "last_record"}
+DATETIMES = {"created_utc"}  # ISO moments the ledger stores: 30/11/2026 15:04
 
 
 def header(column: str) -> str:
@@ -97,9 +121,11 @@ def header(column: str) -> str:
     return i18n.t(HEADERS[column]) if column in HEADERS else column
 
 
-def _value(column: str, value: object, percents=(), decimals: dict | None = None) -> object:
+def _value(column: str, value: object, percents=(), decimals: dict | None = None, phrases=(), signed=()) -> object:
     if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
         return ""
+    if column in phrases and isinstance(value, str):
+        return phrase(value)
     if isinstance(value, (bool,)) or str(value) in ("True", "False"):
         return i18n.t("yes") if str(value) == "True" else ""
     if column == "status" and str(value) in LEARNER_STATUSES:
@@ -117,6 +143,13 @@ def _value(column: str, value: object, percents=(), decimals: dict | None = None
         return i18n.t(key) if key else value
     if column == "device":
         return i18n.item_label(str(value))
+    if column in DATETIMES:
+        from sim.locale import datetime
+
+        try:
+            return datetime(str(value))
+        except ValueError:
+            return value
     if column in DATES:
         try:
             return i18n.date(str(value)[:10])
@@ -129,17 +162,20 @@ def _value(column: str, value: object, percents=(), decimals: dict | None = None
     except ValueError:
         return value
     places = (decimals or {}).get(column, 0 if number == int(number) else 2)
-    return i18n.number(number, places)
+    return i18n.signed(number, places) if column in signed else i18n.number(number, places)
 
 
 def readable(frame: pd.DataFrame, percents=(), decimals: dict | None = None) -> pd.DataFrame:
     """``frame`` with headers in words and every value as the current language writes it (text);
-    ``percents`` names the columns holding rates (0.3 is 30%), ``decimals`` the places of others."""
+    ``percents`` names the columns holding rates (0.3 is 30%), ``decimals`` the places of others
+    (default: none for a whole number, else 2). The frame's ``attrs`` may name ``phrases`` (columns
+    of English phrases the code writes, see :func:`phrase`) and ``signed`` (columns of changes)."""
     shown = pd.DataFrame(index=frame.index)
+    phrases, signed = frame.attrs.get(PHRASES, ()), frame.attrs.get(SIGNED, ())
     for column in frame.columns:
         learners = column == "status" and set(map(str, frame[column])) <= LEARNER_STATUSES  # not a donation's status
         name = i18n.t("status") if learners else header(column)
-        shown[name] = [_value(column, v, percents, decimals) for v in frame[column]]
+        shown[name] = [_value(column, v, percents, decimals, phrases, signed) for v in frame[column]]
     if frame.index.name is not None:
         shown.index = [_value(frame.index.name, v) for v in frame.index]
         shown.index.name = header(frame.index.name)
