@@ -79,6 +79,7 @@ def _conversions() -> dict[str, dict[str, str]]:
     return {status: UNIT_TEXT[status] for status in (CONVERTED, UNCHANGED, BLANK, *LISTED)}
 
 
+ALWAYS_PHRASES = ("reason", "note")  # the code's reasons (roster) and notes (unit conversion) are English phrases
 PHRASES = "phrases"  # frame.attrs[PHRASES]: columns of English phrases the code writes (sim.analysis.marginal)
 SIGNED = "signed"  # frame.attrs[SIGNED]: columns of changes, written +12, −3, 0
 ENGLISH_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)")
@@ -171,7 +172,7 @@ def readable(frame: pd.DataFrame, percents=(), decimals: dict | None = None) -> 
     (default: none for a whole number, else 2). The frame's ``attrs`` may name ``phrases`` (columns
     of English phrases the code writes, see :func:`phrase`) and ``signed`` (columns of changes)."""
     shown = pd.DataFrame(index=frame.index)
-    phrases, signed = frame.attrs.get(PHRASES, ()), frame.attrs.get(SIGNED, ())
+    phrases, signed = {*frame.attrs.get(PHRASES, ()), *ALWAYS_PHRASES}, frame.attrs.get(SIGNED, ())
     for column in frame.columns:
         learners = column == "status" and set(map(str, frame[column])) <= LEARNER_STATUSES  # not a donation's status
         name = i18n.t("status") if learners else header(column)
