@@ -45,6 +45,86 @@ def test_sim_run_on_the_baseline_loads_no_heavy_library_it_does_not_use(tmp_path
     assert loaded.isdisjoint(NOT_FOR_PLANNING), sorted(loaded & set(NOT_FOR_PLANNING))
 
 
+# the modules of the commands other than `run` (sim.cli.main lists those commands by name and help only)
+OTHER_COMMANDS = ("sim.cli.ledger", "sim.cli.roster", "sim.cli.fairness", "sim.cli.sweep", "sim.cli.units",
+                  "sim.cli.audit", "sim.views.report", "sim.ledger", "sim.roster", "sim.sweeps", "sim.analysis",
+                  "sim.publish", "sim.privacy", "sqlite3")
+
+
+def sim_modules_after(code: str) -> set[str]:
+    """Every module (dotted names too) loaded by running ``code`` in a fresh interpreter."""
+    probe = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "SIM_LANG": "en"})
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def _loaded(modules: set[str], names) -> list[str]:
+    return sorted(m for m in modules for n in names if m == n or m.startswith(n + "."))
+
+
+def test_sim_run_imports_no_other_commands_module(tmp_path):
+    loaded = sim_modules_after(f"from sim.cli.main import main\n"
+                               f"assert main(['run', {str(BASELINE)!r}, '--out', {str(tmp_path / 'out')!r}]) == 0")
+    assert "sim.core.pipeline" in loaded  # the probe works
+    assert _loaded(loaded, OTHER_COMMANDS) == []
+
+
+def test_sim_help_lists_every_command_without_importing_their_modules():
+    loaded = sim_modules_after("import contextlib, io\nfrom sim.cli.main import main\n"
+                               "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+                               "    main(['--help'])")
+    assert "sim.cli.main" in loaded
+    assert _loaded(loaded, OTHER_COMMANDS) == []
+
+
+def test_a_command_loads_its_own_module_only():
+    loaded = sim_modules_after("import contextlib, io\nfrom sim.cli.main import main\n"
+                               "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+                               "    main(['sweep', '--help'])")
+    assert "sim.cli.sweep" in loaded
+    assert _loaded(loaded, [m for m in OTHER_COMMANDS if m not in ("sim.cli.sweep", "sim.sweeps")]) == []
+
+
+def test_the_short_listing_is_the_full_parser_s():
+    """Every command listed alone (name and help) reads as when all are registered, in both languages,
+    and each command registered alone parses and helps as in the full parser."""
+    import argparse
+
+    from sim.cli import main as cli
+    from sim.locale import get_language, set_language
+
+    def subcommands(parser):
+        return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+    before = get_language()
+    try:
+        for language in ("vi", "en"):
+            set_language(language)
+            full = cli._parser()
+            listed = [(a.dest, a.help) for a in subcommands(full)._choices_actions]
+            assert [name for name, _ in listed] == [name for name, _ in cli.COMMANDS]  # COMMANDS is complete
+            for command in [None, "no-such-command", *(name for name, _ in cli.COMMANDS)]:
+                lazy = cli._parser(command)
+                assert lazy.format_help() == full.format_help()
+                assert lazy.format_usage() == full.format_usage()
+                assert [(a.dest, a.help) for a in subcommands(lazy)._choices_actions] == listed
+                if command in subcommands(full).choices:
+                    assert (subcommands(lazy).choices[command].format_help()
+                            == subcommands(full).choices[command].format_help())
+    finally:
+        set_language(before)
+
+
+def test_the_command_is_the_first_word_not_an_option():
+    from sim.cli.main import _command
+
+    assert _command(["run", "a.yaml", "--out", "x"]) == "run"
+    assert _command(["--help"]) is None and _command([]) is None
+    assert _command(["-h", "plans", "list"]) == "plans"
+
+
 def test_the_version_is_read_when_asked_for():
     import sim
     from sim.core.pipeline import package_version

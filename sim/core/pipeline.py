@@ -20,6 +20,7 @@ explorer); ``solve`` adds the result tables and the summary. The stages:
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -43,7 +44,10 @@ from sim.results.result import Result, allocation_table, build_summary, by_band,
 from sim.results.summary import Fairness, MaxCountComparison, PreviousPlan, SolverInfo, WholeDevices
 
 
+@functools.cache
 def package_version() -> str:
+    """The installed package's version, read from its metadata once per process (a read costs about
+    10 ms; sweeps and re-plans ask for it on every solve)."""
     try:
         return version("sim")
     except PackageNotFoundError:  # running from a source tree that was not installed

@@ -63,6 +63,7 @@ def read_raw(path: str | Path, *, overfull_rows: bool = False) -> RawTable:
     path = Path(path)
     if not path.is_file():
         raise input_error(path, "file not found", expected="an existing CSV or XLSX file")
+    quoted = True  # may a cell start with the quote sim puts before a formula sign (plain_text)?
     if path.suffix.casefold() in (".xlsx", ".xlsm"):
         lines = _xlsx_rows(path)
     else:
@@ -70,6 +71,7 @@ def read_raw(path: str | Path, *, overfull_rows: bool = False) -> RawTable:
         first = text.split("\n", 1)[0]
         delimiter = max([",", ";", "\t"], key=first.count)
         lines = _csv_rows(path, text, delimiter)
+        quoted = "'" in text
     if not lines:
         raise input_error(path, "the file is empty", expected="a header row and data rows")
     header = [to_nfc(h).strip().casefold() for h in lines[0]]
@@ -80,7 +82,13 @@ def read_raw(path: str | Path, *, overfull_rows: bool = False) -> RawTable:
             found.add("a column appears twice in the header", 1, name, None, "each column once",
                       f"Columns {seen[name] + 1} and {i + 1} have this name: delete one")
     rows, overfull = [], {}
+    width = len(header)
     for number, cells in enumerate(lines[1:], start=2):
+        if len(cells) == width and not quoted:  # the common row, read the quick way (same result as below)
+            row = dict(zip(header, map(str.strip, cells)))
+            if any(row.values()):
+                rows.append((number, row))
+            continue
         if not any(c.strip() for c in cells):
             continue  # blank lines, as Excel leaves at the end
         extra = [c for c in cells[len(header):] if c.strip()]
@@ -247,8 +255,12 @@ def read_students(path: str | Path, areas: pd.DataFrame) -> pd.DataFrame:
     found = Problems(table.path)
     records = []
     levels: dict[str, int | None] = {}  # each distinct grade text read once
+    districts: dict[str, str | None] = {}  # each distinct district text looked up once, each status text too
+    statuses: dict[str, str | None] = {}
     for row, cells in table.rows:
-        area = index.find(cells["district"])
+        if cells["district"] not in districts:
+            districts[cells["district"]] = index.find(cells["district"])
+        area = districts[cells["district"]]
         if area is None:
             found.add("unknown district", row, "district", cells["district"],
                       "a name or code from the areas file", index.suggestion(cells["district"]))
@@ -261,7 +273,9 @@ def read_students(path: str | Path, areas: pd.DataFrame) -> pd.DataFrame:
         level = levels[grade]
         if level is None:
             found.add("unknown grade", row, "grade", cells["grade"], "1 to 12, or " + GRADE_LABELS[-1])
-        status = STATUS_ALIASES.get(match_key(cells["status"]))
+        if cells["status"] not in statuses:
+            statuses[cells["status"]] = STATUS_ALIASES.get(match_key(cells["status"]))
+        status = statuses[cells["status"]]
         if status is None:
             found.add("unknown status", row, "status", cells["status"], " or ".join(STATUSES),
                       did_you_mean(cells["status"], list(STATUSES)))

@@ -61,7 +61,39 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def csv_text(frame: pd.DataFrame) -> str:
     """The table as CSV text (no index, ``\\n`` line ends), every text cell safe."""
+    quick = _quick_csv(frame)
+    if quick is not None:
+        return quick
     return safe_frame(frame).to_csv(index=False, lineterminator="\n")
+
+
+def _quick_csv(frame: pd.DataFrame) -> str | None:
+    """``csv_text`` of a table whose columns are all whole numbers (int64) or all text (no missing
+    value), written row by row with the csv module as pandas writes them, with each distinct text
+    made safe once (half the time on the national case's tables; tests/test_write.py checks it
+    gives pandas' text byte for byte); None for any other table."""
+    if frame.empty or isinstance(frame.columns, pd.MultiIndex):
+        return None
+    columns = []
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        if column.dtype == "int64":
+            columns.append(column.tolist())
+        elif column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+            values = column.tolist()
+            distinct = set(values)
+            if any(type(v) is not str for v in distinct):
+                return None
+            unsafe = {v: safe_text(v) for v in distinct if v.startswith(FORMULA_START)}
+            unsafe = {v: safe for v, safe in unsafe.items() if safe != v}
+            columns.append([unsafe.get(v, v) for v in values] if unsafe else values)
+        else:
+            return None
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([safe_text(c) for c in frame.columns])
+    writer.writerows(zip(*columns))
+    return buffer.getvalue()
 
 
 def csv_rows(rows: list[list]) -> str:

@@ -18,6 +18,7 @@ Nothing adds keys to a summary: the pipeline and the ledger set typed fields.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -276,17 +277,28 @@ def hints(cls) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+_PLAIN = frozenset({int, float, str, bool, type(None)})
+
+
+@functools.cache
+def _layout(cls) -> tuple[tuple[str, bool, bool], ...]:
+    """(name, omitted when None, flat) of each field of a dataclass, looked up once per class."""
+    return tuple((f.name, bool(f.metadata.get("omit")), bool(f.metadata.get("flat"))) for f in dataclasses.fields(cls))
+
+
 def _to_json(value):
+    if type(value) in _PLAIN:  # most values of a summary (by_district's counts): returned as they are
+        return value
     if dataclasses.is_dataclass(value):
         out: dict = {}
-        for f in dataclasses.fields(value):
-            part = getattr(value, f.name)
-            if f.metadata.get("omit") and part is None:
+        for name, omit, flat in _layout(type(value)):
+            part = getattr(value, name)
+            if omit and part is None:
                 continue
-            if f.metadata.get("flat"):
+            if flat:
                 out.update(_to_json(part))
             else:
-                out[f.name] = _to_json(part)
+                out[name] = _to_json(part)
         return out
     if isinstance(value, dict):
         return {k: _to_json(v) for k, v in value.items()}

@@ -15,7 +15,6 @@ import functools
 import importlib.metadata
 import importlib.util
 import json
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,10 +127,18 @@ def crosswalk() -> dict:
     return json.loads((_vau_data() / "converter_2025.json").read_text(encoding="utf-8"))
 
 
+def _dataset():
+    """vietnamadminunits' database, read-only (sqlite3 imported here: ``sim run`` only asks whether
+    the areas are communes, tests/test_imports.py)."""
+    import sqlite3
+
+    return sqlite3.connect(f"file:{_vau_data() / 'dataset.db'}?mode=ro", uri=True)
+
+
 @functools.cache
 def _province_keys() -> dict[int, str]:
     """New province code -> vietnamadminunits' province key ('tinhtayninh')."""
-    with sqlite3.connect(f"file:{_vau_data() / 'dataset.db'}?mode=ro", uri=True) as db:
+    with _dataset() as db:
         return {int(c): k for c, k in db.execute("SELECT DISTINCT provinceCode, provinceKey FROM admin_units")}
 
 
@@ -142,7 +149,7 @@ def province_key(province: ProvinceInfo) -> str:
 @functools.cache
 def old_units() -> pd.DataFrame:
     """Every commune of the 63 old provinces (before 1 July 2025), with its district and province."""
-    with sqlite3.connect(f"file:{_vau_data() / 'dataset.db'}?mode=ro", uri=True) as db:
+    with _dataset() as db:
         return pd.read_sql_query(
             "SELECT province, provinceShort, provinceKey, provinceCode, district, districtShort, districtType, "
             "districtKey, districtCode, ward, wardShort, wardType, wardKey, wardCode FROM admin_units_legacy", db)
@@ -166,7 +173,7 @@ def former_province(text: object) -> ProvinceInfo | None:
 @functools.cache
 def _coordinates() -> dict[tuple[int, str], tuple[float, float, str]]:
     """(province code, join key of the full name) -> (lat, lon, vietnamadminunits' ward key)."""
-    with sqlite3.connect(f"file:{_vau_data() / 'dataset.db'}?mode=ro", uri=True) as db:
+    with _dataset() as db:
         rows = db.execute("SELECT provinceCode, ward, wardLat, wardLon, wardKey FROM admin_units").fetchall()
     return {(int(p), _join_key(w)): (lat, lon, key) for p, w, lat, lon, key in rows}
 
