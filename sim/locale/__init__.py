@@ -77,117 +77,15 @@ def catalogue(language: str):
         return read_po(handle, locale=language, domain=DOMAIN)
 
 
-# ---- the catalogue read quickly (issue 15: start-up) -------------------------------------------------
-# Every command reads a catalogue for its help texts, and printing a summary reads both. Our .po files
-# are plain (msgctxt, msgid, msgstr, comments): they are read here directly, in a few milliseconds
-# instead of Babel's 25. A file with anything else (fuzzy or obsolete entries, plurals) is read by
-# Babel as before; tests/test_startup.py checks both ways give the same messages.
-
-_ESCAPE = re.compile(r'\\([\\trn"])')  # what Babel unescapes in a PO string; anything else stays as written
-_UNESCAPED = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"'}
-
-
-def _po_text(quoted: str) -> str:
-    """The text of a quoted PO string."""
-    body = quoted.strip()[1:-1]
-    return _ESCAPE.sub(lambda m: _UNESCAPED[m.group(1)], body) if "\\" in body else body
-
-
-@lru_cache(maxsize=None)
-def messages(language: str) -> dict[tuple[str | None, str], str] | None:
-    """(msgctxt or None, msgid) -> msgstr of every entry of the language's catalogue, the header
-    under (None, ""); None when the file holds what only Babel reads (then use ``catalogue``)."""
-    return read_messages(po_path(_checked(language)))
-
-
-def read_messages(path: Path) -> dict[tuple[str | None, str], str] | None:
-    """``messages`` of the .po file at ``path``."""
-    entries: dict[tuple[str | None, str], str] = {}
-    entry: dict[str, str] = {}
-    field = None
-
-    def done() -> bool:
-        """The entry read so far kept; False if it is not whole (a msgid without msgstr...)."""
-        if not entry:
-            return True
-        if "msgid" not in entry or "msgstr" not in entry:
-            return False
-        entries[(entry.get("msgctxt"), entry["msgid"])] = entry["msgstr"]  # the header under (None, "")
-        return True
-
-    with open(path, encoding="utf-8") as handle:
-        for raw in handle:
-            line = raw.strip()
-            if not line:
-                continue
-            if line.startswith("#"):
-                if line.startswith(("#~", "#|")) or (line.startswith("#,") and "fuzzy" in line):
-                    return None
-                continue
-            if line.startswith('"'):
-                if field is None:
-                    return None
-                entry[field] += _po_text(line)
-                continue
-            keyword, _, rest = line.partition(" ")
-            if keyword not in ("msgctxt", "msgid", "msgstr") or not rest.startswith('"'):
-                return None  # plurals (msgid_plural, msgstr[0]) or something unexpected
-            if keyword == "msgctxt" or (keyword == "msgid" and list(entry) != ["msgctxt"]):  # a new entry
-                if not done():
-                    return None
-                entry = {}
-            if keyword == "msgstr" and "msgstr" in entry:
-                field = "repeated msgstr"  # Babel keeps the first msgstr of an entry, and so do we
-            elif keyword in entry:
-                return None
-            else:
-                field = keyword
-            entry[field] = _po_text(rest)
-    return entries if done() else None
-
-
-def _compiled(found: dict[tuple[str | None, str], str]) -> bytes:
-    """A .mo file of the translated entries and the file's header (charset, plural forms), laid out
-    as Babel's ``write_mo`` lays it out."""
-    import array
-    import struct
-
-    pairs = sorted((f"{context}\x04{key}" if context is not None else key, text)
-                   for (context, key), text in found.items() if text and key)
-    pairs.insert(0, ("", found.get((None, ""), "")))
-    keys, texts = [key.encode("utf-8") + b"\0" for key, _ in pairs], [text.encode("utf-8") + b"\0" for _, text in pairs]
-    offsets, at_key, at_text = [], 0, 0
-    for key, text in zip(keys, texts):
-        offsets.append((at_key, len(key) - 1, at_text, len(text) - 1))
-        at_key, at_text = at_key + len(key), at_text + len(text)
-    ids, strs = b"".join(keys), b"".join(texts)
-    key_start = 7 * 4 + 16 * len(pairs)
-    value_start = key_start + len(ids)
-    table = [n for o1, l1, _, _ in offsets for n in (l1, o1 + key_start)]
-    table += [n for _, _, o2, l2 in offsets for n in (l2, o2 + value_start)]
-    head = struct.pack("Iiiiiii", 0x950412DE, 0, len(pairs), 7 * 4, 7 * 4 + len(pairs) * 8, 0, 0)
-    return head + array.array("i", table).tobytes() + ids + strs
-
-
 @lru_cache(maxsize=None)
 def translations(language: str) -> _gettext.GNUTranslations:
-    """The catalogue compiled in memory (``.po`` to ``.mo``) and loaded by Python's gettext."""
-    found = messages(language)
-    if found is not None:
-        return _gettext.GNUTranslations(io.BytesIO(_compiled(found)))
+    """The catalogue compiled in memory (``.po`` to ``.mo`` with Babel) and loaded by Python's gettext."""
     from babel.messages.mofile import write_mo
 
     compiled = io.BytesIO()
     write_mo(compiled, catalogue(language))
     compiled.seek(0)
     return _gettext.GNUTranslations(compiled)
-
-
-@lru_cache(maxsize=None)
-def _known(language: str):
-    """The keys (msgids without a context) of the language's catalogue, translated or not."""
-    found = messages(language)
-    return catalogue(language) if found is None else frozenset(k for c, k in found if c is None and k)
 
 
 def gettext(key: str, language: str | None = None) -> str:
@@ -198,7 +96,7 @@ def gettext(key: str, language: str | None = None) -> str:
     """
     language = _checked(language or get_language())
     text = translations(language).gettext(key)
-    if text == key and key not in _known(language):
+    if text == key and key not in catalogue(language):
         raise KeyError(f"message {key!r} is not in {po_path(language)}")
     return unicodedata.normalize("NFC", text)
 

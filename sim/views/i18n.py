@@ -21,7 +21,7 @@ from __future__ import annotations
 import unicodedata
 
 from sim.core.rules import BAND_LABELS, BAND_LABELS_VI, BANDS, HIGHER, HIGHER_LABELS, STATUS_LABELS
-from sim.locale import (DEFAULT_LANGUAGE, ENV_VAR, LANGUAGES, catalogue, date, get_language, gettext, messages, number,
+from sim.locale import (DEFAULT_LANGUAGE, ENV_VAR, LANGUAGES, catalogue, date, get_language, gettext, number,
                         percent, set_language, signed, sort_key, translate_error, vietnamese_sorted)
 
 __all__ = ["DEFAULT_LANGUAGE", "ENV_VAR", "LANGUAGES", "MESSAGES", "band_label", "band_labels", "date", "get_language",
@@ -33,12 +33,9 @@ def _messages() -> dict[str, dict[str, str]]:
     """key -> {language: text}, read from the catalogues (the messages of the views; not the error texts)."""
     found: dict[str, dict[str, str]] = {}
     for language in LANGUAGES:
-        quick = messages(language)  # the .po read directly, as Babel reads it (sim.locale.messages)
-        entries = ((m.context, m.id, m.string) for m in catalogue(language)) if quick is None else \
-            ((context, key, text) for (context, key), text in quick.items())
-        for context, key, text in entries:
-            if key and not context:
-                found.setdefault(key, {})[language] = text
+        for message in catalogue(language):
+            if message.id and not message.context:
+                found.setdefault(message.id, {})[language] = message.string
     return found
 
 
