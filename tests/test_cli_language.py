@@ -5,7 +5,9 @@ commands print. Runs in-process (``sim.cli.main.main``) to stay fast; the langua
 from __future__ import annotations
 
 import argparse
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -303,3 +305,20 @@ def test_every_fixed_error_text_has_a_vietnamese_translation():
     set_language("vi")
     missing = sorted({f"{where}: {text}" for where, text in texts if translate_error(text) == text})
     assert not missing, "no Vietnamese in sim/locale/vi/LC_MESSAGES/sim.po (msgctxt \"error\") for:\n" + "\n".join(missing)
+
+
+def test_a_reader_that_stops_early_gets_no_error(tmp_path):
+    """``sim run ... | head -1``: the pipe closes before the summary is printed; sim says nothing
+    on stderr and ends as a program stopped by SIGPIPE does (141)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen([sys.executable, "-m", "sim", "run", str(root / "data" / "scenarios" / "baseline.yaml"),
+                                "--out", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    process.stdout.close()
+    with process.stderr:
+        error = process.stderr.read().decode()
+    assert process.wait(timeout=300) == 141
+    assert error == ""

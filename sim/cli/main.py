@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from sim.read.scenario import SolverName
 from sim.core.solvers import SolverFailed
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_UNSATISFIABLE = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # as a shell reports a program stopped by SIGPIPE (its reader went away)
 
 
 def register_run(commands: argparse._SubParsersAction) -> None:
@@ -136,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     except SolverFailed as exc:
         print(t("cli_error").format(message=exc), file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # the reader stopped early (sim ... | head): nothing is wrong, say nothing
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit would fail on the pipe again
+        return EXIT_BROKEN_PIPE
     except OSError as exc:  # disk full, read-only, no permission, the ledger busy: which file and why
         where = exc.filename or getattr(exc, "filename2", None)
         reason = exc.strerror or str(exc) or type(exc).__name__
