@@ -143,7 +143,9 @@ def build_cells(students: pd.DataFrame) -> pd.DataFrame:
     offline = students.assign(offline=True, pupils=students["without_internet"])
     cells = pd.concat([online, offline], ignore_index=True).drop(columns="without_internet")
     cells = cells[cells["pupils"] > 0]
-    cells["band"] = [band_of(s, g) for s, g in zip(cells["status"], cells["grade"])]
+    pairs = list(zip(cells["status"], cells["grade"]))
+    band = {pair: band_of(*pair) for pair in set(pairs)}  # asked once per distinct (status, grade)
+    cells["band"] = [band[pair] for pair in pairs]
     cells = in_cell_order(cells)
     return cells[["area", "grade", "status", "band", "offline", "pupils"]].reset_index(drop=True)
 
