@@ -18,19 +18,13 @@ import pandas as pd
 from sim.read import schema
 from sim.read.errors import Problems, input_error, one_line
 from sim.read.names import did_you_mean, match_key, nearest, to_nfc
+from sim.read.values import STUDENT_STATUS
 from sim.results.cells import plain_text
-from sim.core.rules import GRADE_LABELS, STATUSES, grade_level
+from sim.core.rules import GRADE_LABELS, grade_level
 
-# Ways schools write a status, by match key; anything else is an error with a suggestion.
-STATUS_ALIASES = {
-    match_key(alias): status
-    for status, aliases in {
-        "poor": ["poor", "nghèo", "hộ nghèo"],
-        "near_poor": ["near_poor", "near-poor", "near poor", "cận nghèo", "hộ cận nghèo"],
-        "covid_orphan": ["covid_orphan", "covid-orphan", "covid orphan", "mồ côi", "mồ côi covid", "mồ côi do covid-19"],
-    }.items()
-    for alias in aliases
-}
+# Ways schools write a status, by match key (sim.read.values, shared with the rosters' households);
+# anything else is an error with a suggestion.
+STATUS_ALIASES = STUDENT_STATUS.values
 
 
 @dataclass(frozen=True)
@@ -261,10 +255,10 @@ def read_students(path: str | Path, areas: pd.DataFrame) -> pd.DataFrame:
         level = levels[grade]
         if level is None:
             found.add("unknown grade", row, "grade", cells["grade"], "1 to 12, or " + GRADE_LABELS[-1])
-        status = STATUS_ALIASES.get(match_key(cells["status"]))
+        status = STUDENT_STATUS.read(cells["status"])
         if status is None:
-            found.add("unknown status", row, "status", cells["status"], " or ".join(STATUSES),
-                      did_you_mean(cells["status"], list(STATUSES)))
+            found.add(STUDENT_STATUS.problem, row, "status", cells["status"], STUDENT_STATUS.expected,
+                      STUDENT_STATUS.suggestion(cells["status"]))
         pupils = _integer(cells["pupils"])
         if pupils is None or pupils < 0:
             pupils = None

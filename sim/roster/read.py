@@ -29,14 +29,15 @@ import pandas as pd
 
 from sim.locale import gettext, translate_error
 from sim.read.errors import InputError, Problem, Problems
-from sim.read.names import did_you_mean, match_key, nearest
+from sim.read.names import match_key, nearest
 from sim.core.rules import GRADE_LABELS
 from sim.read.tables import AreaIndex, read_raw
 from sim.roster.eligibility import eligibility
 from sim.roster.pseudonym import PseudonymKey
 from sim.roster.schema import BY_NAME, HEADER_ALIASES, PERSONAL, ROSTER, header_key
 from sim.roster.shown import HIDDEN, looks_like_a_name, shown
-from sim.roster.values import (EARLIEST_BIRTH, HOUSEHOLD_SPELLINGS, cached_key, clean_text, id_key, parse_date, parse_flag,
+from sim.read.values import FLAG, HOUSEHOLD
+from sim.roster.values import (EARLIEST_BIRTH, cached_key, clean_text, id_key, parse_date, parse_flag,
                                parse_grade, parse_household, phone_digits)
 
 ELIGIBLE, NOT_ELIGIBLE, INVALID, REVIEW = "eligible", "not_eligible", "invalid", "held_for_review"
@@ -138,7 +139,7 @@ def _flag(check: _Row, cells: dict[str, str], name: str, blank: bool | None) -> 
         return blank
     value = parse_flag(text)
     if value is None:
-        check.add(ERROR, name, "not a yes/no value" if text else "no answer", text, BY_NAME[name].accepted)
+        check.add(ERROR, name, FLAG.problem if text else "no answer", text, BY_NAME[name].accepted)
     return value
 
 
@@ -180,8 +181,8 @@ def _read_rows(path: Path, index: AreaIndex, today: dt.date, issues: list[RowIss
             check.add(ERROR, "grade", "unknown grade", cells["grade"], "1 to 12, a class such as 9A1, or " + GRADE_LABELS[-1])
         household = parse_household(cells["household"])
         if household is None:
-            check.add(ERROR, "household", "unknown household status", cells["household"], BY_NAME["household"].accepted,
-                      did_you_mean(cells["household"], HOUSEHOLD_SPELLINGS))
+            check.add(ERROR, "household", HOUSEHOLD.problem, cells["household"], BY_NAME["household"].accepted,
+                      HOUSEHOLD.suggestion(cells["household"]))
         orphan = _flag(check, cells, "covid_orphan", blank=False)
         has_computer = _flag(check, cells, "has_computer", blank=None)
         has_internet = _flag(check, cells, "has_internet", blank=None)
