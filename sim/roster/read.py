@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.locale import gettext, translate_error
-from sim.read.errors import InputError, Problem, Problems
+from sim.locale import gettext, number, translate_error
+from sim.read.errors import InputError, Problem, Problems, manual_page
 from sim.read.names import match_key, nearest
 from sim.core.rules import GRADE_LABELS
 from sim.read.tables import AreaIndex, read_raw
@@ -67,12 +67,16 @@ class RowIssue:
     hint: str | None = None
 
     def problem(self) -> Problem:
-        """The issue as a Problem, its kind and message in the current language (``sim.locale``)."""
-        message = translate_error(self.message)
-        if message != self.message:  # "… as roster.csv row 105": the row too
+        """The issue as a Problem, its kind and message in the current language (``sim.locale``); the
+        column with its Vietnamese header (``cột 'district' (Quận/Huyện)``)."""
+        text, hidden = self.message, ""
+        if text.endswith(" " + HIDDEN):  # the message, then "(value hidden …)": each translated on its own
+            text, hidden = text[:-len(HIDDEN) - 1], " " + translate_error(HIDDEN)
+        message = translate_error(text)
+        if message != text:  # "… as roster.csv row 105": the row too
             message = _ROW.sub(lambda m: m.group(1) + gettext("error_row").format(row=m.group(2)), message)
-        return Problem(self.file, f"{translate_error(KIND_LABELS[self.kind])}: {message}", self.row, self.column,
-                       self.value, self.expected, self.hint)
+        return Problem(self.file, f"{translate_error(KIND_LABELS[self.kind])}: {message}{hidden}", self.row, self.column,
+                       self.value, self.expected, self.hint, _HEADERS.get(self.column))
 
     def __str__(self) -> str:
         return str(self.problem())
@@ -92,6 +96,9 @@ class _Row:
                 message = f"{message} {HIDDEN}"
             value = None
         self.issues.append(RowIssue(self.file.name, self.row, kind, column, message, value, expected, hint))
+
+
+_HEADERS = {c.name: c.header for c in ROSTER}  # each column's Vietnamese header, which messages show after its name
 
 
 def _header_shown(header: str) -> str:
@@ -114,11 +121,11 @@ def _columns(table, path: Path, issues: list[RowIssue]) -> dict[str, str]:
             continue
         if name in found:
             raise InputError([Problem(str(path), "two columns mean the same thing", 1, header, None,
-                                      "each roster column once", f"'{found[name]}' is also read as {name}")])
+                                      "each roster column once", f"'{found[name]}' is also read as {name}", _HEADERS.get(header))])
         found[name] = header
     missing = [c for c in ROSTER if c.required and c.name not in found]
     if missing:
-        problems = Problems(path)
+        problems = Problems(path, _HEADERS)
         for column in missing:
             shown_headers = [h for h in unknown if h]
             guess = nearest(column.header, shown_headers) if shown_headers else None
@@ -129,7 +136,7 @@ def _columns(table, path: Path, issues: list[RowIssue]) -> dict[str, str]:
     for header in unknown:
         issues.append(RowIssue(path.name, 1, WARNING, header or HIDDEN,
                                "this column is not part of the roster format and is ignored",
-                               None, "the columns of the template (see README)"))
+                               None, f"the columns of the template (see {manual_page('rosters')})"))
     return found
 
 
@@ -157,8 +164,8 @@ def _read_rows(path: Path, index: AreaIndex, today: dt.date, issues: list[RowIss
         before = len(issues)
         check = _Row(path, row, issues, [cells.get(c, "") for c in sorted(PERSONAL)], index.names)
         if row in table.overfull:  # the cells cannot be trusted to sit in their columns: no value is shown
-            check.add(ERROR, None, f"{len(table.header) + table.overfull[row]} cells in the row but "
-                      f"{len(table.header)} columns in the header", expected="one cell per column",
+            check.add(ERROR, None, f"{number(len(table.header) + table.overfull[row])} cells in the row but "
+                      f"{number(len(table.header))} columns in the header", expected="one cell per column",
                       hint="A comma inside a name or a note? Put the value in quotes, or save the file from Excel")
         pupil_id, name = cells["pupil_id"], " ".join(cells["full_name"].split())
         if not pupil_id:
