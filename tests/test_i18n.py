@@ -209,3 +209,19 @@ def test_the_long_an_districts_in_vietnamese_order():
         "Bến Lức", "Cần Đước", "Cần Giuộc", "Châu Thành", "Đức Hòa", "Đức Huệ", "Kiến Tường", "Mộc Hóa", "Tân An",
         "Tân Hưng", "Tân Thạnh", "Tân Trụ", "Thạnh Hóa", "Thủ Thừa", "Vĩnh Hưng"]
     assert i18n.vietnamese_sorted(unicodedata.normalize("NFD", n) for n in names)[4] == unicodedata.normalize("NFD", "Đức Hòa")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_translation_belongs_to_a_message(language):
+    """A catalogue entry is comments, maybe msgctxt, one msgid, one msgstr: a second msgstr left by
+    a merge is a syntax error for gettext's own tools (msgfmt) that Babel silently drops."""
+    import re
+
+    from sim.locale import po_path
+
+    for entry in re.split(r"\n\s*\n", po_path(language).read_text(encoding="utf-8")):
+        lines = [line for line in entry.strip().splitlines() if not line.startswith("#")]
+        if not lines:
+            continue
+        starts = [line.split(" ", 1)[0] for line in lines if not line.startswith('"')]
+        assert starts in (["msgid", "msgstr"], ["msgctxt", "msgid", "msgstr"]), entry

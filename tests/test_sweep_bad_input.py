@@ -113,7 +113,7 @@ CASES = {
         ["row 7, column 'monte_carlo.prices.devices.laptop.unit_cost_vnd': this price is also in the grid"]),
     "not YAML": (
         "grid: [budget_vnd: {\n",
-        ["grid.yaml, row 2: not valid YAML"]),
+        ["grid.yaml, row 2, column 1: not valid YAML"]),
 }
 
 

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from sim.read.dates import calendar_date
+from sim.locale import number
 from sim.read.errors import InputError, Problem, Problems
 from sim.read.names import did_you_mean, match_key, to_nfc
 from sim.core.rules import BANDS
@@ -185,7 +186,7 @@ def id_problem(text: str) -> str | None:
     """What is wrong with a donation or delivery id, or None: ids are printable, without control,
     zero-width or direction characters (which make two ids look the same) and not too long."""
     if len(text) > 100:
-        return "the id is longer than 100 characters"
+        return f"the id is longer than {number(100)} characters"
     if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in text):
         return "the id holds an invisible or control character"
     return None
@@ -197,16 +198,16 @@ def _count(found: Problems, row: int, cells: dict, column: str, *, required: boo
     text = cells.get(column, "")
     if not text:
         if required:
-            found.add(f"{column} is empty", row, column, text, f"a whole number ≥ {least}")
+            found.add(f"{column} is empty", row, column, text, f"a whole number ≥ {number(least)}")
         return 0
     value = parse_amount(text)
     if value is None or value < least:
-        found.add(f"{column} is not a whole number ≥ {least}", row, column, text,
-                  f"a whole number ≥ {least}" + (", without decimals" if column == "amount_vnd" else ""))
+        found.add(f"{column} is not a whole number ≥ {number(least)}", row, column, text,
+                  f"a whole number ≥ {number(least)}" + (", without decimals" if column == "amount_vnd" else ""))
         return 0
     limit = MAX_VND if column == "amount_vnd" else MAX_UNITS
     if value > limit:
-        found.add(f"{column} is too large", row, column, text, f"at most {limit:,}" + (" VND" if column == "amount_vnd" else ""),
+        found.add(f"{column} is too large", row, column, text, f"at most {number(limit)}" + (" VND" if column == "amount_vnd" else ""),
                   "A typo? Check for extra zeros")
         return 0
     return value
@@ -305,9 +306,10 @@ def read_records(path: str | Path, kind: RecordKind) -> list[Sourced]:
     A row repeated with the same content counts once; an id repeated with other content is an
     error naming both rows. Raises InputError listing every problem.
     """
-    table: RawTable = read_raw(path)
-    check_header(table, kind.columns)
-    found = Problems(table.path)
+    names = VIETNAMESE_NAMES[kind.name]
+    table: RawTable = read_raw(path, names=names)
+    check_header(table, kind.columns, names)
+    found = Problems(table.path, names)
     seen: dict[str, Sourced] = {}
     out: list[Sourced] = []
     for row, cells in table.rows:
@@ -335,10 +337,10 @@ def from_columns(record_kind: RecordKind, source: str = "added by hand", /, **va
     names = [c.name for c in record_kind.columns]
     unknown = sorted(set(values) - set(names))
     if unknown:
-        raise InputError([Problem(source, "unknown column", column=unknown[0], expected="one of " + ", ".join(names),
+        raise InputError([Problem(source, "unknown column", column=unknown[0], expected="one of the columns " + ", ".join(names),
                                   hint=did_you_mean(unknown[0], names))])
     cells = {name: "" if values.get(name) is None else str(values[name]) for name in names}
-    found = Problems(Path(source))
+    found = Problems(Path(source), VIETNAMESE_NAMES[record_kind.name])
     record = record_kind.from_cells(found, None, cells)
     if record is None:
         raise InputError(list(found))
@@ -421,4 +423,15 @@ VIETNAMESE = {
         "quantity": ("số máy (≥ 1)", "chiếc"),
         "note": ("ghi chú tự do: trường, chương trình, người ký nhận", ""),
     },
+}
+
+
+# The columns' short Vietnamese names, which messages show after the identifier the file's header
+# uses: "cột 'earmark_band' (nhóm ưu tiên được dành riêng)" (sim.read.errors.column_words).
+VIETNAMESE_NAMES = {
+    "donations": {"donation_id": "mã khoản tặng", "date": "ngày", "donor": "nhà tài trợ", "kind": "loại",
+                  "device": "loại máy", "quantity": "số lượng", "amount_vnd": "số tiền", "earmark_district": "huyện được dành riêng",
+                  "earmark_band": "nhóm ưu tiên được dành riêng", "status": "trạng thái"},
+    "deliveries": {"delivery_id": "mã lần bàn giao", "date": "ngày bàn giao", "district": "huyện", "device": "loại máy",
+                   "quantity": "số máy", "note": "ghi chú"},
 }

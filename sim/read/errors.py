@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.locale import get_language, gettext, number, translate_error, translations
+from sim.read.names import match_key
 COMMAND_LINE = "command line"  # the file of a Problem about an option's value
 LINE_WIDTH = 300  # no line of a message is longer: values are cut with … (a message fits one screen)
 VALUE_WIDTH = 80
@@ -31,8 +32,7 @@ def _shown(value: object) -> str:
     if isinstance(value, str) and len(value) > VALUE_WIDTH * 4:
         value = value[:VALUE_WIDTH * 4]  # repr of a huge text costs as much as the text
     elif isinstance(value, (list, tuple, dict, set)) and len(value) > 20:
-        value = type(value).__name__ + f" of {len(value):,} items"
-        return value
+        return gettext("error_items").format(count=number(len(value)))
     try:
         text = repr(value)
     except (RecursionError, ValueError):  # a self-referencing list, an int of too many digits
@@ -51,6 +51,8 @@ class Problem:
     value: object = None
     expected: str | None = None
     hint: str | None = None
+    name: str | None = None  # the column's Vietnamese name, shown after its identifier: cột 'district' (huyện)
+    position: int | None = None  # character in the row, 1-based, as an editor shows it (YAML files)
 
     def __str__(self) -> str:
         """The problem in the current language (``sim.locale``): the fixed words always, the message,
@@ -62,8 +64,10 @@ class Problem:
             where = [one_line(Path(self.file).name) if self.file else gettext("error_input")]
         if self.row is not None:
             where.append(gettext("error_row").format(row=self.row))
+        if self.position is not None:
+            where.append(gettext("error_position").format(position=self.position))
         if self.column is not None:
-            where.append(gettext("error_column").format(column=one_line(self.column)))
+            where.append(column_words(self.column, self.name))
         text = ", ".join(where) + ": " + one_line(translate_error(self.message), LINE_WIDTH)
         if self.value is not None:
             text += gettext("error_found").format(value=_shown(self.value))
@@ -72,6 +76,34 @@ class Problem:
         if self.hint:
             text += f". {one_line(translate_error(self.hint), LINE_WIDTH)}"
         return one_line(text, LINE_WIDTH)
+
+
+MANUAL_PAGES = {"inputs": "manual_inputs", "sweeps": "manual_sweeps", "rosters": "manual_rosters"}
+
+
+def manual_page(page: str) -> str:
+    """The manual's page (docs/*.md, ``make docs``) that a message points to, in the current language:
+    ``trang “Dữ liệu đầu vào” của hướng dẫn (docs/inputs.md)``."""
+    return gettext(MANUAL_PAGES[page])
+
+
+def column_words(column: str, name: str | None = None) -> str:
+    """A column as messages name it: its identifier (the file's header, what the analyst searches
+    for), and in Vietnamese its meaning too, when known (``schema.VIETNAMESE`` and the roster's
+    headers give it).
+
+    >>> from sim.locale import set_language
+    >>> before = get_language(); set_language("vi")
+    >>> column_words("district", "huyện"), column_words("budget_vnd")
+    ("cột 'district' (huyện)", "cột 'budget_vnd'")
+    >>> set_language("en"); column_words("district", "huyện")
+    "column 'district'"
+    >>> set_language(before)
+    """
+    column = one_line(column)
+    if name and get_language() == "vi" and match_key(name) != match_key(column):
+        return gettext("error_column_named").format(column=column, name=one_line(name))
+    return gettext("error_column").format(column=column)
 
 
 @dataclass
@@ -100,7 +132,9 @@ class Problems:
     """Gathers problems so that all of them are reported at once, in the order they were found.
 
     ``add`` takes a ``Problem``'s fields after ``file`` (``file`` defaults to the collector's);
-    ``raise_if_any`` raises one error (InputError unless told) listing them all.
+    ``raise_if_any`` raises one error (InputError unless told) listing them all. ``names`` gives
+    the Vietnamese name of each column (``schema.vietnamese_names``), which messages show after
+    its identifier.
 
     Problems are told in the current language; the fixed words, and the texts the catalogue has,
     are Vietnamese by default:
@@ -120,13 +154,15 @@ class Problems:
     >>> set_language(before)
     """
 
-    def __init__(self, file: str | Path = "") -> None:
+    def __init__(self, file: str | Path = "", names: dict[str, str] | None = None) -> None:
         self.file = str(file)
+        self.names = names or {}
         self.items: list[Problem] = []
 
     def add(self, message: str, row: int | None = None, column: str | None = None, value: object = None,
             expected: str | None = None, hint: str | None = None, *, file: str | Path | None = None) -> None:
-        self.items.append(Problem(self.file if file is None else str(file), message, row, column, value, expected, hint))
+        self.items.append(Problem(self.file if file is None else str(file), message, row, column, value, expected, hint,
+                                  self.names.get(column) if column is not None else None))
 
     def append(self, problem: Problem) -> None:
         self.items.append(problem)

@@ -7,6 +7,7 @@ suggest the nearest known key, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import difflib
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -14,7 +15,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer, model_validator
 
-from sim.read.errors import InputError, Problem, ScenarioError, one_line, validation_message
+from sim.locale import number
+from sim.read.errors import InputError, Problem, ScenarioError, manual_page, one_line, validation_message
 from sim.read.names import did_you_mean, match_key
 from sim.core.rules import BANDS, HIGHER, HIGHER_LEVEL
 
@@ -232,11 +234,12 @@ MAX_NODES = 100_000  # values in a file, counting each use of an alias (&a ... *
 
 class Refused(yaml.YAMLError):
     """YAML that reads but is refused: a key twice, too deep, aliases expanding too far, a tag
-    whose value it cannot read. ``problem_mark`` is where (as PyYAML's own errors)."""
+    whose value it cannot read. ``problem_mark`` is where (as PyYAML's own errors); ``{page}`` in
+    ``expected`` stands for the manual's page that shows the file."""
 
-    def __init__(self, problem: str, mark, expected: str, value: object = None):
+    def __init__(self, problem: str, mark, expected: str, value: object = None, hint: str | None = None):
         super().__init__(problem)
-        self.problem, self.problem_mark, self.expected, self.value = problem, mark, expected, value
+        self.problem, self.problem_mark, self.expected, self.value, self.hint = problem, mark, expected, value, hint
 
 
 class SafeLoader(yaml.SafeLoader):
@@ -260,8 +263,8 @@ class SafeLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         self._depth += 1
         if self._depth > MAX_DEPTH:
-            raise Refused(f"values nested more than {MAX_DEPTH} deep", self.peek_event().start_mark,
-                          "the layout of the README's examples")
+            raise Refused(f"values nested more than {number(MAX_DEPTH)} deep", self.peek_event().start_mark,
+                          "the layout of the examples in {page}")
         try:
             node = super().compose_node(parent, index)
         finally:
@@ -274,21 +277,20 @@ class SafeLoader(yaml.SafeLoader):
         else:
             size = 1
         if size > MAX_NODES:
-            raise Refused(f"more than {MAX_NODES:,} values (aliases counted in full)", node.start_mark,
+            raise Refused(f"more than {number(MAX_NODES)} values (aliases counted in full)", node.start_mark,
                           "a planning file: aliases (*name) used a few times, not nested in each other")
         self._size[id(node)] = size
         return node
 
-    @staticmethod
-    def _no_duplicate_keys(node: yaml.MappingNode) -> None:
+    def _no_duplicate_keys(self, node: yaml.MappingNode) -> None:
         seen: dict[object, yaml.Node] = {}
         for key, _ in node.value:
             if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
                 continue
             first = seen.setdefault((key.tag, key.value), key)
             if first is not key:
-                raise Refused(f"the key '{one_line(key.value, 60)}' is given twice, in rows {first.start_mark.line + 1} "
-                              f"and {key.start_mark.line + 1}", key.start_mark,
+                raise Refused(f"the key '{one_line(key.value, 60)}' is given twice, in rows {number(first.start_mark.line + 1)} "
+                              f"and {number(key.start_mark.line + 1)}", key.start_mark,
                               "each key once: delete one of the two (YAML would silently keep the last)")
 
     def construct_object(self, node, deep=False):
@@ -296,7 +298,7 @@ class SafeLoader(yaml.SafeLoader):
             return super().construct_object(node, deep)
         except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as exc:
             raise Refused(f"a value its tag {node.tag.replace('tag:yaml.org,2002:', '!!')} cannot read ({type(exc).__name__})",
-                          node.start_mark, "a plain value without a tag, as in the README",
+                          node.start_mark, "a plain value without a tag, as in {page}",
                           node.value if isinstance(node, yaml.ScalarNode) else None) from None
 
 
@@ -348,6 +350,11 @@ def _known_keys(model: type[BaseModel], path: tuple) -> list[str]:
     return [n for n, f in current.model_fields.items() if not f.exclude] if current else []
 
 
+def _number(value: float) -> str:
+    """A limit as messages write it, in the current language: ``1``, ``0,5``, ``1.000.000.000``."""
+    return number(value, 0 if float(value).is_integer() else 2)
+
+
 def _problems_from(error: ValidationError, file: Path, text: str) -> list[Problem]:
     lines = key_lines(text)
     problems = []
@@ -364,8 +371,9 @@ def _problems_from(error: ValidationError, file: Path, text: str) -> list[Proble
             limit = (item.get("ctx") or {}).get("le")
             unit = "VND" if str(path[-1]).endswith("_vnd") else ""
             problems.append(Problem(str(file), "too large" if limit is not None else "not a finite number", row, key,
-                                    item.get("input"), (f"at most {limit:,} {unit}".rstrip() if limit is not None else "a number"),
-                                    "A typo? Check for extra zeros; write amounts as plain digits, not hex or 1e30"))
+                                    item.get("input"), (f"at most {_number(limit)} {unit}".rstrip() if limit is not None else "a number"),
+                                    "A typo? Check for extra zeros; write amounts as plain digits, not hex or 1e30"
+                                    if limit is None or limit >= 1000 else None))  # a share (at most 1) has no zeros to check
         elif item["type"] == "missing":
             problems.append(Problem(str(file), f"key '{key}' is missing", row, key, None, "it to be given"))
         else:
@@ -373,8 +381,85 @@ def _problems_from(error: ValidationError, file: Path, text: str) -> list[Proble
     return problems
 
 
-def read_yaml(path: Path, what: str) -> tuple[Any, str]:
-    """The parsed YAML file and its text (BOM removed); a missing file or bad YAML is an InputError."""
+# PyYAML's texts (the ``problem`` of a MarkedYAMLError) in plain words, and what to do; the
+# catalogue has them in Vietnamese. The first pattern that matches is taken; a text none matches
+# gives the last, generic one: the message still says where (line and column), never PyYAML's English.
+YAML_PROBLEMS = [
+    (r"found character '\\t' that cannot start any token", "a tab character",
+     "Indent with spaces only: replace the tab with spaces"),
+    (r"found character (?P<char>.+) that cannot start any token", "the character {char} cannot start a value",
+     "Put the value in quotes"),
+    (r"mapping values are not allowed here", "a colon (:) where none can be",
+     "Put a value that holds ': ' in quotes, and start each key on its own line"),
+    (r"could not find expected ':'", "a key without its colon (:)",
+     "Write key: value, with a space after the colon; put a text of several lines in quotes"),
+    (r"expected <block end>, but found .*", "the indentation does not match the lines above",
+     "Indent the keys of one section by the same number of spaces, and each list item (- ) as the others"),
+    (r"expected the node content, but found .*", "a value starts with a sign YAML reads as syntax",
+     "Put the value in quotes"),
+    (r"expected ',' or '\]', but got .*", "a list [ ] that is not closed, or whose items are not separated by commas",
+     "Close the list with ] and separate its items with commas"),
+    (r"expected ',' or '\}', but got .*", "a section in braces that is not closed, or whose entries are not separated by commas",
+     "Close it with a closing brace and separate its entries with commas"),
+    (r"expected '<document start>', but found .*", "something is left over after the content ends",
+     "Remove the extra closing bracket or brace, or indent the line as the others"),
+    (r"found undefined alias '(?P<name>.*)'", "the alias *{name} names no anchor",
+     "Write the anchor (&name) on the value first, or write the value in full"),
+    (r"second occurrence", "an anchor name (&) is given twice", "Give each anchor its own name"),
+    (r"found unexpected end of stream", "a quote is opened and never closed", "Close the quote (\" or ')"),
+    (r"found unknown escape character .*", "an unknown escape (\\) in a text in double quotes",
+     "Write the text in single quotes, or a backslash as \\\\"),
+    (r"(mapping keys|sequence entries|block sequence entries) are not allowed here", "a key or list item where none can be",
+     "Indent the line as the others of its section"),
+    (r"expected alphabetic or numeric character, but found .*", "an & or * without a name after it",
+     "Put a value that starts with & or * in quotes"),
+    (r"expected a comment or a line break, but found .*", "something follows a value where the line should end",
+     "Put the value in quotes"),
+    (r"could not determine a constructor for the tag .*|found undefined tag handle .*", "a tag (!) that cannot be read",
+     "Remove the tag and write the value plainly"),
+    (r"found unhashable key", "a key that is a list or a section", "Keys are plain words, such as budget_vnd"),
+    (r"but found another document", "a second document (---) in the file",
+     "Keep one document: remove the line --- and what follows it"),
+    (r".*", "the file cannot be read at this place", "Compare the line with the examples"),
+]
+_YAML_PROBLEMS = [(re.compile(pattern, re.S), text, hint) for pattern, text, hint in YAML_PROBLEMS]
+_WHERE_IT_STARTED = ("while scanning a simple key", "while parsing a flow", "while scanning a quoted",
+                     "while scanning a double-quoted", "while scanning a single-quoted")
+
+
+def _yaml_problem(path: Path, text: str, exc: yaml.YAMLError, page: str) -> Problem:
+    """PyYAML's error as a Problem: the line and column (1-based, as an editor shows them), the
+    problem in plain words (translated) and what to do."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if str(getattr(exc, "context", "")).startswith(_WHERE_IT_STARTED) and exc.context_mark is not None:
+        mark = exc.context_mark  # a key, list or quote never ended: where it starts, not where the file does
+    line = column = None
+    if mark is not None:
+        line, column = mark.line + 1, mark.column + 1
+    elif isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.position, int):
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+    if isinstance(exc, yaml.reader.ReaderError):
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        return Problem(str(path), f"not valid YAML: a control character (U+{code:04X}) that a text file does not hold",
+                       line, expected="text saved as UTF-8",
+                       hint="Delete the character, or save the file again from a text editor", position=column)
+    problem = str(getattr(exc, "problem", None) or "")
+    for pattern, plain, hint in _YAML_PROBLEMS:
+        found = pattern.fullmatch(problem)
+        if found:
+            fields = {k: one_line(v, 20) for k, v in found.groupdict().items()}
+            return Problem(str(path), "not valid YAML: " + plain.format(**fields), line,
+                           expected=f"the layout of the examples in {manual_page(page)}", hint=hint, position=column)
+    raise AssertionError("the last pattern matches every text")  # pragma: no cover
+
+
+def read_yaml(path: Path, what: str, page: str | None = None) -> tuple[Any, str]:
+    """The parsed YAML file and its text (BOM removed); a missing file or bad YAML is an InputError.
+
+    ``page``: the manual's page that shows the file (``errors.MANUAL_PAGES``), which messages point to;
+    by default the sweeps page for a sweep file, else the inputs page."""
+    page = page or ("sweeps" if "sweep" in what else "inputs")
     if not path.is_file():
         raise InputError([Problem(str(path), "file not found", expected=f"an existing {what}")])
     try:
@@ -388,13 +473,13 @@ def read_yaml(path: Path, what: str) -> tuple[Any, str]:
     except Refused as exc:
         mark = exc.problem_mark
         raise InputError([Problem(str(path), exc.problem, row=mark.line + 1 if mark else None, value=exc.value,
-                                  expected=exc.expected)]) from None
+                                  expected=exc.expected.replace("{page}", manual_page(page)), hint=exc.hint,
+                                  position=mark.column + 1 if mark else None)]) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError([Problem(str(path), "not valid YAML: " + str(getattr(exc, "problem", None) or exc),
-                                  row=mark.line + 1 if mark else None, expected="a YAML mapping as in the README")]) from None
+        raise InputError([_yaml_problem(path, text, exc, page)]) from None
     except RecursionError:
-        raise InputError([Problem(str(path), "values nested too deep to read", expected="the layout of the README's examples")]) from None
+        raise InputError([Problem(str(path), "values nested too deep to read",
+                                  expected=f"the layout of the examples in {manual_page(page)}")]) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -56,3 +56,13 @@ VIETNAMESE = {
         "without_internet": ("trong số đó, bao nhiêu em chưa có internet ở nhà (từ 0 đến pupils)", "người học"),
     },
 }
+
+
+# The columns' short Vietnamese names, which messages show after the identifier the file's header
+# uses: "cột 'district' (huyện)" (sim.read.errors.column_words). Every column has one (tests/test_i18n_read.py).
+VIETNAMESE_NAMES = {
+    "areas": {"code": "mã địa bàn", "name": "tên địa bàn", "type": "loại đơn vị", "population": "dân số",
+              "lat": "vĩ độ", "lon": "kinh độ"},
+    "students": {"district": "huyện", "grade": "lớp", "status": "đối tượng", "pupils": "số người học",
+                 "without_internet": "số em chưa có internet"},
+}

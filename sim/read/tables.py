@@ -16,21 +16,16 @@ from pathlib import Path
 import pandas as pd
 
 from sim.read import schema
+from sim.locale import number
 from sim.read.errors import Problems, input_error, one_line
 from sim.read.names import did_you_mean, match_key, nearest, to_nfc
+from sim.read.values import STUDENT_STATUS
 from sim.results.cells import plain_text
-from sim.core.rules import GRADE_LABELS, STATUSES, grade_level
+from sim.core.rules import GRADE_LABELS, grade_level
 
-# Ways schools write a status, by match key; anything else is an error with a suggestion.
-STATUS_ALIASES = {
-    match_key(alias): status
-    for status, aliases in {
-        "poor": ["poor", "nghèo", "hộ nghèo"],
-        "near_poor": ["near_poor", "near-poor", "near poor", "cận nghèo", "hộ cận nghèo"],
-        "covid_orphan": ["covid_orphan", "covid-orphan", "covid orphan", "mồ côi", "mồ côi covid", "mồ côi do covid-19"],
-    }.items()
-    for alias in aliases
-}
+# Ways schools write a status, by match key (sim.read.values, shared with the rosters' households);
+# anything else is an error with a suggestion.
+STATUS_ALIASES = STUDENT_STATUS.values
 
 
 @dataclass(frozen=True)
@@ -54,12 +49,13 @@ def _decode(path: Path, raw: bytes) -> str:
     raise input_error(path, "cannot read the file as text", expected="a CSV saved as UTF-8 (Excel: 'CSV UTF-8')")
 
 
-def read_raw(path: str | Path, *, overfull_rows: bool = False) -> RawTable:
+def read_raw(path: str | Path, *, overfull_rows: bool = False, names: dict[str, str] | None = None) -> RawTable:
     """Read a CSV (comma, semicolon or tab separated) or the first sheet of an XLSX file.
 
     A row with more filled cells than the header has columns (an unquoted comma in a note) is an
     error; with ``overfull_rows`` (rosters, which check row by row) it is kept and listed in
-    ``overfull`` for the caller to refuse that row alone."""
+    ``overfull`` for the caller to refuse that row alone. ``names``: the columns' Vietnamese names,
+    for messages (``schema.VIETNAMESE_NAMES``)."""
     path = Path(path)
     if not path.is_file():
         raise input_error(path, "file not found", expected="an existing CSV or XLSX file")
@@ -75,31 +71,31 @@ def read_raw(path: str | Path, *, overfull_rows: bool = False) -> RawTable:
     if not lines:
         raise input_error(path, "the file is empty", expected="a header row and data rows")
     header = [to_nfc(h).strip().casefold() for h in lines[0]]
-    found = Problems(path)
+    found = Problems(path, names)
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         if name and seen.setdefault(name, i) != i:
             found.add("a column appears twice in the header", 1, name, None, "each column once",
-                      f"Columns {seen[name] + 1} and {i + 1} have this name: delete one")
+                      f"Columns {number(seen[name] + 1)} and {number(i + 1)} have this name: delete one")
     rows, overfull = [], {}
     width = len(header)
-    for number, cells in enumerate(lines[1:], start=2):
+    for row, cells in enumerate(lines[1:], start=2):
         if len(cells) == width and not quoted:  # the common row, read the quick way (same result as below)
-            row = dict(zip(header, map(str.strip, cells)))
-            if any(row.values()):
-                rows.append((number, row))
+            values = dict(zip(header, map(str.strip, cells)))
+            if any(values.values()):
+                rows.append((row, values))
             continue
         if not any(c.strip() for c in cells):
             continue  # blank lines, as Excel leaves at the end
         extra = [c for c in cells[len(header):] if c.strip()]
         if extra and overfull_rows:
-            overfull[number] = len(extra)
+            overfull[row] = len(extra)
         elif extra:
-            found.add(f"{len(header) + len(extra)} cells in a row but {len(header)} columns in the header", number,
-                      None, extra[0], f"at most {len(header)} cells, as the header",
+            found.add(f"{number(len(header) + len(extra))} cells in a row but {number(len(header))} columns in the header", row,
+                      None, extra[0], f"at most {number(len(header))} cells, as the header",
                       "A comma or semicolon inside a value (a note, an amount)? Put the value in quotes, or save the file from Excel")
         # plain_text: a quote sim put before a formula sign (sim.results.cells) is taken off
-        rows.append((number, {h: (plain_text(cells[i].strip()) if i < len(cells) else "") for i, h in enumerate(header)}))
+        rows.append((row, {h: (plain_text(cells[i].strip()) if i < len(cells) else "") for i, h in enumerate(header)}))
     found.raise_if_any()
     return RawTable(path, header, rows, overfull)
 
@@ -112,8 +108,10 @@ def _csv_rows(path: Path, text: str, delimiter: str) -> list[list[str]]:
         for cells in reader:
             lines.append(cells)
     except csv.Error as exc:
-        raise input_error(path, f"cannot read the row as CSV ({one_line(exc, 80)})", row=reader.line_num,
-                          expected=f"cells of at most {csv.field_size_limit():,} characters",
+        limit = csv.field_size_limit()
+        reason = (f"cannot read the row as CSV: a cell is longer than {number(limit)} characters"
+                  if "field larger than field limit" in str(exc) else f"cannot read the row as CSV ({one_line(exc, 80)})")
+        raise input_error(path, reason, row=reader.line_num, expected=f"cells of at most {number(limit)} characters",
                           hint='Is a quote (") opened and never closed?') from None
     return lines
 
@@ -133,17 +131,19 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
     return out
 
 
-def check_header(table: RawTable, columns: tuple[schema.Column, ...]) -> None:
-    """InputError naming every required column missing from the header, with the nearest header found."""
+def check_header(table: RawTable, columns: tuple[schema.Column, ...], names: dict[str, str] | None = None) -> None:
+    """InputError naming every required column missing from the header, with the nearest header found
+    (``names``: the columns' Vietnamese names, for the message)."""
     missing = [c.name for c in columns if c.name not in table.header]
     if missing:
         extra = [h for h in table.header if h not in schema.column_names(columns)]
-        problems = Problems(table.path)
+        problems = Problems(table.path, names)
         for name in missing:
             guess = nearest(name, extra) if extra else None
             problems.add("this column is missing from the header", row=1, column=name,
                          expected="the columns " + ",".join(schema.column_names(columns)),
-                         hint=f"Is '{guess}' meant to be '{name}'?" if guess else f"Found: {','.join(table.header)}")
+                         hint=f"Is '{guess}' meant to be '{name}'?" if guess else
+                         f"Found: {','.join(table.header)}" if any(table.header) else None)
         problems.raise_if_any()
 
 
@@ -185,9 +185,10 @@ def _number(text: str) -> float | None:
 
 def read_areas(path: str | Path) -> pd.DataFrame:
     """Areas table: one row per area, with a unique code and a unique name."""
-    table = read_raw(path)
-    check_header(table, schema.AREAS)
-    found = Problems(table.path)
+    names = schema.VIETNAMESE_NAMES["areas"]
+    table = read_raw(path, names=names)
+    check_header(table, schema.AREAS, names)
+    found = Problems(table.path, names)
     records, codes, keys = [], {}, {}
     for row, cells in table.rows:
         code, name = cells["code"], to_nfc(cells["name"])
@@ -204,14 +205,14 @@ def read_areas(path: str | Path) -> pd.DataFrame:
         population = _integer(cells.get("population", "")) if cells.get("population") else None
         if cells.get("population") and (population is None or not 0 <= population <= MAX_COUNT * 10):
             found.add("population is not a whole number ≥ 0" if population is None or population < 0 else "population is too large",
-                      row, "population", cells["population"], f"an integer from 0 to {MAX_COUNT * 10:,} or empty")
+                      row, "population", cells["population"], f"an integer from 0 to {number(MAX_COUNT * 10)} or empty")
             population = None
         coords = {}
         for axis, limit in (("lat", 90), ("lon", 180)):
             text = cells.get(axis, "")
             coords[axis] = _number(text) if text else None
             if text and (coords[axis] is None or abs(coords[axis]) > limit):
-                found.add(f"{axis} is not a coordinate", row, axis, text, f"a number between -{limit} and {limit} or empty")
+                found.add(f"{axis} is not a coordinate", row, axis, text, f"a number between -{number(limit)} and {number(limit)} or empty")
         records.append({"code": code, "name": name, "type": to_nfc(cells.get("type", "")),
                         "population": population, "lat": coords["lat"], "lon": coords["lon"]})
     if not records:
@@ -249,10 +250,11 @@ def read_students(path: str | Path, areas: pd.DataFrame) -> pd.DataFrame:
     Returns columns ``area, grade, status, pupils, without_internet`` where ``area`` is the area's
     code and ``grade`` is 1-12 or 13 for higher education.
     """
-    table = read_raw(path)
-    check_header(table, schema.STUDENTS)
+    names = schema.VIETNAMESE_NAMES["students"]
+    table = read_raw(path, names=names)
+    check_header(table, schema.STUDENTS, names)
     index = AreaIndex(areas)
-    found = Problems(table.path)
+    found = Problems(table.path, names)
     records = []
     levels: dict[str, int | None] = {}  # each distinct grade text read once
     districts: dict[str, str | None] = {}  # each distinct district text looked up once, each status text too
@@ -274,28 +276,28 @@ def read_students(path: str | Path, areas: pd.DataFrame) -> pd.DataFrame:
         if level is None:
             found.add("unknown grade", row, "grade", cells["grade"], "1 to 12, or " + GRADE_LABELS[-1])
         if cells["status"] not in statuses:
-            statuses[cells["status"]] = STATUS_ALIASES.get(match_key(cells["status"]))
+            statuses[cells["status"]] = STUDENT_STATUS.read(cells["status"])
         status = statuses[cells["status"]]
         if status is None:
-            found.add("unknown status", row, "status", cells["status"], " or ".join(STATUSES),
-                      did_you_mean(cells["status"], list(STATUSES)))
+            found.add(STUDENT_STATUS.problem, row, "status", cells["status"], STUDENT_STATUS.expected,
+                      STUDENT_STATUS.suggestion(cells["status"]))
         pupils = _integer(cells["pupils"])
         if pupils is None or pupils < 0:
             pupils = None
             found.add("pupils is not a whole number ≥ 0", row, "pupils", cells["pupils"], "an integer ≥ 0")
         elif pupils > MAX_COUNT:
             pupils = None
-            found.add("pupils is too large", row, "pupils", cells["pupils"], f"at most {MAX_COUNT:,} learners in one row")
+            found.add("pupils is too large", row, "pupils", cells["pupils"], f"at most {number(MAX_COUNT)} learners in one row")
         offline = _integer(cells["without_internet"])
         if offline is not None and offline > MAX_COUNT:
             found.add("without_internet is too large", row, "without_internet", cells["without_internet"],
-                      f"at most {MAX_COUNT:,} learners in one row")
+                      f"at most {number(MAX_COUNT)} learners in one row")
         elif offline is None or offline < 0:
             found.add("without_internet is not a whole number ≥ 0", row, "without_internet", cells["without_internet"],
                       "an integer from 0 to pupils (0 if all have internet)")
         elif pupils is not None and offline > pupils:
             found.add("without_internet is larger than pupils", row, "without_internet", cells["without_internet"],
-                      f"at most pupils ({pupils})")
+                      f"at most pupils ({number(pupils)})")
         records.append((area, level, status, pupils, offline))
     found.raise_if_any()
     students = pd.DataFrame.from_records(records, columns=["area", "grade", "status", "pupils", "without_internet"])

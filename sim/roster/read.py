@@ -27,16 +27,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.locale import gettext, translate_error
-from sim.read.errors import InputError, Problem, Problems
-from sim.read.names import did_you_mean, match_key, nearest
+from sim.locale import gettext, number, translate_error
+from sim.read.errors import InputError, Problem, Problems, manual_page
+from sim.read.names import match_key, nearest
 from sim.core.rules import GRADE_LABELS
 from sim.read.tables import AreaIndex, read_raw
 from sim.roster.eligibility import eligibility
 from sim.roster.pseudonym import PseudonymKey
 from sim.roster.schema import BY_NAME, HEADER_ALIASES, PERSONAL, ROSTER, header_key
 from sim.roster.shown import HIDDEN, looks_like_a_name, shown
-from sim.roster.values import (EARLIEST_BIRTH, HOUSEHOLD_SPELLINGS, cached_key, clean_text, id_key, parse_date, parse_flag,
+from sim.read.values import FLAG, HOUSEHOLD
+from sim.roster.values import (EARLIEST_BIRTH, cached_key, clean_text, id_key, parse_date, parse_flag,
                                parse_grade, parse_household, phone_digits)
 
 ELIGIBLE, NOT_ELIGIBLE, INVALID, REVIEW = "eligible", "not_eligible", "invalid", "held_for_review"
@@ -66,12 +67,16 @@ class RowIssue:
     hint: str | None = None
 
     def problem(self) -> Problem:
-        """The issue as a Problem, its kind and message in the current language (``sim.locale``)."""
-        message = translate_error(self.message)
-        if message != self.message:  # "… as roster.csv row 105": the row too
+        """The issue as a Problem, its kind and message in the current language (``sim.locale``); the
+        column with its Vietnamese header (``cột 'district' (Quận/Huyện)``)."""
+        text, hidden = self.message, ""
+        if text.endswith(" " + HIDDEN):  # the message, then "(value hidden …)": each translated on its own
+            text, hidden = text[:-len(HIDDEN) - 1], " " + translate_error(HIDDEN)
+        message = translate_error(text)
+        if message != text:  # "… as roster.csv row 105": the row too
             message = _ROW.sub(lambda m: m.group(1) + gettext("error_row").format(row=m.group(2)), message)
-        return Problem(self.file, f"{translate_error(KIND_LABELS[self.kind])}: {message}", self.row, self.column,
-                       self.value, self.expected, self.hint)
+        return Problem(self.file, f"{translate_error(KIND_LABELS[self.kind])}: {message}{hidden}", self.row, self.column,
+                       self.value, self.expected, self.hint, _HEADERS.get(self.column))
 
     def __str__(self) -> str:
         return str(self.problem())
@@ -91,6 +96,9 @@ class _Row:
                 message = f"{message} {HIDDEN}"
             value = None
         self.issues.append(RowIssue(self.file.name, self.row, kind, column, message, value, expected, hint))
+
+
+_HEADERS = {c.name: c.header for c in ROSTER}  # each column's Vietnamese header, which messages show after its name
 
 
 def _header_shown(header: str) -> str:
@@ -113,11 +121,11 @@ def _columns(table, path: Path, issues: list[RowIssue]) -> dict[str, str]:
             continue
         if name in found:
             raise InputError([Problem(str(path), "two columns mean the same thing", 1, header, None,
-                                      "each roster column once", f"'{found[name]}' is also read as {name}")])
+                                      "each roster column once", f"'{found[name]}' is also read as {name}", _HEADERS.get(header))])
         found[name] = header
     missing = [c for c in ROSTER if c.required and c.name not in found]
     if missing:
-        problems = Problems(path)
+        problems = Problems(path, _HEADERS)
         for column in missing:
             shown_headers = [h for h in unknown if h]
             guess = nearest(column.header, shown_headers) if shown_headers else None
@@ -128,7 +136,7 @@ def _columns(table, path: Path, issues: list[RowIssue]) -> dict[str, str]:
     for header in unknown:
         issues.append(RowIssue(path.name, 1, WARNING, header or HIDDEN,
                                "this column is not part of the roster format and is ignored",
-                               None, "the columns of the template (see README)"))
+                               None, f"the columns of the template (see {manual_page('rosters')})"))
     return found
 
 
@@ -138,7 +146,7 @@ def _flag(check: _Row, cells: dict[str, str], name: str, blank: bool | None) -> 
         return blank
     value = parse_flag(text)
     if value is None:
-        check.add(ERROR, name, "not a yes/no value" if text else "no answer", text, BY_NAME[name].accepted)
+        check.add(ERROR, name, FLAG.problem if text else "no answer", text, BY_NAME[name].accepted)
     return value
 
 
@@ -156,8 +164,8 @@ def _read_rows(path: Path, index: AreaIndex, today: dt.date, issues: list[RowIss
         before = len(issues)
         check = _Row(path, row, issues, [cells.get(c, "") for c in sorted(PERSONAL)], index.names)
         if row in table.overfull:  # the cells cannot be trusted to sit in their columns: no value is shown
-            check.add(ERROR, None, f"{len(table.header) + table.overfull[row]} cells in the row but "
-                      f"{len(table.header)} columns in the header", expected="one cell per column",
+            check.add(ERROR, None, f"{number(len(table.header) + table.overfull[row])} cells in the row but "
+                      f"{number(len(table.header))} columns in the header", expected="one cell per column",
                       hint="A comma inside a name or a note? Put the value in quotes, or save the file from Excel")
         pupil_id, name = cells["pupil_id"], " ".join(cells["full_name"].split())
         if not pupil_id:
@@ -180,8 +188,8 @@ def _read_rows(path: Path, index: AreaIndex, today: dt.date, issues: list[RowIss
             check.add(ERROR, "grade", "unknown grade", cells["grade"], "1 to 12, a class such as 9A1, or " + GRADE_LABELS[-1])
         household = parse_household(cells["household"])
         if household is None:
-            check.add(ERROR, "household", "unknown household status", cells["household"], BY_NAME["household"].accepted,
-                      did_you_mean(cells["household"], HOUSEHOLD_SPELLINGS))
+            check.add(ERROR, "household", HOUSEHOLD.problem, cells["household"], BY_NAME["household"].accepted,
+                      HOUSEHOLD.suggestion(cells["household"]))
         orphan = _flag(check, cells, "covid_orphan", blank=False)
         has_computer = _flag(check, cells, "has_computer", blank=None)
         has_internet = _flag(check, cells, "has_internet", blank=None)

@@ -8,35 +8,22 @@ form (NFC/NFD) and tone-mark placement, as ``sim.names.match_key`` does.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import unicodedata
 
 from sim.read.dates import calendar_date
 from sim.read.names import ascii_fold, match_key, to_nfc
+from sim.read.values import FLAG, HOUSEHOLD, cached_key
 from sim.core.rules import HIGHER_LEVEL, grade_level
 
-_YES = ("có", "co", "yes", "y", "true", "1", "x")
-_NO = ("không", "khong", "no", "n", "false", "0")
-FLAGS = {**{match_key(v): True for v in _YES}, **{match_key(v): False for v in _NO}}
-
-HOUSEHOLDS = {
-    match_key(alias): value
-    for value, aliases in {
-        "poor": ["poor", "nghèo", "hộ nghèo"],
-        "near_poor": ["near_poor", "near-poor", "near poor", "cận nghèo", "hộ cận nghèo"],
-        "": ["", "-", "không", "khong", "none", "no"],
-    }.items()
-    for alias in aliases
-}
-HOUSEHOLD_SPELLINGS = ["poor", "near_poor", "nghèo", "cận nghèo"]
+# Flags and households are read by the shared reader of values written in words (sim.read.values).
+FLAGS = FLAG.values
+HOUSEHOLDS = HOUSEHOLD.values
+HOUSEHOLD_SPELLINGS = list(HOUSEHOLD.shown)
 
 HIGHER_NAMES = {match_key(v) for v in ("higher", "đại học", "cao đẳng", "sinh viên", "dai hoc", "cao dang")}
 _CLASS = re.compile(r"^(1[0-2]|[1-9])\s*[a-z]", re.IGNORECASE)
 EARLIEST_BIRTH = dt.date(1950, 1, 1)
-
-# Rosters repeat the same few spellings thousands of times (flags, households, schools).
-cached_key = functools.lru_cache(maxsize=8192)(match_key)
 
 
 def parse_flag(text: str) -> bool | None:
@@ -45,7 +32,7 @@ def parse_flag(text: str) -> bool | None:
     >>> parse_flag("Có"), parse_flag("KHÔNG"), parse_flag("true"), parse_flag("0"), parse_flag("maybe")
     (True, False, True, False, None)
     """
-    return FLAGS.get(cached_key(text))
+    return FLAG.read(text)
 
 
 def parse_household(text: str) -> str | None:
@@ -54,7 +41,7 @@ def parse_household(text: str) -> str | None:
     >>> parse_household("Hộ cận nghèo"), parse_household("NGHÈO"), parse_household(""), parse_household("pooor")
     ('near_poor', 'poor', '', None)
     """
-    return HOUSEHOLDS.get(cached_key(text))
+    return HOUSEHOLD.read(text)
 
 
 def parse_grade(text: str) -> int | None:
