@@ -39,7 +39,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from sim.read.errors import InputError, Problem, Problems, ScenarioError
+from sim.read.errors import InputError, Problem, Problems, ScenarioError, manual_page
 from sim.read.names import did_you_mean
 from sim.read.scenario import Fairness, Scenario, key_lines, check_satisfiable, read_yaml
 from sim.read.tables import AreaIndex, read_areas
@@ -463,10 +463,10 @@ def parse_sweep(data: object, scenario: Scenario, areas: pd.DataFrame | None = N
         raise InputError([Problem(file, "not a YAML mapping", expected="a grid: section, a monte_carlo: section or both")])
     if "grid" not in data and "monte_carlo" not in data and {"areas", "students"} & set(map(str, data)):
         raise InputError([Problem(file, "this is a scenario file, not a sweep file", expected="grid: and/or monte_carlo:",
-                                  hint="Give the scenario first and the sweep file after --grid (see the README)")])
+                                  hint=f"Give the scenario first and the sweep file after --grid (see {manual_page('sweeps')})")])
     reader.keys(data, (), TOP_KEYS)
     if "grid" not in data and "monte_carlo" not in data:
-        reader.add((), "nothing to sweep", None, "a grid: section, a monte_carlo: section or both (see the README)")
+        reader.add((), "nothing to sweep", None, f"a grid: section, a monte_carlo: section or both (see {manual_page('sweeps')})")
     index = AreaIndex(areas)
     grid = _check_grid(reader, reader.mapping(data.get("grid"), ("grid",), "grid: {budget_vnd: [1000000000, 2000000000]}"),
                        scenario, index)
@@ -487,5 +487,5 @@ def parse_sweep(data: object, scenario: Scenario, areas: pd.DataFrame | None = N
 
 def load_sweep(path: str | Path, scenario: Scenario, areas: pd.DataFrame | None = None) -> SweepSpec:
     """Read and check a sweep YAML file against the scenario and its areas table."""
-    data, text = read_yaml(Path(path), "sweep YAML file (see the README)")
+    data, text = read_yaml(Path(path), "sweep YAML file")
     return parse_sweep(data, scenario, areas, str(path), text)
