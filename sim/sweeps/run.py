@@ -29,6 +29,7 @@ from sim.core import pipeline as plan
 from sim.core.inputs import DATA_PACKAGE, PlanInputs, build_cells, build_resources, in_cell_order
 from sim.core.rules import BANDS, band_of
 from sim.core.solvers import SolverFailed, Status
+from sim.core.whole import WholePlan
 from sim.read.errors import InputError, ScenarioError
 from sim.read.scenario import Scenario, check_satisfiable
 from sim.read.tables import AreaIndex
@@ -88,16 +89,22 @@ class CellShape:
         """Whether the counts are plain int64 columns, the form ``build_cells`` keeps as it is."""
         return all(students[c].dtype == np.int64 for c in ("pupils", "without_internet"))
 
-    def kept(self, students: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """Which candidate cells have learners, and the learners of those."""
+    def kept(self, students: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+        """Which candidate cells have learners, and the learners of those; None when ``build_cells``
+        makes the cells instead: counts that are not int64 columns, or no learner at all (its empty
+        table has columns of other types)."""
+        if not self.fits(students):
+            return None
         pupils, offline = students["pupils"].to_numpy(), students["without_internet"].to_numpy()
         counts = np.concatenate([pupils - offline, offline])[self.order]
         keep = counts > 0
-        return keep, counts[keep]
+        return (keep, counts[keep]) if keep.any() else None
 
     def cells(self, students: pd.DataFrame, kept: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
         """``build_cells(students)`` for students rows of this shape (same rows, any int64 counts)."""
-        keep, counts = kept if kept is not None else self.kept(students)
+        keep, counts = kept or self.kept(students) or (None, None)
+        if keep is None:
+            return build_cells(students)
         cells = self.frame[keep].reset_index(drop=True)
         cells["pupils"] = counts
         return cells
@@ -113,9 +120,9 @@ class CellShape:
 class SweepContext:
     """What every run shares: the scenario as data, the tables as read, and the sweep.
 
-    ``base()`` (the cells of the tables as read and the area index) is made once per process,
-    when first asked for, and never sent between processes: a worker receives the context once
-    and makes it itself."""
+    ``base()`` (the cells of the tables as read and the area index), ``shape()`` (every cell the
+    students rows can have) and the table's columns are made once per process, when first asked
+    for, and never sent between processes: a worker receives the context once and makes them itself."""
 
     data: dict
     areas: pd.DataFrame
@@ -181,13 +188,29 @@ def run_one(context: SweepContext, run: RunSpec) -> dict[str, Any]:
     except tuple(FAILED) as exc:
         status = next(name for kind, name in FAILED.items() if isinstance(exc, kind))
         return _complete(context, {**row, "status": status, "error": " | ".join(str(exc).splitlines())})
-    coverage, money, items = (part(inputs, planned.plan) for part in (coverage_part, money_part, items_part))
-    row.update({f"pupils_band_{b}": coverage.pupils_by_band[str(b)] for b in BANDS})
-    row["covered"] = coverage.covered
-    row.update({f"covered_band_{b}": coverage.covered_by_band[str(b)] for b in BANDS})
+    pupils_by_band, covered, covered_by_band = coverage_figures(inputs, planned.plan)
+    money, items = (part(inputs, planned.plan) for part in (money_part, items_part))
+    row.update({f"pupils_band_{b}": pupils_by_band[str(b)] for b in BANDS})
+    row["covered"] = covered
+    row.update({f"covered_band_{b}": covered_by_band[str(b)] for b in BANDS})
     row.update(spent_vnd=money.spent_vnd, cash_left_vnd=money.cash_left_vnd)
     row.update({f"stock_left.{i}": items.stock_left[i] for i in context.items})
     return _complete(context, {**row, "status": str(Status.optimal), "error": ""})
+
+
+def coverage_figures(inputs: PlanInputs, plan: WholePlan) -> tuple[dict[str, int], int, dict[str, int]]:
+    """Learners per band, covered in all and per band: the figures of ``coverage_part(inputs, plan)``
+    a row shows, added up as whole numbers on the cells as they are (no copy of the cells table)."""
+    cells = inputs.cells
+    if cells["pupils"].dtype != np.int64 or cells["band"].dtype != np.int64:  # not build_cells' form
+        part = coverage_part(inputs, plan)
+        return part.pupils_by_band, part.covered, part.covered_by_band
+    band, counts = cells["band"].to_numpy(), np.asarray(plan.covered, dtype=np.int64)
+    pupils = np.zeros(max(BANDS) + 1, dtype=np.int64)
+    np.add.at(pupils, band, cells["pupils"].to_numpy())
+    reached = np.zeros_like(pupils)
+    np.add.at(reached, band, counts)
+    return ({str(b): int(pupils[b]) for b in BANDS}, int(counts.sum()), {str(b): int(reached[b]) for b in BANDS})
 
 
 def staged(context: SweepContext, scenario: Scenario, students: pd.DataFrame) -> PlanInputs:
@@ -197,7 +220,10 @@ def staged(context: SweepContext, scenario: Scenario, students: pd.DataFrame) ->
     cells, index = context.base()
     check_satisfiable(scenario, index)
     shape = context.shape()
-    if students is context.students or shape is None or not CellShape.fits(students):
+    kept = shape.kept(students) if shape is not None and students is not context.students else None
+    if kept is not None:  # a draw's counts on the same rows: its cells picked from every cell the rows can have
+        cells, suits = shape.cells(students, kept), shape.suits(scenario, kept[0])
+    else:
         if students is not context.students:
             cells = build_cells(students)
         grades = cells["grade"].tolist()
@@ -205,9 +231,6 @@ def staged(context: SweepContext, scenario: Scenario, students: pd.DataFrame) ->
         for name, device in scenario.devices.items():
             suited = {g: device.suits(g) for g in set(grades)}
             suits[name] = [suited[g] for g in grades]
-    else:  # a draw's counts on the same rows: its cells picked from every cell the rows can have
-        kept = shape.kept(students)
-        cells, suits = shape.cells(students, kept), shape.suits(scenario, kept[0])
     # inputs_sha256 stays empty: no row shows it, and sweep.json holds the hash of every input
     return PlanInputs(scenario, context.areas, students, cells, suits, build_resources(scenario, index), {})
 
