@@ -6,7 +6,9 @@ The sweep is the Monte Carlo of data/scenarios/sweep_monte_carlo.yaml (pledges, 
 counts drawn) over data/scenarios/baseline.yaml, with ``--runs`` draws, on a local Dask cluster of
 ``--workers`` processes (default: one per core), written to a temporary folder as ``sim sweep``
 writes it. Target: 1,000 runs in at most 25 s on 2 workers. Printed: the time to start the
-cluster, the time of the runs, runs per second, and one run in this process for comparison.
+cluster, the time of the runs, runs per second, one run in this process for comparison, and the
+CPU of a run split into ``plan_whole`` (the planning core) and the rest (the draw, the inputs, the
+row; on the workers also Dask's share), in this process and on the workers.
 """
 
 from __future__ import annotations
@@ -29,6 +31,32 @@ SWEEP = ROOT / "data" / "scenarios" / "sweep_monte_carlo.yaml"
 TARGET_SECONDS, TARGET_RUNS = 25.0, 1000
 
 
+def count_plan_whole() -> None:
+    """Make ``plan_whole`` add its CPU seconds to ``plan_whole.cpu`` in this process (run.py calls
+    it through the module, so the sweep's runs are counted); figures only, nothing else changes."""
+    import sim.core.pipeline as pipeline
+
+    if hasattr(pipeline.plan_whole, "cpu"):
+        return
+    real = pipeline.plan_whole
+
+    def counted(*args, **kwargs):
+        started = time.process_time()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            counted.cpu += time.process_time() - started
+
+    counted.cpu = 0.0
+    pipeline.plan_whole = counted
+
+
+def plan_whole_cpu() -> float:
+    import sim.core.pipeline as pipeline
+
+    return getattr(pipeline.plan_whole, "cpu", 0.0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=TARGET_RUNS, help="Monte Carlo draws (default 1000)")
@@ -41,11 +69,13 @@ def main() -> None:
     spec = load_sweep(SWEEP, scenario, areas).with_runs(args.runs)
 
     context = SweepContext.of(scenario, areas, students, spec)
+    count_plan_whole()
     run_one(context, context.runs()[0])  # warm up imports and the solver
-    started = time.perf_counter()
+    started, cpu, core = time.perf_counter(), time.process_time(), plan_whole_cpu()
     for run in context.runs()[:3]:
         run_one(context, run)
     one_run = (time.perf_counter() - started) / 3
+    one_cpu, one_core = (time.process_time() - cpu) / 3, (plan_whole_cpu() - core) / 3
 
     from distributed import Client, LocalCluster
 
@@ -53,19 +83,25 @@ def main() -> None:
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
         client.run(lambda: __import__("sim.sweeps.run"))  # workers import sim before the clock starts
+        client.run(count_plan_whole)
         start_seconds = time.perf_counter() - started
         cpu_before = sum(client.run(time.process_time).values())
+        core_before = sum(client.run(plan_whole_cpu).values())
         with tempfile.TemporaryDirectory() as out:
             started = time.perf_counter()
             table = run_sweep(scenario, spec, out, areas=areas, students=students, client=client)
             seconds = time.perf_counter() - started
         worker_cpu = sum(client.run(time.process_time).values()) - cpu_before
+        worker_core = sum(client.run(plan_whole_cpu).values()) - core_before
     statuses = table["status"].value_counts().to_dict()
     print(f"\nLong An sweep: {args.runs:,} Monte Carlo runs of {SWEEP.name} on {args.workers} worker processes")
     print(f"  runs by status                {statuses}")
     print(f"  one run in this process       {one_run:8.3f} s   (x {args.runs:,} / {args.workers} workers = "
           f"{one_run * args.runs / args.workers:.1f} s if parallel work were free)")
-    print(f"  worker CPU per run            {worker_cpu / args.runs:8.3f} s   (solving, and Dask's share on the workers)")
+    print(f"  CPU per run in this process   {one_cpu:8.3f} s = plan_whole {one_core:.3f} s + the rest "
+          f"{(one_cpu - one_core) * 1000:.1f} ms")
+    print(f"  worker CPU per run            {worker_cpu / args.runs:8.3f} s = plan_whole {worker_core / args.runs:.3f} s "
+          f"+ the rest and Dask's share {(worker_cpu - worker_core) / args.runs * 1000:.1f} ms")
     print(f"  cluster start (not counted)   {start_seconds:8.2f} s")
     print(f"  sweep, total                  {seconds:8.2f} s")
     print(f"  runs per second               {args.runs / seconds:8.2f}")

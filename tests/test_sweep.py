@@ -243,10 +243,11 @@ def test_ctrl_c_keeps_the_finished_runs_and_the_same_command_finishes(case, tmp_
     assert len(reference) == 6
 
 
-def test_a_damaged_run_file_is_run_again(case, tmp_path, monkeypatch):
+@pytest.mark.parametrize("damaged", ['{"run": 3, "cov', ""])  # cut short; empty, as a power cut may leave it
+def test_a_damaged_run_file_is_run_again(case, tmp_path, monkeypatch, damaged):
     scenario = two_districts(case)
     sweep(scenario, GRID, tmp_path / "out")
-    (tmp_path / "out" / "runs" / "run-000003.json").write_text('{"run": 3, "cov', encoding="utf-8")
+    (tmp_path / "out" / "runs" / "run-000003.json").write_text(damaged, encoding="utf-8")
     calls = counting_solves(monkeypatch)
     sweep(scenario, GRID, tmp_path / "out")
     assert calls == [4 * M]

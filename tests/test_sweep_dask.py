@@ -25,15 +25,19 @@ def cluster():
         yield running
 
 
-def test_two_workers_give_the_same_table_as_one_process(case, tmp_path, cluster):
+@pytest.mark.parametrize("chunk_size", [3, None])  # 10 runs in 4 tasks; in 9 tasks shrinking to single runs
+def test_two_workers_give_the_same_table_as_one_process(case, tmp_path, cluster, chunk_size):
     from distributed import Client
 
     scenario = two_districts(case)
     data = {"grid": {"budget_vnd": [4_000_000, 12_000_000]}, **MONTE_CARLO}
     sweep(scenario, data, tmp_path / "here", workers=0)
     with Client(cluster) as client:
-        table = sweep(scenario, data, tmp_path / "dask", client=client, chunk_size=3)  # 10 runs in 4 tasks
+        table = sweep(scenario, data, tmp_path / "dask", client=client, chunk_size=chunk_size)
     assert (tmp_path / "dask" / "sweep.csv").read_bytes() == (tmp_path / "here" / "sweep.csv").read_bytes()
+    for run in range(1, 11):
+        name = f"runs/run-{run:06d}.json"
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
     assert list(table["run"]) == list(range(1, 11))
 
 

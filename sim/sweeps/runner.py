@@ -9,8 +9,8 @@
 - ``client=``: a ``distributed.Client`` you already hold (it is left open);
 - ``workers=0``: one run after another in this process, without Dask.
 
-Runs go to the workers in chunks (several runs per task) so scheduling costs little, and the
-shared inputs are sent to every worker once. Each finished run is saved by this process as soon as
+Runs go to the workers in chunks (several runs per task, fewer towards the end so the workers
+finish together) so scheduling costs little, and the shared inputs are sent to every worker once. Each finished run is saved by this process as soon as
 its chunk comes back, so Ctrl+C loses only the chunks under way.
 """
 
@@ -49,13 +49,21 @@ def default_workers() -> int:
 
 
 def chunks(runs: list[RunSpec], workers: int, size: int | None = None) -> list[list[RunSpec]]:
-    """Runs split into tasks: about four tasks per worker, at most ``MAX_CHUNK`` runs each.
+    """Runs split into tasks, in run order: each task a quarter of a worker's share of the runs
+    still to hand out, at most ``MAX_CHUNK`` runs, so the tasks shrink towards the end and the
+    workers finish together (the last tasks are single runs); ``size``: tasks of that many runs.
 
-    >>> [len(c) for c in chunks([RunSpec(i, 1, i) for i in range(1, 11)], workers=2)]
-    [2, 2, 2, 2, 2]
+    >>> [len(c) for c in chunks([RunSpec(i, 1, i) for i in range(1, 101)], workers=2)]
+    [13, 11, 10, 9, 8, 7, 6, 5, 4, 4, 3, 3, 3, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1]
     """
-    size = size or max(1, min(MAX_CHUNK, math.ceil(len(runs) / (4 * max(workers, 1)))))
-    return [runs[i:i + size] for i in range(0, len(runs), size)]
+    if size:
+        return [runs[i:i + size] for i in range(0, len(runs), size)]
+    out, start, share = [], 0, 4 * max(workers, 1)
+    while start < len(runs):
+        step = max(1, min(MAX_CHUNK, math.ceil((len(runs) - start) / share)))
+        out.append(runs[start:start + step])
+        start += step
+    return out
 
 
 def run_sweep(scenario: Scenario, spec: SweepSpec, out: str | Path | None = None, *,
