@@ -26,7 +26,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.core import pipeline as plan
-from sim.core.inputs import DATA_PACKAGE, PlanInputs, build_cells, build_resources, in_cell_order
+from sim.core.inputs import DATA_PACKAGE, PlanInputs, build_cells, build_resources, in_cell_order, suits_of
 from sim.core.rules import BANDS, band_of
 from sim.core.solvers import SolverFailed, Status
 from sim.core.whole import WholePlan
@@ -226,11 +226,7 @@ def staged(context: SweepContext, scenario: Scenario, students: pd.DataFrame) ->
     else:
         if students is not context.students:
             cells = build_cells(students)
-        grades = cells["grade"].tolist()
-        suits = {}
-        for name, device in scenario.devices.items():
-            suited = {g: device.suits(g) for g in set(grades)}
-            suits[name] = [suited[g] for g in grades]
+        suits = suits_of(scenario, cells)
     # inputs_sha256 stays empty: no row shows it, and sweep.json holds the hash of every input
     return PlanInputs(scenario, context.areas, students, cells, suits, build_resources(scenario, index), {})
 
