@@ -24,7 +24,9 @@ with whole data: a fractional split means a split in whole VND exists).
   money spent among the plans holding all that (no dearer device bought where a cheaper suitable
   one is at hand), then learners in earlier groups first (a fixed tie-break, see ``TIE_BREAK_GAP``).
 
-HiGHS runs with one thread and a fixed seed, so the same inputs give the same plan. The whole
+HiGHS runs with a fixed seed and a deterministic MIP search (its thread pool, one per process, serves
+symmetry detection and the like without changing the path; tests/test_determinism.py re-runs the
+plans byte for byte), so the same inputs give the same plan. The whole
 units of a group are split over its cells in proportion to their learners (largest remainders,
 ties by cell order). District floors and the computer share are held in the MILPs (see
 ``exact_units``); a gap cap and a rule across districts keep the rounding (met unit by unit there),
@@ -63,7 +65,7 @@ TIE_BREAK_GAP = 1e-2  # relative gap of the last tie-break MILP (see ``exact_uni
 
 
 class Milp:
-    """A growing PuLP problem solved as a MILP by an in-process HiGHS (one thread, fixed seed)."""
+    """A growing PuLP problem solved as a MILP by an in-process HiGHS (fixed seed)."""
 
     def __init__(self, m: AllocationModel):
         import highspy
@@ -137,7 +139,7 @@ class Milp:
     def optimise(self, terms, sense: int, *, whole: bool = False, rel_gap: float = 0.0) -> float:
         """Solve with ``terms`` as objective; ``whole``: the objective takes whole values only, so
         an incumbent within 1 of the bound is optimal (HiGHS stops there); ``rel_gap``: stop within
-        this share of the objective (a tie-break only; deterministic, as HiGHS runs one thread)."""
+        this share of the objective (a tie-break only; deterministic, as HiGHS's search is)."""
         self.highs.setOptionValue("mip_abs_gap", 1 - 1e-6 if whole else 1e-7)
         self.highs.setOptionValue("mip_rel_gap", rel_gap)
         problem = self.m.problem
