@@ -22,13 +22,18 @@ NOT_FOR_PLANNING = ("dask", "distributed", "matplotlib", "openpyxl", "vietnam_pr
                     "jsonschema", "IPython", "ipywidgets")
 
 
-def modules_after(code: str) -> set[str]:
-    """Top-level packages loaded by running ``code`` in a fresh interpreter."""
-    probe = code + "\nimport json, sys\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+def sim_modules_after(code: str) -> set[str]:
+    """Every module (dotted names too) loaded by running ``code`` in a fresh interpreter."""
+    probe = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=300,
                           env={**os.environ, "PYTHONPATH": str(ROOT), "SIM_LANG": "en"})
     assert done.returncode == 0, done.stderr
     return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def modules_after(code: str) -> set[str]:
+    """Top-level packages loaded by running ``code`` in a fresh interpreter."""
+    return {m.split(".")[0] for m in sim_modules_after(code)}
 
 
 @pytest.mark.parametrize("module", ["sim", "sim.core.pipeline"])
@@ -49,15 +54,6 @@ def test_sim_run_on_the_baseline_loads_no_heavy_library_it_does_not_use(tmp_path
 OTHER_COMMANDS = ("sim.cli.ledger", "sim.cli.roster", "sim.cli.fairness", "sim.cli.sweep", "sim.cli.units",
                   "sim.cli.audit", "sim.views.report", "sim.ledger", "sim.roster", "sim.sweeps", "sim.analysis",
                   "sim.publish", "sim.privacy", "sqlite3")
-
-
-def sim_modules_after(code: str) -> set[str]:
-    """Every module (dotted names too) loaded by running ``code`` in a fresh interpreter."""
-    probe = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), "SIM_LANG": "en"})
-    assert done.returncode == 0, done.stderr
-    return set(json.loads(done.stdout.splitlines()[-1]))
 
 
 def _loaded(modules: set[str], names) -> list[str]:
