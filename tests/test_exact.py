@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.core.rules import HIGHER_LEVEL, STATUSES, band_of
-from sim.read.scenario import Fairness
+from sim.read.scenario import Earmark, Fairness
 
 M = 1_000_000
 CODES = ["A1", "B2", "C3"]
@@ -516,8 +516,27 @@ def big_bands(draw):
 @settings(PROFILE, max_examples=max(6, PROFILE.max_examples // 10))  # benchmarks/exact_search.py runs more
 @given(big_bands())
 def test_equal_rate_is_the_leximin_best_whole_plan_in_bands_of_more_than_12_groups(instance):
-    # Each band's sorted group rates equal the reference's (``_reference_leximin``), band after band.
+    # Every district holds a pool of its own (a 1 VND earmark), so no area merges: each band's
+    # sorted group rates equal the reference's (``_reference_leximin``), band after band, proved.
     scenario, table = instance
+    held = {e.district for e in scenario.earmarks}
+    scenario = scenario.model_copy(update={"earmarks": [*scenario.earmarks, *(
+        Earmark(district=NAMES[code], budget_vnd=1) for code in CODES if NAMES[code] not in held)]})
     result = solve(scenario, table)
     assert band_order(result, scenario, table) == reference(scenario, table, leximin=True)
     assert result.summary["solver"]["whole_devices"]["not_proved_bands"] == []
+
+
+@settings(PROFILE, max_examples=max(6, PROFILE.max_examples // 10))
+@given(big_bands())
+def test_equal_rate_with_merged_districts_is_never_above_the_optimum_and_says_when_not_proved(instance):
+    # Free districts merge into one column per kind of group: the plan is leximin-best over the
+    # columns, which is not proved over the districts' own groups (``exact.merged_leximin_bands``).
+    # It never passes the reference, equals it wherever it says every band is proved, and says so
+    # wherever it falls short.
+    scenario, table = instance
+    result = solve(scenario, table)
+    found, best = band_order(result, scenario, table), reference(scenario, table, leximin=True)
+    assert found <= best
+    if found != best:
+        assert result.summary["solver"]["whole_devices"]["not_proved_bands"]

@@ -27,14 +27,17 @@ with whole data: a fractional split means a split in whole VND exists).
 HiGHS runs with a fixed seed and a deterministic MIP search (its thread pool, one per process, serves
 symmetry detection and the like without changing the path; tests/test_determinism.py re-runs the
 plans byte for byte), so the same inputs give the same plan. The whole
-units of a group are split over its cells in proportion to their learners (largest remainders,
-ties by cell order). District floors and the computer share are held in the MILPs (see
+units of a group are split over its cells by the leximin-best split (``leximin_split``). With free
+areas merged the MILPs' groups span districts: the plan is leximin-best over those groups, then
+within each; over districts' own groups that is not proved (a column's units could be shared out
+otherwise among the columns for a better district order), and ``unproved_bands`` says so. District floors and the computer share are held in the MILPs (see
 ``exact_units``); a gap cap and a rule across districts keep the rounding (met unit by unit there),
 reported as not proved optimal from the first band rounding does not prove (``unproved_bands``).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from fractions import Fraction
 
@@ -211,6 +214,26 @@ def unproved_bands(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, cover
     proved, _ = _proved_bands(grouping.inputs, lp, _group_totals(covered, grouping))
     first = next(b for b in BANDS if b not in proved and b in set(int(x) for x in inputs.cells["band"]))
     return _bands_from(inputs, first)
+
+
+def merged_leximin_bands(inputs: PlanInputs, grouping: Grouping) -> tuple[int, ...]:
+    """Under ``equal_rate``, the bands not proved leximin-best over the districts' own groups when
+    free areas are merged: from the first band with two columns or more, one of which spans several
+    districts. The MILPs' leximin is over the columns (each column's units then split leximin-best
+    over its cells), and sharing a band's units out otherwise among its columns can give a better
+    order of the districts' groups: e.g. 2 units, a merged column of two districts' single learners
+    and a column of 2 learners: the columns prefer 1 + 1 (rates 1/2, 1/2), the districts 2 + 0
+    (their rates 1, 1 and 0, better than 0, 1/2, 1)."""
+    if not grouping.merged_areas or inputs.scenario.policy.within_band is not WithinBand.equal_rate \
+            or inputs.scenario.policy.mode is Mode.weighted:
+        return ()
+    areas = list(inputs.cells["area"])
+    bands = [int(b) for b in grouping.inputs.cells["band"]]
+    for band in BANDS:
+        columns = [cells for g, cells in enumerate(grouping.members) if bands[g] == band]
+        if len(columns) > 1 and any(len({areas[c] for c in cells}) > 1 for cells in columns):
+            return _bands_from(inputs, band)
+    return ()
 
 
 def _floors_met(floors, covered: list[int]) -> bool:
@@ -439,8 +462,9 @@ def _rate(m: AllocationModel, g: int, pupils: list[int]) -> Fraction:
 
 
 def split_units(grouped: dict[tuple[int, str], int], grouping: Grouping, pupils: list[int]) -> dict[tuple[int, str], int]:
-    """A group's whole units over its cells: learners in proportion to the cells' learners (largest
-    remainders, ties by cell order), then devices to cells in cell order, devices in scenario order."""
+    """A group's whole units over its cells: learners by the leximin-best split (``leximin_split``:
+    any unit of a group suits any of its cells alike), then devices to cells in cell order, devices
+    in scenario order."""
     devices = grouping.inputs.devices
     units: dict[tuple[int, str], int] = {}
     for g, cells in enumerate(grouping.members):
@@ -448,12 +472,7 @@ def split_units(grouped: dict[tuple[int, str], int], grouping: Grouping, pupils:
         total = sum(counts)
         if not total:
             continue
-        size = sum(pupils[c] for c in cells)
-        take, rest = zip(*(divmod(total * pupils[c], size) for c in cells))  # whole part, remainder (/ size)
-        take = list(take)
-        order = sorted(range(len(cells)), key=lambda i: (-rest[i], i))
-        for i in order[:total - sum(take)]:
-            take[i] += 1
+        take = leximin_split(total, [pupils[c] for c in cells])
         k = 0
         for i, c in enumerate(cells):
             need = take[i]
@@ -465,6 +484,26 @@ def split_units(grouped: dict[tuple[int, str], int], grouping: Grouping, pupils:
                 counts[k] -= n
                 need -= n
     return dict(sorted(units.items()))
+
+
+def leximin_split(total: int, sizes: list[int]) -> list[int]:
+    """``total`` whole units over cells of ``sizes`` learners (at most one unit a learner), the
+    cells' rates y_c / p_c the best in leximin order (sorted, compared lexicographically): each unit
+    to the cell of lowest rate, ties to the cell it raises most (fewest learners), then cell order
+    (tests/test_exact.py checks it against every split on small cases). Started from a floor every
+    leximin-best split reaches, so the greedy steps are at most the number of cells: the best lowest
+    rate t* is at least (total - n) / P (n cells, P learners: sum_c ceil(t p_c) <= t P + n), so
+    y_c >= ceil(t* p_c) >= ceil((total - n) p_c / P)."""
+    n, learners = len(sizes), sum(sizes)
+    take = [min(p, -(-(total - n) * p // learners)) if total > n else 0 for p in sizes]
+    heap = [(Fraction(take[i], p), -Fraction(take[i] + 1, p), i) for i, p in enumerate(sizes) if take[i] < p]
+    heapq.heapify(heap)
+    for _ in range(total - sum(take)):
+        _rate, _next, i = heapq.heappop(heap)
+        take[i] += 1
+        if take[i] < sizes[i]:
+            heapq.heappush(heap, (Fraction(take[i], sizes[i]), -Fraction(take[i] + 1, sizes[i]), i))
+    return take
 
 
 def whole_plan(inputs: PlanInputs, units: dict[tuple[int, str], int]) -> WholePlan:

@@ -21,7 +21,7 @@ devices in proportion to the cells' learners, each item's draws and purchases in
 the units used, each area's money equal to what its purchases cost, shared among the pools
 covering it (all cover every free area of the band). The same holds in whole units: integer
 units of a merged column split into integer units per cell (a transportation problem with
-integer supplies has an integral vertex; ``exact.split_units`` fills largest remainders first),
+integer supplies has an integral vertex; ``exact.split_units`` gives the leximin-best split),
 and integer stock draws follow the units. So every figure that depends on sums over free areas
 only (band totals, the weighted total, money spent, the general pool's use) has the same optimum
 merged and unmerged, and leximin over cells gives every member of a merged column the same rate

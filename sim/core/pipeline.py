@@ -35,7 +35,8 @@ from sim.core.inputs import PlanInputs, build_resources, prepare, suits_of
 from sim.core.priority import LpSolution
 from sim.core.solvers import make_solver, solver_version
 from sim.core.steps import Request, active_fairness, build, optimise
-from sim.core.exact import exact_floors, exact_units, needs_exact, split_units, unproved_bands, whole_plan
+from sim.core.exact import (exact_floors, exact_units, merged_leximin_bands, needs_exact, split_units, unproved_bands,
+                             whole_plan)
 from sim.core.whole import WholePlan, round_to_whole
 from sim.read.scenario import Mode, Scenario, WithinBand
 from sim.read.tables import AreaIndex
@@ -120,6 +121,7 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
         if needs_exact(inputs, grouped_lp, grouping, covered):
             units, milps, not_proved = exact_units(grouping, grouped_lp, units, covered, pupils, None, None,
                                                    learners_only=learners_only)
+        not_proved = tuple(sorted({*not_proved, *merged_leximin_bands(inputs, grouping)}))
         plan = whole_plan(inputs, units)  # the accounts, once, per district
     else:
         plan = round_to_whole(inputs, lp, floors, shares, kept=kept, previous=request.previous)

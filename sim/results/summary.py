@@ -204,8 +204,9 @@ class WholeDevices(Part):
     """How the plan in whole devices was reached (``sim.core.exact``): ``rounding`` of the LP plan,
     or ``exact`` MILPs from the first band rounding did not prove optimal. ``not_proved_bands``: the
     bands whose whole plan is not proved optimal in whole units (a rounded plan under fairness
-    rules, an ``equal_rate`` band of more groups than the exact leximin takes); empty when the plan
-    is the integer optimum in band order."""
+    rules, an ``equal_rate`` band of more groups than the exact leximin takes, an ``equal_rate`` band
+    whose columns merge districts: leximin-best over the columns, not proved over the districts'
+    groups); empty when the plan is the integer optimum in band order."""
 
     method: str
     milps: int
