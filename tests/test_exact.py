@@ -11,6 +11,7 @@ covers them too, and its lowest rate in the first band not covered in full is th
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from fractions import Fraction
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
+from sim.core.exact import leximin_split
 from sim.core.rules import HIGHER_LEVEL, STATUSES, band_of
 from sim.read.scenario import Earmark, Fairness
 
@@ -540,3 +542,16 @@ def test_equal_rate_with_merged_districts_is_never_above_the_optimum_and_says_wh
     assert found <= best
     if found != best:
         assert result.summary["solver"]["whole_devices"]["not_proved_bands"]
+
+
+@settings(PROFILE)
+@given(st.lists(st.integers(1, 7), min_size=1, max_size=5).flatmap(
+    lambda sizes: st.tuples(st.just(sizes), st.integers(0, sum(sizes)))))
+def test_a_groups_units_are_split_leximin_best_over_its_cells(case):
+    # Against every split of the units over the cells (at most one unit a learner).
+    sizes, total = case
+    best = max(sorted(Fraction(y, p) for y, p in zip(ys, sizes))
+               for ys in itertools.product(*(range(p + 1) for p in sizes)) if sum(ys) == total)
+    split = leximin_split(total, sizes)
+    assert sum(split) == total and all(0 <= y <= p for y, p in zip(split, sizes))
+    assert sorted(Fraction(y, p) for y, p in zip(split, sizes)) == best
