@@ -137,7 +137,7 @@ def test_unknown_yaml_key_suggests_the_known_one(case, tmp_path):
     (tmp_path / "scenario.yaml").write_text("areas: areas.csv\nstudents: students.csv\nbudjet_vnd: 5\n", encoding="utf-8")
     with pytest.raises(sim.InputError) as excinfo:
         sim.load_scenario(tmp_path / "scenario.yaml")
-    assert "scenario.yaml, row 3, column 'budjet_vnd': unknown key 'budjet_vnd'" in message(excinfo)
+    assert "scenario.yaml, line 3, key 'budjet_vnd': unknown key 'budjet_vnd'" in message(excinfo)
     assert "Did you mean 'budget_vnd'?" in message(excinfo)
 
 
@@ -147,7 +147,7 @@ def test_unknown_nested_yaml_key(case, tmp_path):
         "areas: areas.csv\nstudents: students.csv\ndevices:\n  tablet: {unit_cost_vnd: 5, in_stok: 3}\n", encoding="utf-8")
     with pytest.raises(sim.InputError) as excinfo:
         sim.load_scenario(tmp_path / "scenario.yaml")
-    assert "row 4, column 'devices.tablet.in_stok': unknown key 'in_stok'" in message(excinfo)
+    assert "line 4, key 'devices.tablet.in_stok': unknown key 'in_stok'" in message(excinfo)
     assert "Did you mean 'in_stock'?" in message(excinfo)
 
 
@@ -162,7 +162,7 @@ def test_earmark_for_unknown_district_cannot_be_satisfied(case):
 def test_negative_budget_cannot_be_satisfied(case):
     with pytest.raises(sim.ScenarioError) as excinfo:
         sim.solve(case(GOOD, budget_vnd=-1))
-    assert "column 'budget_vnd': the budget is negative (found -1)" in message(excinfo)
+    assert "key 'budget_vnd': the budget is negative (found -1)" in message(excinfo)
 
 
 # ------------------------------------------------------------------ the command line

@@ -253,10 +253,10 @@ def test_what_changed_between_versions_in_words(sessions):
 
 def test_scenario_validation_errors_are_vietnamese_by_code(sessions):
     _, _, err = sessions["vi"]["run bad"]
-    assert "bad.yaml, dòng 4, cột 'budget_vnd': phải là một số nguyên" in err
-    assert "cột 'policy.mode': phải là 'strict' hoặc 'weighted'" in err and "Input should" not in err
+    assert "bad.yaml, dòng 4, khóa 'budget_vnd': phải là một số nguyên" in err
+    assert "khóa 'policy.mode': phải là 'strict' hoặc 'weighted'" in err and "Input should" not in err
     _, _, err = sessions["en"]["run bad"]
-    assert "bad.yaml, row 4, column 'budget_vnd': Input should be a valid integer" in err
+    assert "bad.yaml, line 4, key 'budget_vnd': Input should be a valid integer" in err
 
 
 VIETNAMESE = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)

@@ -66,7 +66,7 @@ def test_yaml_that_is_not_utf8_names_the_line(folder, capsys):
     path = scenario_with(folder, raw=b"# caf\xe9\n")
     lines = path.read_bytes().count(b"\n")
     code, message = run(capsys, folder)
-    assert code == 2 and f"baseline.yaml, row {lines}: not UTF-8 text" in message
+    assert code == 2 and f"baseline.yaml, line {lines}: not UTF-8 text" in message
 
 
 def test_a_sweep_file_that_is_not_utf8(folder, capsys):
@@ -123,7 +123,7 @@ def test_a_key_given_twice_names_both_lines(folder, capsys):
 ])
 def test_amounts_have_an_upper_bound(folder, capsys, old, new, column):
     code, message = run(capsys, folder, scenario_with(folder, old=old, new=new))
-    assert code == 2 and f"column '{column}': too large" in message and "expected at most" in message
+    assert code == 2 and f"key '{column}': too large" in message and "expected at most" in message
 
 
 # ---------------------------------------------------------------- tables

@@ -88,7 +88,7 @@ def test_bad_yaml_points_to_the_manual_not_the_readme(tmp_path, vietnamese):
     with pytest.raises(InputError) as caught:
         sim.load_scenario(path)
     message = str(caught.value)
-    assert message.startswith("scenario.yaml, row 7, column 1: not valid YAML: a tab character")
+    assert message.startswith("scenario.yaml, line 7, column 1: not valid YAML: a tab character")
     assert "README" not in message and "docs/inputs.en.md" in message and "Indent with spaces only" in message
 
 
@@ -158,7 +158,7 @@ def test_numbers_in_scenario_messages_follow_the_language(tmp_path, vietnamese, 
 def test_a_share_is_not_told_to_check_for_extra_zeros(tmp_path, vietnamese):
     with pytest.raises(InputError) as caught:
         sim.load_scenario(_scenario(tmp_path, BASE + "fairness: {district_floor: 0.5, max_gap: 1.5}\n"))
-    assert str(caught.value).endswith("cột 'fairness.max_gap': quá lớn (giá trị: 1.5); cần: nhiều nhất 1")
+    assert str(caught.value).endswith("khóa 'fairness.max_gap': quá lớn (giá trị: 1.5); cần: nhiều nhất 1")
 
 
 def test_a_scenario_that_cannot_be_satisfied_is_told_in_vietnamese(tmp_path, vietnamese):
@@ -167,7 +167,7 @@ def test_a_scenario_that_cannot_be_satisfied_is_told_in_vietnamese(tmp_path, vie
     with pytest.raises(ScenarioError) as caught:
         check_satisfiable(scenario, AreaIndex(read_areas(scenario.areas)))
     message = str(caught.value)
-    assert "dòng 4, cột 'budget_vnd': ngân sách là số âm (giá trị: -5); cần: một số tiền ≥ 0 đồng" in message
+    assert "dòng 4, khóa 'budget_vnd': ngân sách là số âm (giá trị: -5); cần: một số tiền ≥ 0 đồng" in message
     assert "không có loại máy nào" in message and "khoản dành riêng không nêu huyện cũng không nêu nhóm" in message
     assert not english_words(message), (english_words(message), message)
 

@@ -104,7 +104,7 @@ def test_an_earmark_naming_neither_district_nor_band_is_an_error(case):
     with pytest.raises(sim.ScenarioError) as excinfo:
         sim.solve(scenario)
     text = str(excinfo.value)
-    assert "scenario.yaml, row " in text and "column 'earmarks.0': an earmark that names neither a district nor a band" in text
+    assert "scenario.yaml, line " in text and "key 'earmarks.0': an earmark that names neither a district nor a band" in text
     assert "expected district: (a name or code from areas.csv), band: (1 to 5), or both" in text
 
 
@@ -112,7 +112,7 @@ def test_an_earmark_for_a_band_that_does_not_exist_is_an_error(case):
     scenario = case([student("An Bình", 10, "poor", 1)], earmarks=[{"band": 6, "budget_vnd": M}])
     with pytest.raises(sim.ScenarioError) as excinfo:
         sim.solve(scenario)
-    assert "column 'earmarks.0.band': not a priority band (found 6); expected a band from 1 to 5" in str(excinfo.value)
+    assert "key 'earmarks.0.band': not a priority band (found 6); expected a band from 1 to 5" in str(excinfo.value)
 
 
 def test_a_district_earmark_without_a_band_hashes_as_before(case):

@@ -33,67 +33,67 @@ def sweep_errors(scenario, tmp_path, capsys, text: str) -> str:
 CASES = {
     "unknown top key": (
         "gird:\n  budget_vnd: [1, 2]\n",
-        ["grid.yaml, row 1, column 'gird': unknown key 'gird'; expected one of description, grid, monte_carlo. "
+        ["grid.yaml, line 1, key 'gird': unknown key 'gird'; expected one of description, grid, monte_carlo. "
          "Did you mean 'grid'?"]),
     "misspelt setting": (
         "grid:\n  devices.tablett.unit_cost_vnd: [1000000]\n",
-        ["grid.yaml, row 2, column 'grid.devices.tablett.unit_cost_vnd': not a setting of the scenario "
+        ["grid.yaml, line 2, key 'grid.devices.tablett.unit_cost_vnd': not a setting of the scenario "
          "(found 'devices.tablett.unit_cost_vnd')", "Did you mean 'devices.tablet.unit_cost_vnd'?"]),
     "a value that is not a number": (
         "grid:\n  budget_vnd:\n    - 1000000\n    - lots\n",
-        ["grid.yaml, row 4, column 'grid.budget_vnd': not a valid budget_vnd: Input should be a valid integer, "
+        ["grid.yaml, line 4, key 'grid.budget_vnd': not a valid budget_vnd: Input should be a valid integer, "
          "unable to parse string as an integer (found 'lots'); expected a value like the scenario's 10000000"]),
     "a number YAML reads as text": (
         "grid:\n  budget_vnd: [2e9]\n",
         ["(found '2e9')", "Write numbers in full without quotes, e.g. 2000000000 or 2_000_000_000"]),
     "a negative budget": (
         "grid:\n  budget_vnd: [1000, -5]\n",
-        ["grid.yaml, row 2, column 'grid.budget_vnd': the budget is negative (found -5); expected an amount ≥ 0 VND"]),
+        ["grid.yaml, line 2, key 'grid.budget_vnd': the budget is negative (found -5); expected an amount ≥ 0 VND"]),
     "an unknown policy": (
         "grid:\n  policy.mode: [strict, fair]\n",
-        ["column 'grid.policy.mode': not a valid policy.mode: Input should be 'strict' or 'weighted' (found 'fair')"]),
+        ["key \'grid.policy.mode': not a valid policy.mode: Input should be 'strict' or 'weighted' (found 'fair')"]),
     "one value without a list": (
         "grid:\n  budget_vnd: 5000000\n",
-        ["column 'grid.budget_vnd': not a list of values (found 5000000)", "For one value write a list of one: [2000000000]"]),
+        ["key \'grid.budget_vnd': not a list of values (found 5000000)", "For one value write a list of one: [2000000000]"]),
     "a nested setting": (
         "grid:\n  devices:\n    tablet: {in_stock: [0, 5]}\n",
-        ["row 2, column 'grid.devices': a nested mapping, not a list of values",
+        ["line 2, key 'grid.devices': a nested mapping, not a list of values",
          "Write each setting as one dotted key, e.g. devices.tablet.in_stock: [0, 5]"]),
     "the tables": (
         "grid:\n  students: [a.csv, b.csv]\n",
         ["'students' cannot be swept: a sweep reads the tables once"]),
     "an empty range": (
         "grid:\n  budget_vnd: {from: 5, to: 1, step: 1}\n",
-        ["column 'grid.budget_vnd': an empty range", "expected from ≤ to and a step > 0"]),
+        ["key \'grid.budget_vnd': an empty range", "expected from ≤ to and a step > 0"]),
     "nothing to sweep": (
         "description: nothing\n",
         ["grid.yaml: nothing to sweep; expected a grid: section, a monte_carlo: section or both"]),
     "no seed": (
         "monte_carlo:\n  runs: 10\n",
-        ["grid.yaml, row 1, column 'monte_carlo': key 'seed' is missing; expected seed: any whole number ≥ 0",
+        ["grid.yaml, line 1, key 'monte_carlo': key 'seed' is missing; expected seed: any whole number ≥ 0",
          "the same seed gives the same table"]),
     "no runs": (
         "monte_carlo:\n  runs: 0\n  seed: 1\n",
-        ["grid.yaml, row 2, column 'monte_carlo.runs': not a whole number in range (found 0); "
+        ["grid.yaml, line 2, key 'monte_carlo.runs': not a whole number in range (found 0); "
          "expected a whole number from 1 to 1,000,000"]),
     "a misspelt Monte Carlo key": (
         "monte_carlo:\n  runs: 3\n  seed: 1\n  prises: {}\n",
-        ["row 4, column 'monte_carlo.prises': unknown key 'prises'", "Did you mean 'prices'?"]),
+        ["line 4, key \'monte_carlo.prises': unknown key 'prises'", "Did you mean 'prices'?"]),
     "a pledge that is not an amount": (
         "monte_carlo:\n  runs: 3\n  seed: 1\n  pledges:\n    devices.tablet.unit_cost_vnd: {probability: 0.5}\n",
-        ["row 5, column 'monte_carlo.pledges.devices.tablet.unit_cost_vnd': not an amount a pledge can be",
+        ["line 5, key \'monte_carlo.pledges.devices.tablet.unit_cost_vnd': not an amount a pledge can be",
          "expected one of budget_vnd, devices.laptop.in_stock, devices.tablet.in_stock, data_package.in_stock, "
          "earmarks.0.budget_vnd, earmarks.0.data_packages"]),
     "a share above 1": (
         "monte_carlo:\n  runs: 3\n  seed: 1\n  pledges:\n    budget_vnd: {share: {uniform: [0.5, 1.5]}}\n",
-        ["row 5, column 'monte_carlo.pledges.budget_vnd.share.uniform.1': out of range (found 1.5); "
+        ["line 5, key \'monte_carlo.pledges.budget_vnd.share.uniform.1': out of range (found 1.5); "
          "expected a number from 0 to 1 (the share of the pledge that arrives)"]),
     "a probability above 1": (
         "monte_carlo:\n  runs: 3\n  seed: 1\n  pledges:\n    budget_vnd: {probability: 90}\n",
-        ["column 'monte_carlo.pledges.budget_vnd.probability': out of range (found 90); expected a probability from 0 to 1"]),
+        ["key \'monte_carlo.pledges.budget_vnd.probability': out of range (found 90); expected a probability from 0 to 1"]),
     "a percentage": (
         "monte_carlo:\n  runs: 3\n  seed: 1\n  pledges:\n    budget_vnd: {probability: 90%}\n",
-        ["column 'monte_carlo.pledges.budget_vnd.probability': not a number (found '90%'); expected a probability "
+        ["key \'monte_carlo.pledges.budget_vnd.probability': not a number (found '90%'); expected a probability "
          "from 0 to 1. Write a share as a decimal number: 90% is 0.9"]),
     "a scenario given as the sweep file": (
         "areas: areas.csv\nstudents: students.csv\nbudget_vnd: 5\n",
@@ -101,19 +101,19 @@ CASES = {
          "Give the scenario first and the sweep file after --grid"]),
     "a range out of order": (
         "monte_carlo:\n  runs: 3\n  seed: 1\n  prices:\n    devices.laptop.unit_cost_vnd: {triangular: [3, 2, 4]}\n",
-        ["row 5, column 'monte_carlo.prices.devices.laptop.unit_cost_vnd.triangular': the numbers are not in order "
+        ["line 5, key \'monte_carlo.prices.devices.laptop.unit_cost_vnd.triangular': the numbers are not in order "
          "(found [3, 2, 4]); expected triangular: [low, most likely, high], each ≥ the one before"]),
     "an unknown distribution": (
         "monte_carlo:\n  runs: 3\n  seed: 1\n  learners:\n    pupils: {uniforme: [0.9, 1.1]}\n",
-        ["column 'monte_carlo.learners.pupils.uniforme': not a known distribution (found 'uniforme')",
+        ["key \'monte_carlo.learners.pupils.uniforme': not a known distribution (found 'uniforme')",
          "Did you mean 'uniform'?"]),
     "a price both in the grid and drawn": (
         "grid:\n  devices.laptop.unit_cost_vnd: [1, 2]\nmonte_carlo:\n  runs: 3\n  seed: 1\n"
         "  prices:\n    devices.laptop.unit_cost_vnd: {uniform: [1, 2]}\n",
-        ["row 7, column 'monte_carlo.prices.devices.laptop.unit_cost_vnd': this price is also in the grid"]),
+        ["line 7, key \'monte_carlo.prices.devices.laptop.unit_cost_vnd': this price is also in the grid"]),
     "not YAML": (
         "grid: [budget_vnd: {\n",
-        ["grid.yaml, row 2, column 1: not valid YAML"]),
+        ["grid.yaml, line 2, column 1: not valid YAML"]),
 }
 
 

@@ -40,6 +40,9 @@ def _shown(value: object) -> str:
     return one_line(text)
 
 
+YAML_SUFFIXES = (".yaml", ".yml")  # files whose places are a line and a key (scenarios, sweeps)
+
+
 @dataclass
 class Problem:
     """One thing wrong in one place of one file."""
@@ -62,12 +65,14 @@ class Problem:
             where = [gettext("error_command_line")]
         else:
             where = [one_line(Path(self.file).name) if self.file else gettext("error_input")]
+        keyed = Path(self.file or "").suffix.lower() in YAML_SUFFIXES  # lines and keys, not rows and columns
         if self.row is not None:
-            where.append(gettext("error_row").format(row=self.row))
+            where.append(gettext("error_line" if keyed else "error_row").format(row=self.row))
         if self.position is not None:
             where.append(gettext("error_position").format(position=self.position))
         if self.column is not None:
-            where.append(column_words(self.column, self.name))
+            where.append(gettext("error_key").format(key=one_line(self.column)) if keyed
+                         else column_words(self.column, self.name))
         text = ", ".join(where) + ": " + one_line(translate_error(self.message), LINE_WIDTH)
         if self.value is not None:
             text += gettext("error_found").format(value=_shown(self.value))
