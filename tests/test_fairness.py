@@ -172,7 +172,7 @@ def test_unknown_fairness_key_suggests_the_nearest(tmp_path):
         sim.load_scenario(path)
     message = str(error.value)
     assert "unknown key 'district_flor'" in message and "Did you mean 'district_floor'?" in message
-    assert f"row {len(text.splitlines()) + 2}" in message
+    assert f"line {len(text.splitlines()) + 2}" in message
 
 
 def test_no_fairness_section_leaves_the_summary_as_it_was():
