@@ -37,7 +37,7 @@ from sim.core.solvers import make_solver, solver_version
 from sim.core.steps import Request, active_fairness, build, optimise
 from sim.core.exact import (exact_floors, exact_units, merged_leximin_bands, needs_exact, split_units, unproved_bands,
                              whole_plan)
-from sim.core.whole import WholePlan, round_to_whole
+from sim.core.whole import WholePlan, round_to_whole, spent_vnd
 from sim.read.scenario import Mode, Scenario, WithinBand
 from sim.read.tables import AreaIndex
 from sim.results.fairness import fairness_summary
@@ -114,13 +114,14 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
     pupils = list(inputs.cells["pupils"])
     fairness = active_fairness(inputs)
     if grouping.merged_areas:  # no floors, deliveries or previous plan: round the groups, split in whole units
-        units = split_units(round_to_whole(grouping.inputs, grouped_lp).units, grouping, pupils)
+        rounded = round_to_whole(grouping.inputs, grouped_lp)
+        units = split_units(rounded.units, grouping, pupils)
         covered = [0] * len(pupils)
         for (c, _d), n in units.items():
             covered[c] += n
         if needs_exact(inputs, grouped_lp, grouping, covered):
             units, milps, not_proved = exact_units(grouping, grouped_lp, units, covered, pupils, None, None,
-                                                   learners_only=learners_only)
+                                                   spent_vnd=spent_vnd(rounded.accounts), learners_only=learners_only)
         not_proved = tuple(sorted({*not_proved, *merged_leximin_bands(inputs, grouping)}))
         plan = whole_plan(inputs, units)  # the accounts, once, per district
     else:
@@ -130,7 +131,8 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
         elif needs_exact(inputs, grouped_lp, grouping, plan.covered, floors):
             units, milps, not_proved = exact_units(grouping, grouped_lp, plan.units, plan.covered, pupils,
                                                    request.delivered, request.previous,
-                                                   fairness=fairness, floors=floors, learners_only=learners_only)
+                                                   fairness=fairness, floors=floors, spent_vnd=spent_vnd(plan.accounts),
+                                                   learners_only=learners_only)
             plan = whole_plan(inputs, units)
     stood = False
     if previous is not None:

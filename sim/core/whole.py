@@ -363,6 +363,12 @@ def _accounts_from(used: dict, remaining: dict, taken: dict, payers: dict, res: 
     return Accounts(accounts, general, dict(out[GENERAL].from_stock), general <= res.cash, out)
 
 
+def spent_vnd(accounts: Accounts) -> int:
+    """The money a plan spends on purchases, every pool's together (VND): what the model's least-spend
+    objective counts for its units."""
+    return sum(area.spend_vnd for area in accounts.areas.values())
+
+
 def accounts_of(units: dict[tuple[int, str], int], inputs: PlanInputs) -> Accounts:
     """``account`` of whole devices per (cell, device), each offline cell's unit with a package."""
     res = inputs.resources
