@@ -685,13 +685,17 @@ def leximin_split(total: int, sizes: list[int]) -> list[int]:
     y_c >= ceil(t* p_c) >= ceil((total - n) p_c / P)."""
     n, learners = len(sizes), sum(sizes)
     take = [min(p, -(-(total - n) * p // learners)) if total > n else 0 for p in sizes]
-    heap = [(Fraction(take[i], p), -Fraction(take[i] + 1, p), i) for i, p in enumerate(sizes) if take[i] < p]
+    # Rates as floats, exactly: a division is correctly rounded, so equal fractions give the same
+    # float, and two fractions of denominators p, q <= 2^26 differ by at least 1/(pq) >= 2^-52, more
+    # than two floats in [0, 1] are apart, so their order is kept.
+    rate = (lambda a, p: a / p) if max(sizes, default=1) <= 2 ** 26 else Fraction
+    heap = [(rate(take[i], p), -rate(take[i] + 1, p), i) for i, p in enumerate(sizes) if take[i] < p]
     heapq.heapify(heap)
     for _ in range(total - sum(take)):
         _rate, _next, i = heapq.heappop(heap)
         take[i] += 1
         if take[i] < sizes[i]:
-            heapq.heappush(heap, (Fraction(take[i], sizes[i]), -Fraction(take[i] + 1, sizes[i]), i))
+            heapq.heappush(heap, (rate(take[i], sizes[i]), -rate(take[i] + 1, sizes[i]), i))
     return take
 
 

@@ -98,11 +98,19 @@ def group_cells(inputs: PlanInputs, merge_areas: bool = False) -> Grouping:
 def split(lp: LpSolution, grouping: Grouping, pupils: list[int]) -> LpSolution:
     """The grouped LP plan as a plan per original cell, in proportion to each cell's learners."""
     covered = [0.0] * len(pupils)
-    share: dict[int, list[tuple[int, float]]] = {}
+    part = [0.0] * len(pupils)
+    group_of = [0] * len(pupils)
     for g, cells in enumerate(grouping.members):
         total = sum(pupils[c] for c in cells)
-        share[g] = [(c, pupils[c] / total) for c in cells]
-        for c, part in share[g]:
-            covered[c] = lp.covered[g] * part
-    given = {(c, d): value * part for (g, d), value in lp.given.items() for c, part in share[g]}
-    return LpSolution(covered, dict(sorted(given.items())), lp.solves)
+        for c in cells:
+            part[c] = pupils[c] / total
+            covered[c] = lp.covered[g] * part[c]
+            group_of[c] = g
+    of_group: dict[int, list[tuple[str, float]]] = {}
+    for (g, d), value in lp.given.items():
+        of_group.setdefault(g, []).append((d, value))
+    for values in of_group.values():
+        values.sort()
+    # keys in (cell, device) order, as sorted() would give them
+    given = {(c, d): value * part[c] for c in range(len(pupils)) for d, value in of_group.get(group_of[c], ())}
+    return LpSolution(covered, given, lp.solves)

@@ -105,13 +105,13 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
     model = build(grouping.inputs, request, solver)
     clock.lap("build")
     grouped_lp, report = optimise(model, request, solver)
-    lp = split(grouped_lp, grouping, list(inputs.cells["pupils"]))
+    pupils = inputs.cells["pupils"].tolist()
+    lp = split(grouped_lp, grouping, pupils)
     report = report.expanded(grouping.members)
     clock.lap("solve")
     kept = fixed.whole_floors(inputs, lp, delivered) if delivered else None
     floors, shares = report.targets if active_fairness(inputs) is not None else ([], [])
     solves, milps, not_proved = lp.solves, 0, ()
-    pupils = list(inputs.cells["pupils"])
     fairness = active_fairness(inputs)
     if grouping.merged_areas:  # no floors, deliveries or previous plan: round the groups, split in whole units
         rounded = round_to_whole(grouping.inputs, grouped_lp)
