@@ -157,3 +157,32 @@ def test_tasks_shrink_towards_the_end_and_keep_run_order():
     assert max(sizes) == 20 and sizes == sorted(sizes, reverse=True) and sizes[-1] == 1
     assert len(parts) <= 80  # scheduling stays cheap
     assert [len(p) for p in chunks(runs[:10], workers=2, size=3)] == [3, 3, 3, 1]
+
+
+def test_sweep_workers_run_highs_in_one_thread(monkeypatch, tmp_path):
+    # Two workers on two cores: HiGHS's two threads a MILP would only fight over them. The
+    # workers' environment says so (sim/core/solvers.set_threads reads it in each worker).
+    import distributed
+    import highspy
+
+    from sim.core.solvers import THREADS_SETTING, set_threads
+    from sim.sweeps import runner
+
+    seen = {}
+
+    class Refused(Exception):
+        pass
+
+    def cluster(**kwargs):
+        seen.update(kwargs)
+        raise Refused
+
+    monkeypatch.setattr(distributed, "LocalCluster", cluster)
+    with pytest.raises(Refused):
+        list(runner._execute(SweepContext.__new__(SweepContext), [object()], workers=2, scheduler=None, client=None,
+                             chunk_size=None))
+    assert seen["env"] == {THREADS_SETTING: "1"} and seen["n_workers"] == 2
+    highs = highspy.Highs()
+    monkeypatch.setenv(THREADS_SETTING, "1")
+    set_threads(highs)
+    assert highs.getOptionValue("threads")[-1] == 1

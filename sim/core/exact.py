@@ -58,7 +58,7 @@ from sim.core.model import MONEY_UNIT, AllocationModel, add_delivered_floor, bui
 from sim.core.priority import LpSolution
 from sim.core.fairness import add_computer_share
 from sim.core.rules import BANDS
-from sim.core.solvers import SolverFailed, Loaded, silence_highs_banner
+from sim.core.solvers import SolverFailed, Loaded, set_threads, silence_highs_banner
 from sim.core.whole import WholePlan, accounts_of
 from sim.read.scenario import Fairness, FairnessRule, Mode, WithinBand
 
@@ -84,6 +84,7 @@ class Milp:
         silence_highs_banner()
         self.m, self.integer = m, set()
         self.highs = highspy.Highs()
+        set_threads(self.highs)
         for option, value in (("output_flag", False), ("random_seed", SEED), ("mip_rel_gap", 0.0),
                               ("mip_abs_gap", 1e-7), ("presolve", "on")):
             self.highs.setOptionValue(option, value)

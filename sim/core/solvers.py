@@ -61,6 +61,19 @@ def silence_highs_banner() -> None:
     _banner_shown = True
 
 
+THREADS_SETTING = "SIM_HIGHS_THREADS"
+
+
+def set_threads(highs) -> None:
+    """HiGHS's threads as the environment's ``SIM_HIGHS_THREADS`` says (a sweep's worker processes:
+    1, as many workers as cores); unset, HiGHS's own choice. HiGHS keeps one pool of threads per
+    process and refuses a solve asking for another size, so every HiGHS object of a process must
+    follow the same setting: the variable is read from the environment the process started with."""
+    wanted = os.environ.get(THREADS_SETTING, "")
+    if wanted.isdigit() and int(wanted) > 0:
+        highs.setOptionValue("threads", int(wanted))
+
+
 def _cbc_path() -> str:
     bundled = resources.files("cbcbox") / "cbc_dist" / "bin" / "cbc"
     if bundled.is_file():
@@ -184,6 +197,7 @@ class IncrementalHiGHS(pulp.HiGHS):
         warm = bool(loaded.rows)
         loaded.sync(lp)
         if not warm:
+            set_threads(loaded.highs)
             # Each LP's optimum becomes the next LPs' floors, so errors would add up along the
             # chain: solve to tighter tolerances than HiGHS's default 1e-7.
             loaded.highs.setOptionValue("primal_feasibility_tolerance", TOLERANCE)

@@ -4,7 +4,7 @@
 ``out`` (see ``sim.sweeps.store``), runs the others and writes the table. Where the runs go:
 
 - ``workers=N`` (default: one per core): an embedded Dask ``LocalCluster`` on 127.0.0.1 with N
-  worker processes of one thread each, closed at the end;
+  worker processes of one thread each (HiGHS too), closed at the end;
 - ``scheduler="tcp://host:8786"``: an existing Dask cluster (every worker needs ``sim`` installed);
 - ``client=``: a ``distributed.Client`` you already hold (it is left open);
 - ``workers=0``: one run after another in this process, without Dask.
@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.core.solvers import THREADS_SETTING
 from sim.read.scenario import Scenario
 from sim.sweeps.run import RunSpec, SweepContext, run_chunk, run_one
 from sim.sweeps.spec import SweepSpec
@@ -142,8 +143,11 @@ def _execute(context: SweepContext, pending: list[RunSpec], workers: int | None,
     # a second cluster (or a Jupyter server) on 8787 is no clash; Dask's warnings about the tasks
     # a Ctrl+C cancels are no news to the analyst.
     with _children_ignore_ctrl_c():
+        # HiGHS in one thread too (SIM_HIGHS_THREADS): its MILPs take 2 threads by default, which
+        # N workers on N cores only fight over (sim/core/solvers.set_threads)
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
+                               env={THREADS_SETTING: "1"})
     with cluster, Client(cluster) as local:
         yield from _on_dask(local, context, pending, chunk_size)
 
