@@ -18,7 +18,8 @@ import argparse
 from pathlib import Path
 
 from sim.ledger.donations import DELIVERY_KIND, DONATION_KIND, STATUSES, RecordKind, from_columns, read_records
-from sim.read.errors import InputError
+from sim.ledger import sources
+from sim.read.errors import COMMAND_LINE, InputError
 from sim.ledger.store import DEFAULT_DB, Ledger
 from sim.locale import gettext as t
 from sim.cli.outputs import check_output, check_results_folder, table_text
@@ -110,7 +111,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _add(args: argparse.Namespace) -> int:
     try:
-        item = from_columns(args.records, "command line", **{c.name: getattr(args, c.name) for c in args.records.columns})
+        item = from_columns(args.records, sources.COMMAND_LINE, **{c.name: getattr(args, c.name) for c in args.records.columns})
     except InputError as exc:
         for problem in exc.problems:  # name the option, not the file column
             problem.column = "--" + problem.column.replace("_", "-")
@@ -184,7 +185,7 @@ def _status(args: argparse.Namespace) -> int:
 
     status = STATUS_ALIASES.get(match_key(args.status))
     if status is None:
-        raise InputError([Problem("command line", "unknown status", column="status", value=args.status,
+        raise InputError([Problem(COMMAND_LINE, "unknown status", column="status", value=args.status,
                                   expected=" or ".join(STATUSES), hint=did_you_mean(args.status, list(STATUSES)))])
     with Ledger(args.db) as ledger:
         changed = ledger.set_status(args.donation_id, status)
