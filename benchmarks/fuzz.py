@@ -80,8 +80,8 @@ LA23-003,2023-09-15,Hội Chữ thập đỏ,data_package,,300,21000000,Tân An,
 LA23-004,20/09/2023,Công ty B,cash,,,50 000 000đ,Đức Huệ,,pledged
 """
 DELIVERIES = """delivery_id,date,district,device,quantity,note
-GIAO-01,25/10/2023,Tân An,laptop,40,handed over at the district's schools
-GIAO-02,21/11/2023,Đức Huệ,tablet,150,first hand-over of the tablets
+GIAO-01,25/10/2023,Tân An,laptop,40,bàn giao tại các trường trong huyện
+GIAO-02,21/11/2023,Đức Huệ,tablet,150,Bàn giao đợt đầu máy tính bảng
 """
 ROSTER_HEADER = ("Mã học sinh,Họ và tên,Ngày sinh,Trường,Quận/Huyện,Lớp,Hộ (nghèo/cận nghèo),Số chứng nhận hộ nghèo,"
                  "Mồ côi do Covid-19,Có máy tính,Có internet,Số điện thoại,Ghi chú")

@@ -3,7 +3,7 @@
 SYNTHETIC: made to have the size and shape of the national programme, not its figures district by
 district. Public figures it is scaled to: a survey of 56 provinces counted 2,215,863 pupils needing
 support (570,051 poor, 467,314 near-poor, 1,178,498 other; thoidai.com.vn, see
-data/README.md); Vietnam had 63 provinces and 705 district-level units in 2021. Everything else
+data/README.en.md); Vietnam had 63 provinces and 705 district-level units in 2021. Everything else
 is [est]:
 
 - districts per province: 5 plus a multinomial share of the rest (gamma weights);

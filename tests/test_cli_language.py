@@ -87,6 +87,23 @@ def test_help_is_vietnamese_by_default_and_english_on_request(command, capsys):
     assert "cách dùng" not in en and "tùy chọn" not in en
 
 
+def _parser_of(command: tuple[str, ...]) -> argparse.ArgumentParser:
+    parser = cli._parser()
+    for name in command:
+        parser = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
+    return parser
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_option_and_argument_says_what_it_is(language):
+    """No bare ``--kind {students,…}`` or ``tệp`` in a help: each one is explained, in the language."""
+    set_language(language)
+    bare = [(" ".join(command), action.option_strings[-1] if action.option_strings else action.dest)
+            for command in COMMANDS for action in _parser_of(command)._actions
+            if not isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)) and not action.help]
+    assert not bare, bare
+
+
 @pytest.mark.parametrize(("argv", "vi", "en"), [
     ([], "lỗi: thiếu các đối số bắt buộc: lệnh", "error: the following arguments are required: command"),
     (["roster", "nope"], "lỗi: đối số lệnh: lựa chọn không hợp lệ: 'nope'", "error: argument roster_command: invalid choice: 'nope'"),

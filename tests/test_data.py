@@ -44,3 +44,18 @@ def test_baseline_scenario():
     assert scenario.data_package.in_stock == 2687
     assert [m.district for m in scenario.earmarks] == ["Đức Huệ"]
     assert isinstance(pd.read_csv(scenario.students), pd.DataFrame)
+
+
+def test_the_seeded_script_prints_in_vietnamese_unless_sim_lang_is_en(tmp_path, capsys, monkeypatch):
+    spec = importlib.util.spec_from_file_location("make_students", LONGAN / "make_students.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.delenv("SIM_LANG", raising=False)
+    module.main(["--out", str(tmp_path / "students.csv")])
+    said = capsys.readouterr().out
+    assert said.startswith("Đã ghi 460 dòng vào ") and "Tổng của tỉnh" in said
+    assert "  hộ nghèo               2.856      80   2.936            1.093" in said, said
+    monkeypatch.setenv("SIM_LANG", "en")
+    module.main(["--out", str(tmp_path / "students.csv")])
+    said = capsys.readouterr().out
+    assert said.startswith("wrote 460 rows to ") and "  poor                   2,856      80   2,936            1,093" in said, said

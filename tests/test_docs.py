@@ -90,6 +90,17 @@ def test_both_languages_have_the_same_headings_code_blocks_tables_and_column_mar
     assert _structure(page.read_text(encoding="utf-8")) == _structure(english.read_text(encoding="utf-8"))
 
 
+def test_the_data_folder_is_described_in_vietnamese_first_and_in_english():
+    """data/README.md, what an analyst opening the bundled data reads first, is Vietnamese;
+    data/README.en.md says the same in English, with the same headings and tables."""
+    vietnamese, english = (ROOT / "data" / "README.md").read_text(encoding="utf-8"), \
+        (ROOT / "data" / "README.en.md").read_text(encoding="utf-8")
+    assert _vietnamese_share(vietnamese) > 0.35, _vietnamese_share(vietnamese)
+    assert _vietnamese_share(english) < 0.15, _vietnamese_share(english)
+    assert _structure(vietnamese) == _structure(english)
+    assert "(README.en.md)" in vietnamese and "(README.md)" in english
+
+
 def test_every_column_has_its_meaning_in_vietnamese():
     from sim.ledger import donations
     from sim.read import schema

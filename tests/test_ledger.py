@@ -49,7 +49,7 @@ def test_a_good_file_reads_into_records(tmp_path):
     assert (first.kind, first.amount_vnd, first.quantity, first.device) == ("cash", 5_000_000, 0, "")
     assert (second.date, second.device, second.quantity, second.status) == ("2026-11-24", "tablet", 10, "pledged")
     assert (third.kind, third.device, third.earmark_district) == ("data_package", "", "Bình Hòa")
-    assert items[1].source == "d.csv row 3"
+    assert items[1].source == "d.csv:3"
 
 
 def test_every_problem_of_a_file_is_named_with_row_column_value_and_expected(tmp_path):
@@ -158,7 +158,7 @@ def test_update_records_a_correction_with_its_history(tmp_path):
         assert {d.donation_id: d.status for d in ledger.donations()}["D2"] == "received"
         events = ledger.db.execute("SELECT record_id, action, before, after, source FROM events ORDER BY seq").fetchall()
     assert [(e[0], e[1]) for e in events] == [("D1", "recorded"), ("D2", "recorded"), ("D3", "recorded"), ("D2", "changed")]
-    assert '"status": "pledged"' in events[-1][2] and '"status": "received"' in events[-1][3] and events[-1][4] == "b.csv row 2"
+    assert '"status": "pledged"' in events[-1][2] and '"status": "received"' in events[-1][3] and events[-1][4] == "b.csv:2"
 
 
 def test_status_and_add_on_the_command_line(tmp_path):

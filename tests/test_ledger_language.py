@@ -60,6 +60,7 @@ def test_what_changed_between_versions_is_vietnamese(season):
     set_language("vi")
     shown = str(diff(season.version(3), season.version(4)))
     assert "D1  Công ty A: 3 máy tính để bàn; đã cam kết -> đã hủy; được tính 3 máy tính để bàn -> 0" in shown, shown
+    assert "\n  nguồn chung  máy tính để bàn" in shown, shown  # the pools, in words
     assert not english(shown), (english(shown), shown)
     bought = what_each_bought(season)
     assert bought["donations"].tolist() == ["D1 3 máy tính để bàn (mới, đã cam kết)", "không có khoản tài trợ nào thay đổi",
@@ -69,7 +70,9 @@ def test_what_changed_between_versions_is_vietnamese(season):
 
 def test_what_changed_between_versions_stays_english_in_english(season):
     set_language("en")
-    assert "D1  Công ty A: 3 desktop; pledged -> cancelled; counted 3 desktop -> 0" in str(diff(season.version(3), season.version(4)))
+    shown = str(diff(season.version(3), season.version(4)))
+    assert "D1  Công ty A: 3 desktop; pledged -> cancelled; counted 3 desktop -> 0" in shown
+    assert "\n  general  desktop" in shown and "chung" not in shown, shown  # no Vietnamese pool name left
     assert what_each_bought(season)["donations"].tolist() == ["D1 3 desktop (new, pledged)", "no donation changed",
                                                               "D1 3 desktop (pledged -> cancelled)"]
 

@@ -125,7 +125,7 @@ def test_plans_diff_shows_what_each_pool_gave_and_has_left(case, ledger):
     assert change.pools.to_dict("records") == [
         {"pool": "nhóm 1", "item": "VND", "given_before": 2 * M, "given_after": 3 * M, "left_before": 0, "left_after": 0},
         {"pool": "nhóm 1", "item": "desktop", "given_before": 2, "given_after": 3, "left_before": 0, "left_after": 0}]
-    assert "Pools that changed (given, and left):\n  nhóm 1  VND          given 2,000,000 -> 3,000,000, left 0 -> 0" in str(change)
+    assert "Pools that changed (given, and left):\n  band 1  VND          given 2,000,000 -> 3,000,000, left 0 -> 0" in str(change)
     stored = ledger.version(first.version)
     summary = {k: v for k, v in stored.summary.items() if k != "pools"}  # as stored before pools existed
     old = dataclasses.replace(stored, summary_json=json.dumps(summary))

@@ -221,3 +221,25 @@ def test_a_key_others_can_read_or_inside_a_repository_gets_a_warning(tmp_path):
     key.path.chmod(0o644)
     assert [w.split(": ")[-1] for w in key_warnings(key)] == ["chmod 600 it", "move it out, it must never be committed"]
     assert key_warnings(load_key(new_key_file(tmp_path / "elsewhere.key"))) == []
+
+
+@pytest.mark.parametrize("language, says", [
+    ("vi", {"message": "bị ghi hai lần: trùng mã học sinh với sample_roster.csv dòng 105",
+            "expected": "mỗi người học một lần", "hint": "Giữ một dòng, xóa các dòng còn lại rồi chạy lại"}),
+    ("en", {"message": "listed twice: the same pupil_id as sample_roster.csv row 105",
+            "expected": "each learner once", "hint": "Keep one row and remove the others, then run again"}),
+])
+def test_the_check_report_is_written_for_the_school_in_its_language(tmp_path, capsys, language, says):
+    """roster check --out: the format's columns and kinds, the words in the reader's language."""
+    from sim.cli.main import main
+    from sim.locale import set_language
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    set_language(language)
+    main(["roster", "check", os.path.join(root, "data", "roster", "sample_roster.csv"),
+          "--areas", os.path.join(root, "data", "longan", "areas.csv"), "--out", str(tmp_path / "report.csv")])
+    capsys.readouterr()
+    report = pd.read_csv(tmp_path / "report.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert list(report.columns) == ["file", "row", "kind", "column", "message", "value", "expected", "hint"]
+    twice = report[(report["row"] == 24) & (report["column"] == "pupil_id") & (report["kind"] == "held_for_review")].iloc[0]
+    assert {k: twice[k] for k in says} == says

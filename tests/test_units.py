@@ -98,7 +98,15 @@ def test_the_convert_units_command_writes_the_file_and_the_report(tmp_path, caps
     assert code == 0
     text = capsys.readouterr().out
     assert "1 dòng chưa chuyển" in text
-    assert pd.read_csv(tmp_path / "r.csv")["status"].tolist() == [MANY, "unchanged"]
+    report = pd.read_csv(tmp_path / "r.csv", keep_default_na=False)
+    assert report["status"].tolist() == [MANY, "unchanged"]  # codes, as the format says
+    assert report["note"].tolist() == ["'Xã Đức Hòa' cũng là tên một đơn vị cấp xã từ năm 2025: nếu dòng này chỉ đơn vị "
+                                       "đó thì tệp đã dùng đơn vị mới", ""]  # what the analyst reads: Vietnamese
+    i18n.set_language("en")
+    assert main(["convert-units", str(path), "--kind", "deliveries", "--province", "Tây Ninh", "--old-province", "Long An",
+                 "--out", str(tmp_path / "out.csv"), "--report", str(tmp_path / "r.csv"), "--quiet"]) == 0
+    assert pd.read_csv(tmp_path / "r.csv")["note"][0] == ("'Xã Đức Hòa' is also a commune of 2025: if the row means it, "
+                                                          "the file is already in new units")
 
 
 def test_a_delivery_to_a_former_district_is_placed_only_when_one_to_one():

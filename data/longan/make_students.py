@@ -55,6 +55,7 @@ Only numpy and pandas are needed.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -279,56 +280,91 @@ def write_students(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
+# What the script prints, in Vietnamese unless SIM_LANG=en (as the sim command line); the script
+# needs only numpy and pandas, so its few texts are here rather than in sim's catalogues.
+TEXTS = {
+    "wrote": ("Đã ghi {rows} dòng vào {out}", "wrote {rows} rows to {out}"),
+    "totals": ("Tổng của tỉnh (dữ liệu tổng hợp, đã hiệu chỉnh):", "Province totals (synthetic, calibrated):"),
+    "status": ("diện", "status"), "grades": ("lớp 1-12", "grades 1-12"), "higher": ("CĐ/ĐH", "higher"),
+    "total": ("tổng", "total"), "no_internet": ("không internet", "no internet"), "all": ("tất cả", "all"),
+    "poor": ("hộ nghèo", "poor"), "near_poor": ("hộ cận nghèo", "near_poor"), "covid_orphan": ("mồ côi Covid-19", "covid_orphan"),
+    "groups": ("Các nhóm ưu tiên mặc định:", "Default priority groups:"),
+    "poor_exam": ("hộ nghèo, lớp 9-12", "poor, grades 9-12"),
+    "near_12": ("hộ cận nghèo, lớp 12", "near-poor, grade 12"),
+    "poor_other": ("hộ nghèo, các lớp khác (1-8, CĐ/ĐH)", "poor, other grades (1-8, higher)"),
+    "near_exam": ("hộ cận nghèo, lớp 9-11", "near-poor, grades 9-11"),
+    "near_other": ("hộ cận nghèo, các lớp khác (1-8, CĐ/ĐH)", "near-poor, other grades (1-8, higher)"),
+    "orphans": ("mồ côi do Covid-19, mọi lớp", "covid orphans, any grade"),
+    "description": ("Tạo tệp students.csv tổng hợp, đã hiệu chỉnh cho Long An.",
+                    "Generate the synthetic, calibrated students.csv for Long An."),
+    "help_areas": ("tệp CSV địa bàn để đọc", "areas CSV to read"),
+    "help_out": ("tệp CSV học sinh sẽ ghi", "students CSV to write"),
+    "help_seed": ("hạt giống ngẫu nhiên", "random seed"),
+}
+
+
+def english() -> bool:
+    return os.environ.get("SIM_LANG", "").strip().lower() == "en"
+
+
+def say(key: str, **values: object) -> str:
+    """A text of TEXTS in the language of SIM_LANG (Vietnamese by default)."""
+    return TEXTS[key][english()].format(**values)
+
+
+def count(n: int) -> str:
+    """A count grouped by thousands as the language writes it: 2.856 / 2,856."""
+    return f"{int(n):,}" if english() else f"{int(n):,}".replace(",", ".")
+
+
 def summarise(df: pd.DataFrame) -> str:
     """Province totals per status and per priority-relevant group, as text."""
     g = df["grade"].astype(str)
     school = g != HIGHER
     exam = g.isin(["9", "10", "11", "12"])
-    lines = ["Province totals (synthetic, calibrated):"]
-    lines.append(f"  {'status':<13}{'grades 1-12':>12}{'higher':>8}{'total':>8}{'no internet':>13}")
+    lines = [say("totals")]
+    lines.append(f"  {say('status'):<16}{say('grades'):>12}{say('higher'):>8}{say('total'):>8}{say('no_internet'):>17}")
     for status in STATUS_ORDER:
         s = df["status"] == status
         lines.append(
-            f"  {status:<13}{int(df.loc[s & school, 'pupils'].sum()):>12}"
-            f"{int(df.loc[s & ~school, 'pupils'].sum()):>8}"
-            f"{int(df.loc[s, 'pupils'].sum()):>8}"
-            f"{int(df.loc[s, 'without_internet'].sum()):>13}"
+            f"  {say(status):<16}{count(df.loc[s & school, 'pupils'].sum()):>12}"
+            f"{count(df.loc[s & ~school, 'pupils'].sum()):>8}"
+            f"{count(df.loc[s, 'pupils'].sum()):>8}"
+            f"{count(df.loc[s, 'without_internet'].sum()):>17}"
         )
     lines.append(
-        f"  {'all':<13}{int(df.loc[school, 'pupils'].sum()):>12}"
-        f"{int(df.loc[~school, 'pupils'].sum()):>8}{int(df['pupils'].sum()):>8}"
-        f"{int(df['without_internet'].sum()):>13}"
+        f"  {say('all'):<16}{count(df.loc[school, 'pupils'].sum()):>12}"
+        f"{count(df.loc[~school, 'pupils'].sum()):>8}{count(df['pupils'].sum()):>8}"
+        f"{count(df['without_internet'].sum()):>17}"
     )
     poor = df["status"] == "poor"
     near = df["status"] == "near_poor"
     orph = df["status"] == "covid_orphan"
     groups = [
-        ("poor, grades 9-12", poor & exam),
-        ("near-poor, grade 12", near & (g == "12")),
-        ("poor, other grades (1-8, higher)", poor & ~exam),
-        ("near-poor, grades 9-11", near & g.isin(["9", "10", "11"])),
-        ("near-poor, other grades (1-8, higher)", near & ~exam),
-        ("covid orphans, any grade", orph),
+        ("poor_exam", poor & exam),
+        ("near_12", near & (g == "12")),
+        ("poor_other", poor & ~exam),
+        ("near_exam", near & g.isin(["9", "10", "11"])),
+        ("near_other", near & ~exam),
+        ("orphans", orph),
     ]
-    lines.append("Default priority groups:")
+    lines.append(say("groups"))
     for label, m in groups:
-        lines.append(f"  {label:<40}{int(df.loc[m, 'pupils'].sum()):>7}")
+        lines.append(f"  {say(label):<40}{count(df.loc[m, 'pupils'].sum()):>7}")
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Generate the synthetic, calibrated students.csv for Long An."
-    )
-    parser.add_argument("--areas", type=Path, default=DEFAULT_AREAS, help="areas CSV to read")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="students CSV to write")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    parser = argparse.ArgumentParser(description=say("description"))
+    parser.add_argument("--areas", type=Path, default=DEFAULT_AREAS, help=say("help_areas"))
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=say("help_out"))
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=say("help_seed"))
     args = parser.parse_args(argv)
 
     areas = pd.read_csv(args.areas, encoding="utf-8")
     df = build_students(areas, seed=args.seed)
     write_students(df, args.out)
-    print(f"wrote {len(df)} rows to {args.out}")
+    print(say("wrote", rows=count(len(df)), out=args.out))
     print(summarise(df))
     return 0
 

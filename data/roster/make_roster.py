@@ -15,7 +15,6 @@ Usage (from the project folder)::
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from sim.roster import roster_file_bytes, synthetic_roster
@@ -26,18 +25,23 @@ LONGAN = HERE.parent / "longan"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--learners", type=int, default=120, help="rows before the mistakes are added (default 120)")
-    parser.add_argument("--seed", type=int, default=2023)
-    parser.add_argument("--out", type=Path, default=HERE / "sample_roster.csv", help=".csv or .xlsx")
-    parser.add_argument("--no-mistakes", action="store_true", help="a roster with no deliberate errors")
-    args = parser.parse_args()
+    from sim.cli.language import Parser, argparse_words
+    from sim.locale import get_language, gettext as t, number
+
+    english = get_language() == "en"  # Vietnamese unless SIM_LANG=en, as the sim command line
+    with argparse_words():
+        parser = Parser(description=__doc__.split("\n\n")[0] if english else t("make_roster_description"))
+        parser.add_argument("--learners", type=int, default=120, help=t("make_roster_help_learners"))
+        parser.add_argument("--seed", type=int, default=2023, help=t("make_roster_help_seed"))
+        parser.add_argument("--out", type=Path, default=HERE / "sample_roster.csv", help=t("make_roster_help_out"))
+        parser.add_argument("--no-mistakes", action="store_true", help=t("make_roster_help_no_mistakes"))
+        args = parser.parse_args()
     areas = read_areas(LONGAN / "areas.csv")
     roster = synthetic_roster(areas, read_students(LONGAN / "students.csv", areas), args.learners, args.seed,
                               mistakes=not args.no_mistakes)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(roster_file_bytes(roster, xlsx=args.out.suffix.casefold() == ".xlsx"))
-    print(f"Wrote {args.out}: {len(roster):,} rows (synthetic)")
+    print(t("make_roster_wrote").format(file=args.out, rows=number(len(roster))))
 
 
 if __name__ == "__main__":

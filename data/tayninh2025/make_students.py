@@ -132,14 +132,17 @@ def build_students(seed: int = DEFAULT_SEED) -> pd.DataFrame:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Generate the synthetic, calibrated students.csv of Tây Ninh (2025 communes).")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    args = parser.parse_args(argv)
     la = _longan_script()
+    english = la.english()
+    parser = argparse.ArgumentParser(description=(
+        "Generate the synthetic, calibrated students.csv of Tây Ninh (2025 communes)." if english
+        else "Tạo tệp students.csv tổng hợp, đã hiệu chỉnh của Tây Ninh (các xã, phường năm 2025)."))
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=la.say("help_out"))
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=la.say("help_seed"))
+    args = parser.parse_args(argv)
     df = build_students(args.seed)
     la.write_students(df, args.out)
-    print(f"wrote {len(df)} rows to {args.out}")
+    print(la.say("wrote", rows=la.count(len(df)), out=args.out))
     print(la.summarise(df))
     return 0
 

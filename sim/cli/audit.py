@@ -54,7 +54,7 @@ def _date(text: str | None, option: str) -> str | None:
 
 def register_approve(plans: argparse._SubParsersAction) -> None:
     approve = plans.add_parser("approve", help=t("help_approve"))
-    approve.add_argument("version", type=int)
+    approve.add_argument("version", type=int, help=t("help_plans_version"))
     approve.add_argument("--by", required=True, help=t("help_approve_by"))
     approve.add_argument("--note", default="", help=t("help_approve_note"))
     _db(approve)
@@ -198,7 +198,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     handovers = commands.add_parser("handovers", help=t("help_handovers"))
     sub = handovers.add_subparsers(dest="action", required=True)
     load = sub.add_parser("import", help=t("help_handovers_import"))
-    load.add_argument("file", type=Path)
+    load.add_argument("file", type=Path, help=t("help_handovers_import_file"))
     load.add_argument("--version", type=int, required=True, help=t("help_handovers_import_version"))
     load.add_argument("--date", help=t("help_handovers_import_date"))
     load.add_argument("--key-file", type=Path, help=t("help_handovers_import_key_file"))
@@ -206,7 +206,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     load.set_defaults(handler=_handovers_import)
     status = sub.add_parser("status", help=t("help_handovers_status"))
     status.add_argument("--version", type=int, help=t("help_handovers_status_version"))
-    status.add_argument("--by", choices=["district", "school"], default="school")
+    status.add_argument("--by", choices=["district", "school"], default="school", help=t("help_handovers_status_by"))
     status.add_argument("--csv", type=Path, help=t("help_handovers_status_csv"))
     _db(status)
     status.set_defaults(handler=_handovers_status)
@@ -217,7 +217,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     _db(check)
     check.set_defaults(handler=_audit_verify)
     follow = sub.add_parser("trace", help=t("help_audit_trace"))
-    follow.add_argument("donation_id")
+    follow.add_argument("donation_id", help=t("help_donation_id"))
     _db(follow)
     follow.set_defaults(handler=_audit_trace)
 
@@ -231,7 +231,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     privacy = commands.add_parser("privacy", help=t("help_privacy"))
     sub = privacy.add_subparsers(dest="action", required=True)
     record = sub.add_parser("record", help=t("help_privacy_record"))
-    record.add_argument("--out", type=Path, required=True)
+    record.add_argument("--out", type=Path, required=True, help=t("help_privacy_record_out"))
     record.set_defaults(handler=_privacy_record)
 
 

@@ -18,7 +18,8 @@ import argparse
 from pathlib import Path
 
 from sim.ledger.donations import DELIVERY_KIND, DONATION_KIND, STATUSES, RecordKind, from_columns, read_records
-from sim.read.errors import InputError
+from sim.ledger import sources
+from sim.read.errors import COMMAND_LINE, InputError
 from sim.ledger.store import DEFAULT_DB, Ledger
 from sim.locale import gettext as t
 from sim.cli.outputs import check_output, check_results_folder, table_text
@@ -51,7 +52,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     _db(listing)
     listing.set_defaults(handler=_plans_list)
     show = plans.add_parser("show", help=t("help_plans_show"))
-    show.add_argument("version", type=int)
+    show.add_argument("version", type=int, help=t("help_plans_version"))
     _db(show)
     show.set_defaults(handler=_plans_show)
     compare = plans.add_parser("diff", help=t("help_plans_diff"))
@@ -69,7 +70,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _register_records(commands: argparse._SubParsersAction, kind: RecordKind) -> None:
     group = commands.add_parser(kind.name, help=t("help_" + kind.name)).add_subparsers(dest="action", required=True)
     load = group.add_parser("import", help=t("help_records_import"))
-    load.add_argument("file", type=Path)
+    load.add_argument("file", type=Path, help=t("help_records_import_file").format(records=t("records_" + kind.name)))
     load.add_argument("--update", action="store_true", help=t("help_records_import_update"))
     _db(load)
     load.set_defaults(handler=_import, records=kind)
@@ -84,13 +85,13 @@ def _register_records(commands: argparse._SubParsersAction, kind: RecordKind) ->
     _db(listing)
     listing.set_defaults(handler=_list, records=kind)
     export = group.add_parser("export", help=t("help_records_export"))
-    export.add_argument("file", type=Path)
+    export.add_argument("file", type=Path, help=t("help_records_export_file"))
     export.add_argument("--force", action="store_true", help=t("help_records_export_force"))
     _db(export)
     export.set_defaults(handler=_export, records=kind)
     if kind is DONATION_KIND:
         status = group.add_parser("status", help=t("help_donations_status"))
-        status.add_argument("donation_id")
+        status.add_argument("donation_id", help=t("help_donation_id"))
         status.add_argument("status", help=t("help_col_donations_status"))
         _db(status)
         status.set_defaults(handler=_status)
@@ -110,7 +111,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _add(args: argparse.Namespace) -> int:
     try:
-        item = from_columns(args.records, "command line", **{c.name: getattr(args, c.name) for c in args.records.columns})
+        item = from_columns(args.records, sources.COMMAND_LINE, **{c.name: getattr(args, c.name) for c in args.records.columns})
     except InputError as exc:
         for problem in exc.problems:  # name the option, not the file column
             problem.column = "--" + problem.column.replace("_", "-")
@@ -184,7 +185,7 @@ def _status(args: argparse.Namespace) -> int:
 
     status = STATUS_ALIASES.get(match_key(args.status))
     if status is None:
-        raise InputError([Problem("command line", "unknown status", column="status", value=args.status,
+        raise InputError([Problem(COMMAND_LINE, "unknown status", column="status", value=args.status,
                                   expected=" or ".join(STATUSES), hint=did_you_mean(args.status, list(STATUSES)))])
     with Ledger(args.db) as ledger:
         changed = ledger.set_status(args.donation_id, status)
@@ -207,9 +208,9 @@ def _replan(args: argparse.Namespace) -> int:
     files = done.result.write(args.out)
     if done.units_report is not None:  # deliveries named former districts: how they were placed on communes
         from sim.results.write import write_atomic
+        from sim.units.convert import report_csv
 
-        files.append(write_atomic(Path(args.out) / "units_conversion.csv",
-                                  done.units_report.to_csv(index=False, lineterminator="\n")))
+        files.append(write_atomic(Path(args.out) / "units_conversion.csv", report_csv(done.units_report)))
     if args.quiet:
         return 0
     print(summary_text(done.result.summary))

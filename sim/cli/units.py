@@ -21,7 +21,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     convert = commands.add_parser("convert-units", help=t("help_convert_units"))
     convert.add_argument("file", type=Path, help=t("help_convert_file"))
-    convert.add_argument("--kind", required=True, choices=["students", "roster", "deliveries", "donations"])
+    convert.add_argument("--kind", required=True, choices=["students", "roster", "deliveries", "donations"],
+                         help=t("help_convert_kind"))
     convert.add_argument("--province", required=True, help=t("help_convert_province"))
     convert.add_argument("--old-province", help=t("help_convert_old_province"))
     convert.add_argument("--out", type=Path, required=True, help=t("help_convert_out"))

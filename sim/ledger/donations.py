@@ -18,6 +18,7 @@ from pathlib import Path
 from sim.read.dates import calendar_date
 from sim.locale import number
 from sim.read.errors import InputError, Problem, Problems
+from sim.ledger.sources import BY_HAND, file_row
 from sim.read.names import did_you_mean, match_key, to_nfc
 from sim.core.rules import BANDS
 from sim.read.schema import Column
@@ -135,7 +136,7 @@ class Sourced:
     """A record and where it came from: a file and its spreadsheet row, or a command."""
 
     record: Donation | Delivery
-    source: str  # "donations.csv row 7" or "added on the command line"
+    source: str  # as the ledger stores it, in no language: "donations.csv:7", "command-line" (sim.ledger.sources)
     file: str = ""
     row: int | None = None
 
@@ -319,7 +320,7 @@ def read_records(path: str | Path, kind: RecordKind) -> list[Sourced]:
         key = getattr(record, kind.id_column)
         first = seen.get(key)
         if first is None:
-            seen[key] = Sourced(record, f"{table.path.name} row {row}", table.path.name, row)
+            seen[key] = Sourced(record, file_row(table.path.name, row), table.path.name, row)
             out.append(seen[key])
         elif not first.record.same_as(record):
             column = first.record.differences(record)[0]
@@ -330,17 +331,21 @@ def read_records(path: str | Path, kind: RecordKind) -> list[Sourced]:
     return out
 
 
-def from_columns(record_kind: RecordKind, source: str = "added by hand", /, **values: object) -> Sourced:
+def from_columns(record_kind: RecordKind, source: str = BY_HAND, /, **values: object) -> Sourced:
     """One record given column by column, checked like a file row (InputError if it is wrong):
     ``from_columns(DONATION_KIND, donation_id="D7", date="24/11/2026", kind="cash", amount_vnd=5_000_000,
-    status="received")``."""
+    status="received")``. ``source`` is what the ledger stores as its origin (``sim.ledger.sources``)."""
+    from sim.ledger.sources import COMMAND_LINE as FROM_COMMAND_LINE, shown
+    from sim.read.errors import COMMAND_LINE
+
+    where = COMMAND_LINE if source == FROM_COMMAND_LINE else shown(source)  # what an error names as its place
     names = [c.name for c in record_kind.columns]
     unknown = sorted(set(values) - set(names))
     if unknown:
-        raise InputError([Problem(source, "unknown column", column=unknown[0], expected="one of the columns " + ", ".join(names),
+        raise InputError([Problem(where, "unknown column", column=unknown[0], expected="one of the columns " + ", ".join(names),
                                   hint=did_you_mean(unknown[0], names))])
     cells = {name: "" if values.get(name) is None else str(values[name]) for name in names}
-    found = Problems(Path(source), VIETNAMESE_NAMES[record_kind.name])
+    found = Problems(Path(where), VIETNAMESE_NAMES[record_kind.name])
     record = record_kind.from_cells(found, None, cells)
     if record is None:
         raise InputError(list(found))

@@ -19,6 +19,7 @@ import pandas as pd
 from sim.ledger.donations import (DELIVERY_KIND, DONATION_KIND, STATUS_ALIASES, STATUSES, Sourced, parse_date,
                         read_records)
 from sim.ledger.store import Ledger
+from sim.ledger.sources import file_row
 from sim.read.errors import Problems
 from sim.read.names import did_you_mean, match_key
 from sim.ledger.replan import replan
@@ -45,7 +46,7 @@ class Event:
     date: str
     order: int  # 0 donation, 1 status change, 2 delivery: the order of one day's events
     description: str  # for people, in the language current when the events were read
-    item: Sourced | tuple[str, str, str]  # a record, or (donation id, new status, source)
+    item: Sourced | tuple[str, str, str]  # a record, or (donation id, new status, source as stored: "status.csv:4")
 
     @property
     def status_change(self) -> tuple[str, str] | None:
@@ -78,7 +79,7 @@ def read_status_changes(path: str | Path) -> list[Event]:
             found.add("donation_id is empty", row, "donation_id", "", "the id of a donation in the ledger")
         if date and status and cells["donation_id"]:
             events.append(Event(date, 1, f"{cells['donation_id']} {_status(status)}",
-                                (cells["donation_id"], status, f"{table.path.name} row {row}")))
+                                (cells["donation_id"], status, file_row(table.path.name, row))))
     found.raise_if_any()
     return events
 

@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Iterator
 
 from sim.ledger.donations import Delivery, Donation, Sourced
-from sim.locale import gettext
-from sim.read.errors import InputError, Problem, Problems
+from sim.ledger.sources import COMMAND_LINE as FROM_COMMAND_LINE, shown
+from sim.locale import date, gettext
+from sim.read.errors import COMMAND_LINE, InputError, Problem, Problems
 
 DEFAULT_DB = Path("data") / "ledger.sqlite"
 APPLICATION = "sim ledger"
@@ -372,7 +373,8 @@ class Ledger:
         return self._verified("deliveries", rows, Delivery)
 
     def sources(self, table: str) -> dict[str, tuple[str, str]]:
-        """id -> (where it was recorded from, when)."""
+        """id -> (where it was recorded from, as stored: ``april.csv:3``, when); ``sim.ledger.sources.shown``
+        says the first in the reader's language."""
         key = {"donations": "donation_id", "deliveries": "delivery_id"}[table]
         return {k: (s, t) for k, s, t in self.db.execute(f"SELECT {key}, source, recorded_at FROM {table}")}
 
@@ -407,9 +409,9 @@ class Ledger:
                 source, at = where[record_id]
                 problems.add(f"{key} {record_id!r} is already in the ledger with different content",
                              item.row, column, getattr(record, column),
-                             f"{getattr(old, column)!r} as recorded from {source} on {at[:10]}",
+                             f"{getattr(old, column)!r} as recorded from {shown(source)} on {date(at)}",
                              "Give the new one another id, or add --update to record it as a correction",
-                             file=item.file or "command line")
+                             file=item.file or (COMMAND_LINE if item.source == FROM_COMMAND_LINE else shown(item.source)))
                 continue
             values = asdict(record)
             stamp = now()
@@ -435,7 +437,7 @@ class Ledger:
                              json.dumps(values, ensure_ascii=False), item.source))
         problems.raise_if_any()
 
-    def set_status(self, donation_id: str, status: str, source: str = "command line") -> Donation:
+    def set_status(self, donation_id: str, status: str, source: str = FROM_COMMAND_LINE) -> Donation:
         """Change one donation's status (a pledge received, cancelled ...), as a recorded correction."""
         from dataclasses import replace
 

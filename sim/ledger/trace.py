@@ -12,6 +12,7 @@ def trace(ledger, donation_id: str) -> str:
     confirmed handovers it paid for."""
     from sim.ledger.handovers import confirmed
     from sim.ledger.replan import value_of
+    from sim.ledger.sources import shown
     from sim.ledger.store import unknown_donation
     from sim.read.names import match_key
 
@@ -24,6 +25,9 @@ def trace(ledger, donation_id: str) -> str:
         approved = {v for (v,) in ledger.db.execute("SELECT version FROM approvals")}
         entries = ledger.db.execute("SELECT seq, at, content FROM audit WHERE kind = 'donation' AND ref = ? ORDER BY seq",
                                     (donation_id,)).fetchall()
+        # where each recording came from: the events table, written with the same moment and action
+        origins = {(at, action): source for at, action, source in ledger.db.execute(
+            "SELECT at, action, source FROM events WHERE record = 'donation' AND record_id = ?", (donation_id,))}
         handed = confirmed(ledger.db)
     from sim.locale import date, gettext as t, number
     from sim.views.i18n import item_label
@@ -42,7 +46,12 @@ def trace(ledger, donation_id: str) -> str:
         return t("describe_packages").format(count=number(value))
 
     lines = [f"{donation.donation_id}: {donation.describe()} ({status(donation.status)})"]
-    lines += ["  " + t("trace_entry").format(seq=seq, date=date(at), action=action(json.loads(c)["action"])) for seq, at, c in entries]
+    for seq, at, content in entries:
+        done = json.loads(content)["action"]
+        line = t("trace_entry").format(seq=seq, date=date(at), action=action(done))
+        if (at, done) in origins:
+            line = t("trace_entry_from").format(entry=line, source=shown(origins[at, done]))
+        lines.append("  " + line)
     counted = False
     for v in versions:
         share = v.ledger_state.get("shares", {}).get(donation_id)

@@ -13,6 +13,7 @@ another one (it frees or takes general money and stock): that is listed as "indi
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -132,13 +133,37 @@ class Diff:
             from sim.views.i18n import item_label
 
             lines += ["", t("diff_pools")]
-            width = max(len(p) for p in self.pools["pool"])
+            names = {pool: pool_label(pool) for pool in self.pools["pool"]}
+            items = {i: t("diff_vnd") if i == "VND" else item_label(i) for i in self.pools["item"]}
+            width, kinds = max(len(n) for n in names.values()), max(12, *(len(i) for i in items.values()))
             for row in self.pools.itertuples():
-                item = t("diff_vnd") if row.item == "VND" else item_label(row.item)
-                lines.append(f"  {row.pool:<{width}}  {item:<12} " + t("diff_given_left").format(
+                lines.append(f"  {names[row.pool]:<{width}}  {items[row.item]:<{kinds}} " + t("diff_given_left").format(
                     given_before=_n(row.given_before), given_after=_n(row.given_after),
                     left_before=_n(row.left_before), left_after=_n(row.left_after)))
         return "\n".join(lines)
+
+
+_POOL_BAND = re.compile(r"^(?:(?P<district>.+), )?nhóm (?P<band>\d)$")
+
+
+def pool_label(name: str) -> str:
+    """A pool as a summary names it (``sim.results.pools.pool_name``: ``chung``, ``Đức Huệ``,
+    ``nhóm 1``, ``Đức Huệ, nhóm 2``: data, the same in every language) in the reader's words:
+    ``nguồn chung`` / ``general``, ``nhóm 1`` / ``band 1``; a district stays its name.
+
+    >>> from sim.locale import get_language, set_language
+    >>> before = get_language(); set_language("en")
+    >>> pool_label("chung"), pool_label("Đức Huệ, nhóm 2"), pool_label("Đức Huệ")
+    ('general', 'Đức Huệ, band 2', 'Đức Huệ')
+    >>> set_language(before)
+    """
+    if name == "chung":
+        return t("pool_general")
+    band = _POOL_BAND.match(str(name))
+    if band:
+        label = t("show_band").format(band=band.group("band"))
+        return f"{band.group('district')}, {label}" if band.group("district") else label
+    return str(name)
 
 
 def _signed(change: int) -> str:

@@ -66,16 +66,20 @@ class RowIssue:
     expected: str | None = None
     hint: str | None = None
 
-    def problem(self) -> Problem:
-        """The issue as a Problem, its kind and message in the current language (``sim.locale``); the
-        column with its Vietnamese header (``cột 'district' (Quận/Huyện)``)."""
+    def said(self) -> str:
+        """The message in the current language (``sim.locale``), the rows it names too."""
         text, hidden = self.message, ""
         if text.endswith(" " + HIDDEN):  # the message, then "(value hidden …)": each translated on its own
             text, hidden = text[:-len(HIDDEN) - 1], " " + translate_error(HIDDEN)
         message = translate_error(text)
         if message != text:  # "… as roster.csv row 105": the row too
             message = _ROW.sub(lambda m: m.group(1) + gettext("error_row").format(row=m.group(2)), message)
-        return Problem(self.file, f"{translate_error(KIND_LABELS[self.kind])}: {message}{hidden}", self.row, self.column,
+        return message + hidden
+
+    def problem(self) -> Problem:
+        """The issue as a Problem, its kind and message in the current language (``sim.locale``); the
+        column with its Vietnamese header (``cột 'district' (Quận/Huyện)``)."""
+        return Problem(self.file, f"{translate_error(KIND_LABELS[self.kind])}: {self.said()}", self.row, self.column,
                        self.value, self.expected, self.hint, _HEADERS.get(self.column))
 
     def __str__(self) -> str:
@@ -330,11 +334,14 @@ class Roster:
     def report(self, key: PseudonymKey | None = None) -> pd.DataFrame:
         """Every issue, one row each, with no personal value: shareable.
 
-        With a ``key``, each row also carries the learner's pseudonym (never the pupil id).
+        Columns and kinds are the file format's (``kind`` is ``error``, ``warning`` …); the message,
+        the value expected and the hint are for the school that reads it, in the current language
+        (Vietnamese unless ``SIM_LANG=en``). With a ``key``, each row also carries the learner's
+        pseudonym (never the pupil id).
         """
         columns = ["file", "row", "kind", "column", "message", "value", "expected", "hint"]
-        table = pd.DataFrame([[i.file, i.row, i.kind, i.column, i.message, i.value, i.expected, i.hint]
-                              for i in self.issues], columns=columns)
+        table = pd.DataFrame([[i.file, i.row, i.kind, i.column, i.said(), i.value, translate_error(i.expected),
+                               translate_error(i.hint)] for i in self.issues], columns=columns)
         table = table.sort_values(["file", "row"], kind="stable", ignore_index=True)
         if key is not None:
             ids = {(f, r): p for f, r, p in zip(self.learners["file"], self.learners["row"], self.learners["pupil_id"])}

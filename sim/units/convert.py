@@ -254,7 +254,7 @@ class Converted:
             raise input_error(out, "the converted file is written as CSV", value=out.name, expected="a name ending in .csv")
         written = [write_atomic(out, self.csv_text())]
         if report is not None:
-            written.append(write_atomic(Path(report), self.report.to_csv(index=False, lineterminator="\n")))
+            written.append(write_atomic(Path(report), report_csv(self.report)))
         return written
 
     def text(self, report_name: str = "report") -> str:
@@ -274,6 +274,15 @@ class Converted:
 
 
 REPORT_COLUMNS = ["row", "column", "status", "given", "old_unit", "new_code", "new_commune", "candidates", "note"]
+
+
+def report_csv(report: pd.DataFrame) -> str:
+    """A conversion report as the analyst opens it: the format's columns and status codes, the
+    ``note`` of each row in the current language (Vietnamese unless ``SIM_LANG=en``)."""
+    from sim.locale import translate_error
+
+    notes = report["note"].map(lambda note: translate_error(note) if isinstance(note, str) and note else note)
+    return report.assign(note=notes).to_csv(index=False, lineterminator="\n")
 
 
 def convert_table(table: RawTable, kind: str, province: ProvinceInfo | str, *,
