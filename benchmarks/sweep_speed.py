@@ -80,8 +80,11 @@ def main() -> None:
     from distributed import Client, LocalCluster
 
     started = time.perf_counter()
+    from sim.core.solvers import THREADS_SETTING
+
+    # the cluster `sim sweep` starts (sim/sweeps/runner.py): one thread a worker, HiGHS's too
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
+                      dashboard_address="127.0.0.1:0", env={THREADS_SETTING: "1"}) as cluster, Client(cluster) as client:
         client.run(lambda: __import__("sim.sweeps.run"))  # workers import sim before the clock starts
         client.run(count_plan_whole)
         start_seconds = time.perf_counter() - started

@@ -618,8 +618,12 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
             return
         # t_l is some group's whole rate: when none lies above the plan in hand's level and within
         # the relaxation's bound, that level is t_l
+        # (Above the first level the w_g relax so far that the bound proves nothing: no LP there.)
         higher = min(Fraction(math.floor(reached * pupils[g]) + 1, pupils[g]) for g in groups)
-        if higher <= milp.bound([(t, 1.0)], pulp.LpMaximize) + 1e-9 or not milp.in_hand_holds():
+        if below:
+            milp.optimise([(t, 1.0)], pulp.LpMaximize)
+            rates = {g: Fraction(held(g), pupils[g]) for g in groups}
+        elif higher <= milp.bound([(t, 1.0)], pulp.LpMaximize) + 1e-9 or not milp.in_hand_holds():
             milp.optimise([(t, 1.0)], pulp.LpMaximize, reached=float(reached))
             rates = {g: Fraction(held(g), pupils[g]) for g in groups}
         level = sorted(rates.values())[below]
