@@ -4,6 +4,7 @@ figures of the summary parts, the scenario data ``set_path`` writes, the tasks i
 from __future__ import annotations
 
 import copy
+import os
 
 import numpy as np
 import pandas as pd
@@ -186,3 +187,29 @@ def test_sweep_workers_run_highs_in_one_thread(monkeypatch, tmp_path):
     monkeypatch.setenv(THREADS_SETTING, "1")
     set_threads(highs)
     assert highs.getOptionValue("threads")[-1] == 1
+
+
+def test_every_highs_of_a_sweep_worker_runs_in_one_thread(case, tmp_path):
+    # HiGHS refuses a solve asking for another thread count than its process's pool: in a worker
+    # (SIM_HIGHS_THREADS=1) every HiGHS object must follow, the LPs, the MILPs and the money
+    # sharing among pools (sim/core/whole.py) alike.
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import student as learner
+
+    M = 1_000_000
+    case([learner("An Bình", 10, "poor", 4), learner("An Bình", 10, "near_poor", 2),
+          learner("Bình Hòa", 10, "near_poor", 2), learner("Bình Hòa", 3, "poor", 3)],
+         budget_vnd=3 * M, earmarks=[{"band": 3, "budget_vnd": 5 * M}, {"district": "An Bình", "budget_vnd": M}],
+         devices={"desktop": {"unit_cost_vnd": M}, "tablet": {"unit_cost_vnd": M // 2, "grades": [1, 9]}})
+    script = ("import json, sys, sim\n"
+              "figures = [sim.solve(sim.load_scenario(f)).summary['covered_by_band'] for f in sys.argv[1:]]\n"
+              "print(json.dumps(figures))")
+    env = {**os.environ, "SIM_HIGHS_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "scenario.yaml"), str(BASELINE)],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    here = [sim.solve(sim.load_scenario(f)).summary["covered_by_band"] for f in (tmp_path / "scenario.yaml", BASELINE)]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == here

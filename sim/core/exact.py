@@ -300,7 +300,7 @@ def _group_totals(covered: list[int], grouping: Grouping) -> list[int]:
 def _proved_bands(inputs: PlanInputs, lp: LpSolution, whole: list[int]) -> tuple[list[int], bool]:
     """Bands (strict order) whose whole figures equal the LP's, from the first; whether all are."""
     policy = inputs.scenario.policy
-    bands = list(inputs.cells["band"])
+    bands = inputs.cells["band"].tolist()
     proved = []
     for band in BANDS:
         groups = [g for g, b in enumerate(bands) if b == band]
@@ -319,7 +319,7 @@ def _proved_bands(inputs: PlanInputs, lp: LpSolution, whole: list[int]) -> tuple
 def _bands_from(inputs: PlanInputs, band: int) -> tuple[int, ...]:
     """``band`` and every later band with learners: once a band is not proved optimal, the later
     ones (each optimised with the earlier held) are not proved either."""
-    present = set(int(b) for b in inputs.cells["band"])
+    present = set(int(b) for b in inputs.cells["band"].unique())
     return tuple(b for b in BANDS if b >= band and b in present)
 
 
@@ -332,7 +332,7 @@ def unproved_bands(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, cover
     if inputs.scenario.policy.mode is Mode.weighted:
         return _bands_from(inputs, min(BANDS))
     proved, _ = _proved_bands(grouping.inputs, lp, _group_totals(covered, grouping))
-    first = next(b for b in BANDS if b not in proved and b in set(int(x) for x in inputs.cells["band"]))
+    first = next(b for b in BANDS if b not in proved and b in set(int(x) for x in inputs.cells["band"].unique()))
     return _bands_from(inputs, first)
 
 
@@ -347,8 +347,8 @@ def merged_leximin_bands(inputs: PlanInputs, grouping: Grouping) -> tuple[int, .
     if not grouping.merged_areas or inputs.scenario.policy.within_band is not WithinBand.equal_rate \
             or inputs.scenario.policy.mode is Mode.weighted:
         return ()
-    areas = list(inputs.cells["area"])
-    bands = [int(b) for b in grouping.inputs.cells["band"]]
+    areas = inputs.cells["area"].tolist()
+    bands = [int(b) for b in grouping.inputs.cells["band"].tolist()]
     for band in BANDS:
         columns = [cells for g, cells in enumerate(grouping.members) if bands[g] == band]
         if len(columns) > 1 and any(len({areas[c] for c in cells}) > 1 for cells in columns):
@@ -369,7 +369,7 @@ def needs_exact(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, covered:
     whole = _group_totals(covered, grouping)
     if inputs.scenario.policy.mode is Mode.weighted:
         weights = inputs.scenario.policy.weights
-        bands = list(grouping.inputs.cells["band"])
+        bands = grouping.inputs.cells["band"].tolist()
         return abs(sum(weights[b] * (w - v) for b, w, v in zip(bands, whole, lp.covered))) >= PROVED
     return not _proved_bands(grouping.inputs, lp, whole)[1]
 
@@ -420,7 +420,7 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
     grouping_of = {c: g for g, cells in enumerate(grouping.members) for c in cells}
     milp.mark_integer([*m.x.values(), *m.from_stock.values(), *m.bought.values(), *m.from_pool.values()])
     pupils = [int(p) for p in inputs.cells["pupils"]]
-    bands = [int(b) for b in inputs.cells["band"]]
+    bands = [int(b) for b in inputs.cells["band"].tolist()]
     whole = _group_totals(covered, grouping)
 
     def held(g: int) -> int:  # group g's whole coverage in the plan in hand

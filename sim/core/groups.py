@@ -58,7 +58,7 @@ def free_areas(inputs: PlanInputs) -> set[str]:
     """Areas with learners and no reserved pool of their own (no earmark for the area, nor for a band in it)."""
     res = inputs.resources
     own = {*res.earmarked_cash, *res.earmarked_stock, *(a for a, _b in res.band_cash), *(a for a, _b in res.band_stock)}
-    return {a for a in set(inputs.cells["area"]) if a not in own}
+    return {a for a in inputs.cells["area"].unique().tolist() if a not in own}
 
 
 def may_merge_areas(inputs: PlanInputs, delivered=None, previous=None) -> bool:

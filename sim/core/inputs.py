@@ -100,8 +100,8 @@ def segments_of(inputs: "PlanInputs") -> list:
     """The segment of every cell (see ``segment_key``)."""
     res = inputs.resources
     if not res.banded:
-        return list(inputs.cells["area"])
-    return [segment_key(res, a, b) for a, b in zip(inputs.cells["area"], inputs.cells["band"])]
+        return inputs.cells["area"].tolist()
+    return [segment_key(res, a, b) for a, b in zip(inputs.cells["area"].tolist(), inputs.cells["band"].tolist())]
 
 
 @dataclass

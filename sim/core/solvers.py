@@ -67,11 +67,24 @@ THREADS_SETTING = "SIM_HIGHS_THREADS"
 def set_threads(highs) -> None:
     """HiGHS's threads as the environment's ``SIM_HIGHS_THREADS`` says (a sweep's worker processes:
     1, as many workers as cores); unset, HiGHS's own choice. HiGHS keeps one pool of threads per
-    process and refuses a solve asking for another size, so every HiGHS object of a process must
-    follow the same setting: the variable is read from the environment the process started with."""
+    process, sized by the first solve, and refuses a later solve asking for another size (a solve
+    asking for none takes the pool as it is), so every HiGHS object of a process follows the same
+    setting, read from the environment the process started with (tests/test_sweep_fast.py)."""
+    wanted = threads_wanted()
+    if wanted is not None:
+        highs.setOptionValue("threads", wanted)
+
+
+def threads_wanted() -> int | None:
+    """HiGHS's threads as ``SIM_HIGHS_THREADS`` asks (see ``set_threads``), or None: HiGHS's choice."""
     wanted = os.environ.get(THREADS_SETTING, "")
-    if wanted.isdigit() and int(wanted) > 0:
-        highs.setOptionValue("threads", int(wanted))
+    return int(wanted) if wanted.isdigit() and int(wanted) > 0 else None
+
+
+def plain_highs(**options) -> pulp.HiGHS:
+    """PuLP's own in-process HiGHS, quiet, following ``SIM_HIGHS_THREADS`` like every HiGHS here."""
+    silence_highs_banner()
+    return pulp.HiGHS(msg=False, threads=threads_wanted(), **options)
 
 
 def _cbc_path() -> str:

@@ -24,6 +24,7 @@ import pulp
 from sim.read.errors import Problem, ScenarioError
 from sim.core.inputs import DATA_PACKAGE, GENERAL, PlanInputs, Pool, Resources, Scope, segments_of
 from sim.core.priority import LpSolution
+from sim.core.solvers import plain_highs
 from sim.read.scenario import Mode, WithinBand
 
 ROUNDING_NOISE = 1e-6
@@ -173,7 +174,7 @@ def exact_account(used: dict, res: Resources) -> Accounts | None:
             if paid:
                 problem += pulp.lpSum(paid) <= pool.cash
     general = pulp.lpSum(v for (k, _s), v in pay.items() if k == 0)
-    solver = pulp.HiGHS(msg=False, random_seed=0, mip_rel_gap=0.0)
+    solver = plain_highs(random_seed=0, mip_rel_gap=0.0)
     problem.setObjective(general)
     problem.solve(solver)
     if problem.status != pulp.LpStatusOptimal or (pulp.value(general) or 0.0) > res.cash + 0.5:
@@ -211,7 +212,7 @@ def exact_account(used: dict, res: Resources) -> Accounts | None:
             share += pulp.lpSum(mine) <= pool.cash
     share.setObjective(-pulp.lpSum(flow.values()))
     if flow:
-        share.solve(pulp.HiGHS(msg=False))
+        share.solve(plain_highs())
     payers: dict = {s: [] for s in segments}
     left = {pool.scope: pool.cash for pool in pools}
     for s in segments:
