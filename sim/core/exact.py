@@ -361,12 +361,13 @@ def _floors_met(floors, covered: list[int]) -> bool:
 
 
 def needs_exact(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, covered: list[int],
-                floors: list[tuple[tuple[int, ...], int]] | None = None) -> bool:
+                floors: list[tuple[tuple[int, ...], int]] | None = None, by_group: bool = False) -> bool:
     """Whether the rounded plan is not proved optimal against the LP (see the module's notes), or
-    misses a district floor in whole learners (``floors``, per original cells)."""
+    misses a district floor in whole learners (``floors``, per original cells). ``covered``: per
+    original cell, or per group (``by_group``, no floors)."""
     if not _floors_met(floors, covered):
         return True
-    whole = _group_totals(covered, grouping)
+    whole = list(covered) if by_group else _group_totals(covered, grouping)
     if inputs.scenario.policy.mode is Mode.weighted:
         weights = inputs.scenario.policy.weights
         bands = grouping.inputs.cells["band"].tolist()
@@ -384,12 +385,13 @@ def exact_floors(fairness: Fairness | None) -> bool:
 def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str], int], covered: list[int],
                 pupils_of_cells: list[int], delivered, previous, *, fairness: Fairness | None = None,
                 floors: list[tuple[tuple[int, ...], int]] | None = None, spent_vnd: int | None = None,
-                learners_only: bool = False) -> tuple[dict, int, tuple[int, ...]]:
+                learners_only: bool = False, by_group: bool = False) -> tuple[dict, int, tuple[int, ...]]:
     """Whole units per (cell, device) of the original inputs at the integer optimum, MILPs solved,
     and the bands not proved optimal (from the first ``equal_rate`` band of more than
     ``EXACT_LEXIMIN_UP_TO`` groups on; empty when the plan is the integer optimum in band order).
 
     ``lp`` is the grouped LP plan, ``rounded`` and ``covered`` the rounded plan per original cell
+    (``by_group``: per group, split over the cells only if it stands; no floors then)
     (its figures for the bands proved optimal are kept; its units are the first MILP's warm start).
 
     District floors (``fairness``, ``floors``: whole learners per group of original cells, from the
@@ -421,14 +423,24 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
     milp.mark_integer([*m.x.values(), *m.from_stock.values(), *m.bought.values(), *m.from_pool.values()])
     pupils = [int(p) for p in inputs.cells["pupils"]]
     bands = [int(b) for b in inputs.cells["band"].tolist()]
-    whole = _group_totals(covered, grouping)
+    if by_group:  # the rounded plan per group: covered is already per group
+        whole, per_group = list(covered), dict(rounded)
+
+        def standing() -> dict:
+            return split_units(rounded, grouping, pupils_of_cells)
+    else:
+        whole, per_group = _group_totals(covered, grouping), {}
+        for (c, d), k in rounded.items():
+            per_group[grouping_of[c], d] = per_group.get((grouping_of[c], d), 0) + k
+
+        def standing() -> dict:
+            return rounded
 
     def held(g: int) -> int:  # group g's whole coverage in the plan in hand
         return whole[g] if milp.last is None else int(round(m.y[g].varValue or 0.0))
 
-    for (c, d), n in rounded.items():
-        var = m.x[grouping_of[c], d]
-        milp.start[var] = milp.start.get(var, 0.0) + n
+    for (g, d), n in per_group.items():
+        milp.start[m.x[g, d]] = float(n)
     not_proved: tuple[int, ...] = ()
     if floors:
         floored = [(sorted({grouping_of[c] for c in cells}), target, sum(covered[c] for c in cells))
@@ -497,9 +509,6 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
                 m.add(f"hold_{band}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE, round(best) - 0.5)
     def units_in_hand() -> dict[tuple[int, str], int]:  # whole units per (group, device) in the plan in hand
         if milp.last is None:
-            per_group: dict[tuple[int, str], int] = {}
-            for (c, d), k in rounded.items():
-                per_group[grouping_of[c], d] = per_group.get((grouping_of[c], d), 0) + k
             return per_group
         return {key: int(round(var.varValue or 0.0)) for key, var in m.x.items()}
 
@@ -527,7 +536,7 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
             m.add("hold_least_change", change, pulp.LpConstraintLE, round(least) + 0.5)
     if learners_only:
         if milp.last is None:  # the rounded plan stands
-            return rounded, milp.solves, not_proved
+            return standing(), milp.solves, not_proved
         grouped = {(g, d): int(round(var.varValue or 0.0)) for (g, d), var in m.x.items()}
         return split_units(grouped, grouping, pupils_of_cells), milp.solves, not_proved
     # Every band held where it reached (rows above): among those plans the least money spent.
@@ -557,7 +566,7 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
     if not milp.settled(order, pulp.LpMaximize, in_hand, rel_gap=TIE_BREAK_GAP):
         milp.optimise(order, pulp.LpMaximize, whole=True, rel_gap=TIE_BREAK_GAP, reached=in_hand)
     if milp.last is None:  # the rounded plan stands
-        return rounded, milp.solves, not_proved
+        return standing(), milp.solves, not_proved
     grouped = {(g, d): int(round(var.varValue or 0.0)) for (g, d), var in m.x.items()}
     return split_units(grouped, grouping, pupils_of_cells), milp.solves, not_proved
 

@@ -37,6 +37,7 @@ in the key, ``upper``, but it comes only with a fairness section, which switches
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sim.core.inputs import PlanInputs
@@ -106,11 +107,33 @@ def split(lp: LpSolution, grouping: Grouping, pupils: list[int]) -> LpSolution:
             part[c] = pupils[c] / total
             covered[c] = lp.covered[g] * part[c]
             group_of[c] = g
-    of_group: dict[int, list[tuple[str, float]]] = {}
-    for (g, d), value in lp.given.items():
-        of_group.setdefault(g, []).append((d, value))
-    for values in of_group.values():
-        values.sort()
-    # keys in (cell, device) order, as sorted() would give them
-    given = {(c, d): value * part[c] for c in range(len(pupils)) for d, value in of_group.get(group_of[c], ())}
-    return LpSolution(covered, given, lp.solves)
+    return LpSolution(covered, _SplitGiven(lp.given, part, group_of), lp.solves)
+
+
+class _SplitGiven(Mapping):
+    """The grouped LP's learners per (group, device) as learners per (cell, device), in proportion
+    to each cell's learners, keys in (cell, device) order; made when first read (most plans never
+    read them: a national plan has some 10^5)."""
+
+    def __init__(self, grouped: dict[tuple[int, str], float], part: list[float], group_of: list[int]):
+        self._source, self._made = (grouped, part, group_of), None
+
+    def _given(self) -> dict[tuple[int, str], float]:
+        if self._made is None:
+            grouped, part, group_of = self._source
+            of_group: dict[int, list[tuple[str, float]]] = {}
+            for (g, d), value in grouped.items():
+                of_group.setdefault(g, []).append((d, value))
+            for values in of_group.values():
+                values.sort()
+            self._made = {(c, d): value * part[c] for c in range(len(part)) for d, value in of_group.get(group_of[c], ())}
+        return self._made
+
+    def __getitem__(self, key):
+        return self._given()[key]
+
+    def __iter__(self):
+        return iter(self._given())
+
+    def __len__(self) -> int:
+        return len(self._given())

@@ -115,13 +115,12 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
     fairness = active_fairness(inputs)
     if grouping.merged_areas:  # no floors, deliveries or previous plan: round the groups, split in whole units
         rounded = round_to_whole(grouping.inputs, grouped_lp)
-        units = split_units(rounded.units, grouping, pupils)
-        covered = [0] * len(pupils)
-        for (c, _d), n in units.items():
-            covered[c] += n
-        if needs_exact(inputs, grouped_lp, grouping, covered):
-            units, milps, not_proved = exact_units(grouping, grouped_lp, units, covered, pupils, None, None,
-                                                   spent_vnd=spent_vnd(rounded.accounts), learners_only=learners_only)
+        if needs_exact(inputs, grouped_lp, grouping, rounded.covered, by_group=True):
+            units, milps, not_proved = exact_units(grouping, grouped_lp, rounded.units, rounded.covered, pupils, None,
+                                                   None, spent_vnd=spent_vnd(rounded.accounts),
+                                                   learners_only=learners_only, by_group=True)
+        else:
+            units = split_units(rounded.units, grouping, pupils)
         not_proved = tuple(sorted({*not_proved, *merged_leximin_bands(inputs, grouping)}))
         plan = whole_plan(inputs, units)  # the accounts, once, per district
     else:
