@@ -671,8 +671,12 @@ def round_to_whole(inputs: PlanInputs, lp: LpSolution, floors: Targets | None = 
             failed[key] = ledger.version
         return False
 
-    def unit_price(c: int) -> int:
-        return min(price[d] for d in inputs.devices if inputs.suits[d][c]) + (package if ledger.offline[c] else 0)
+    prices_of: dict[int, int] = {}
+
+    def unit_price(c: int) -> int:  # the cheapest suitable device, with its package when offline
+        if c not in prices_of:
+            prices_of[c] = min(price[d] for d in inputs.devices if inputs.suits[d][c]) + (package if ledger.offline[c] else 0)
+        return prices_of[c]
 
     def reach(targets: Targets, band: int | None, lp_share_only: bool) -> None:
         """Add units to the groups below their targets, in cells of ``band`` (any band when None,
