@@ -71,10 +71,10 @@ def test_what_changed_between_versions_is_vietnamese(season):
 def test_what_changed_between_versions_stays_english_in_english(season):
     set_language("en")
     shown = str(diff(season.version(3), season.version(4)))
-    assert "D1  Công ty A: 3 desktop; pledged -> cancelled; counted 3 desktop -> 0" in shown
+    assert "D1  Công ty A: 3 desktops; pledged -> cancelled; counted 3 desktops -> 0" in shown
     assert "\n  general  desktop" in shown and "chung" not in shown, shown  # no Vietnamese pool name left
-    assert what_each_bought(season)["donations"].tolist() == ["D1 3 desktop (new, pledged)", "no donation changed",
-                                                              "D1 3 desktop (pledged -> cancelled)"]
+    assert what_each_bought(season)["donations"].tolist() == ["D1 3 desktops (new, pledged)", "no donation changed",
+                                                              "D1 3 desktops (pledged -> cancelled)"]
 
 
 def test_the_bands_of_a_diff_are_grouped_as_the_language_writes_numbers(case, tmp_path):
@@ -97,8 +97,8 @@ def test_the_season_events_are_in_words_of_the_language():
     set_language("en")
     events = season_events(*files)
     said = [e.description for e in events]
-    assert "LA23-009 800 tablet (pledged)" in said and "LA23-009 cancelled" in said
-    assert "GIAO-01 40 laptop delivered in Tân Hưng" in said
+    assert "LA23-009 800 tablets (pledged)" in said and "LA23-009 cancelled" in said
+    assert "GIAO-01 40 laptops delivered in Tân Hưng" in said
     assert [e.status_change for e in events if e.status_change and e.status_change[1] == "cancelled"] == [("LA23-009", "cancelled")]
 
 
@@ -184,3 +184,38 @@ def test_the_frontier_command_writes_rates_as_percentages_and_the_setting_in_wor
     # each row: the floor, learners covered, then the rate, the worst and the best district's rates
     for floor in ("0,0%", "20,0%", "40,0%"):
         assert re.search(rf"^\s+{floor}\s+\d+(\s+\d+,\d%){{3}}\s", printed, flags=re.M), printed
+
+
+def test_a_count_of_devices_or_data_packages_is_plural_in_english_only(case, tmp_path):
+    """'1 tablet', '800 tablets', '1 data package', '300 data packages' in English; Vietnamese has no
+    plural ('800 máy tính bảng'): a donation, what a version counted (plans show, plans diff) and
+    the earmark of a traced donation all write a count the same way (sim.locale.item_count)."""
+    from sim.ledger.trace import trace
+    from sim.ledger.versions import show
+
+    def gift(donation_id: str, kind: str, device: str, quantity: int, earmark: str = "") -> Donation:
+        return Donation(donation_id, "2026-11-24", "Công ty A", kind, device, quantity, 0, earmark, None, "received")
+
+    set_language("en")
+    assert [gift("T", "device", "tablet", n).describe() for n in (1, 800)] == ["1 tablet", "800 tablets"]
+    assert [gift("P", "data_package", "", n).describe() for n in (1, 300)] == ["1 data package", "300 data packages"]
+    set_language("vi")
+    assert [gift("T", "device", "tablet", n).describe() for n in (1, 800)] == ["1 máy tính bảng", "800 máy tính bảng"]
+    assert gift("P", "data_package", "", 300).describe() == "300 gói dữ liệu di động"
+
+    scenario = case([student("An Bình", 10, "poor", 6), student("Bình Hòa", 10, "poor", 6)], budget_vnd=0,
+                    devices={"desktop": {"unit_cost_vnd": M}}, donations={"count": "received"})
+    with Ledger(tmp_path / "ledger.sqlite", create=True) as ledger:
+        ledger.record([Sourced(gift("D1", "device", "desktop", 1, "An Bình"), "test")])
+        replan(scenario, ledger, compare=False)
+        ledger.record([Sourced(gift("D2", "device", "desktop", 2), "test")])
+        replan(scenario, ledger, compare=False)
+        set_language("en")
+        shown, changed, traced = show(ledger.version(2)), str(diff(ledger.version(1), ledger.version(2))), trace(ledger, "D1")
+        assert "Counted: anywhere: 2 desktops, An Bình: 1 desktop" in shown, shown
+        assert "D2  Công ty A: 2 desktops; new, received; counted 0 -> 2 desktops" in changed, changed
+        assert "D1: 1 desktop for An Bình" in traced and "0 of its 1 desktop confirmed handed over there (0 desktops " in traced, traced
+        set_language("vi")
+        shown, traced = show(ledger.version(2)), trace(ledger, "D1")
+        assert "Đã tính: mọi nơi: 2 máy tính để bàn, An Bình: 1 máy tính để bàn" in shown, shown
+        assert "0 trong 1 máy tính để bàn đã được xác nhận bàn giao tại đó (tổng cộng 0 máy tính để bàn " in traced, traced

@@ -50,10 +50,9 @@ def summary_text(summary: dict, timing: bool | None = None) -> str:
                     earmarked=_n(summary["spent_earmarked_vnd"]), left=_n(summary["cash_left_vnd"]))]
     for district in i18n.vietnamese_sorted(summary["earmark_left_vnd"]):
         lines.append(t("summary_earmark", district=district, left=_n(summary["earmark_left_vnd"][district])))
-    bought = ", ".join(f"{i18n.item_label(item)} {_n(n)}" for item, n in summary["bought"].items() if n) or t("nothing")
+    bought = ", ".join(i18n.item_count(n, item) for item, n in summary["bought"].items() if n) or t("nothing")
     lines.append(t("summary_bought", items=bought))
-    lines.append(t("summary_stock_left", items=", ".join(f"{i18n.item_label(item)} {_n(n)}"
-                                                         for item, n in summary["stock_left"].items())))
+    lines.append(t("summary_stock_left", items=", ".join(i18n.item_count(n, item) for item, n in summary["stock_left"].items())))
     comparison = summary.get("max_count_comparison")
     if comparison:
         more = comparison["more_than_equal_rate"]
