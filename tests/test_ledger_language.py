@@ -219,3 +219,22 @@ def test_a_count_of_devices_or_data_packages_is_plural_in_english_only(case, tmp
         shown, traced = show(ledger.version(2)), trace(ledger, "D1")
         assert "Đã tính: mọi nơi: 2 máy tính để bàn, An Bình: 1 máy tính để bàn" in shown, shown
         assert "0 trong 1 máy tính để bàn đã được xác nhận bàn giao tại đó (tổng cộng 0 máy tính để bàn " in traced, traced
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_diff_writes_a_decrease_with_the_minus_sign_as_everywhere_else(season, tmp_path, capsys, language):
+    """plans diff (and replan, which prints the same diff) writes changes as sim.locale.signed does
+    (−3 with a real minus sign, +3, 0): the same number looks the same in every text; the CSV of
+    plans diff --csv keeps a plain -3 for the programs that read it."""
+    from sim.locale import signed
+
+    set_language(language)
+    shown = str(diff(season.version(3), season.version(4)))
+    assert "−3" in shown and signed(-3) == "−3", shown
+    assert not re.search(r"(?<![\w-])-\d", shown), shown  # no hyphen-minus before a number
+    assert not re.search(r"\+0\b", shown), shown  # no change is 0, as signed writes it
+    out = tmp_path / "diff.csv"
+    assert main(["plans", "diff", "3", "4", "--db", str(tmp_path / "ledger.sqlite"), "--csv", str(out)]) == 0
+    assert "−3" in capsys.readouterr().out
+    text = out.read_text(encoding="utf-8-sig")
+    assert ",-2," in text and "−" not in text

@@ -21,7 +21,7 @@ import pandas as pd
 from sim.ledger.store import Ledger, PlanVersion
 from sim.read.names import match_key
 from sim.core.rules import BAND_LABELS, BAND_LABELS_VI, BANDS
-from sim.locale import get_language
+from sim.locale import get_language, signed
 from sim.locale import gettext as t
 from sim.views.text import thousands as _n
 
@@ -165,8 +165,9 @@ def pool_label(name: str) -> str:
 
 
 def _signed(change: int) -> str:
-    """``+3``, ``-1``, ``+1.234`` (grouped as the language writes numbers)."""
-    return ("-" if change < 0 else "+") + _n(abs(int(change)))
+    """``+3``, ``−1`` (a real minus sign), ``0``, ``+1.234``: ``sim.locale.signed``, as every change
+    the tool shows a reader is written (the CSV of ``plans diff --csv`` keeps plain ``-1``)."""
+    return signed(int(change))
 
 
 def _donation_status(code: str) -> str:
