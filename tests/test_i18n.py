@@ -267,7 +267,7 @@ def test_the_summary_text_uses_one_number_format(tmp_path):
     text = summary_text(summary, timing=True)
     assert "1.040 trên   1.071" in text and "16.065" in text and "1,2 giây" in text and "1.616 gói dữ liệu di động" in text
     assert not re.search(r"\d,\d{3}\b", text), "an English thousands separator in the Vietnamese summary"
-    earmarks = [line.split(":")[0].split(" cho ")[1] for line in text.splitlines() if "tặng riêng cho" in line]
+    earmarks = [line.split(":")[0].split(" cho ")[1] for line in text.splitlines() if "tài trợ riêng cho" in line]
     assert earmarks == ["Bến Lức", "Cần Đước", "Đức Huệ"]
     i18n.set_language("en")
     text = summary_text(summary, timing=True)
@@ -339,3 +339,31 @@ def test_a_stray_or_missing_msgstr_is_found_in_plain_and_plural_entries():
     short = 'msgid "items_x"\nmsgid_plural "items_x"\nmsgstr[0] "{count} x"\n'
     mixed = 'msgid "items_x"\nmsgid_plural "items_x"\nmsgstr "{count} x"\n'
     assert [len(_misshapen_entries(t, 2)) for t in (stray, short, mixed)] == [1, 1, 1]
+
+
+# ---- the Vietnamese words ----------------------------------------------------------------------------
+
+def _vietnamese_texts() -> dict[str, str]:
+    """Every Vietnamese text a user reads, each with its white space made single spaces (a phrase
+    may be split between two lines): the catalogue, the notebooks' cells, the Vietnamese pages of
+    docs/, README.md, data/README.md, the scenario files and the code's own Vietnamese strings."""
+    import json
+
+    texts = {f"sim.po {_key(m)!r}": " ".join(_forms(m)) for m in _entries("vi")}
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        texts[str(path.relative_to(ROOT))] = "\n".join("".join(cell["source"]) for cell in cells)
+    pages = [p for p in sorted((ROOT / "docs").glob("*.md")) if not p.name.endswith(".en.md")]
+    for path in [*pages, ROOT / "README.md", ROOT / "data" / "README.md", *sorted((ROOT / "data" / "scenarios").glob("*.yaml")),
+                 *sorted((ROOT / "sim").rglob("*.py"))]:
+        texts[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
+    return {where: re.sub(r"\s+", " ", text) for where, text in texts.items()}
+
+
+def test_a_donation_is_called_khoan_tai_tro_in_every_vietnamese_text():
+    """One word for a donation: "khoản tài trợ", not "khoản tặng" or "khoản ủng hộ" ("tặng", to
+    donate, stays where it is a verb: "máy được tặng")."""
+    other = re.compile(r"khoản[\s_]+(?:tặng|ủng[\s_]+hộ)\b", re.I)
+    found = {where: other.findall(text) for where, text in _vietnamese_texts().items()}
+    assert not {where: words for where, words in found.items() if words}
+    assert "khoản tài trợ" in _vietnamese_texts()["sim.po 'help_donations'"]

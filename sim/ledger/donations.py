@@ -431,7 +431,7 @@ VIETNAMESE = {
 # The columns' short Vietnamese names, which messages show after the identifier the file's header
 # uses: "cột 'earmark_band' (nhóm ưu tiên được dành riêng)" (sim.read.errors.column_words).
 VIETNAMESE_NAMES = {
-    "donations": {"donation_id": "mã khoản tặng", "date": "ngày", "donor": "nhà tài trợ", "kind": "loại",
+    "donations": {"donation_id": "mã khoản tài trợ", "date": "ngày", "donor": "nhà tài trợ", "kind": "loại",
                   "device": "loại máy", "quantity": "số lượng", "amount_vnd": "số tiền", "earmark_district": "huyện được dành riêng",
                   "earmark_band": "nhóm ưu tiên được dành riêng", "status": "trạng thái"},
     "deliveries": {"delivery_id": "mã lần bàn giao", "date": "ngày bàn giao", "district": "huyện", "device": "loại máy",
