@@ -367,3 +367,27 @@ def test_a_donation_is_called_khoan_tai_tro_in_every_vietnamese_text():
     found = {where: other.findall(text) for where, text in _vietnamese_texts().items()}
     assert not {where: words for where, words in found.items() if words}
     assert "khoản tài trợ" in _vietnamese_texts()["sim.po 'help_donations'"]
+
+
+def test_the_vietnamese_catalogue_leaves_no_english_solver_word():
+    """A Vietnamese analyst may not know "LP", "MILP", "solver" or "data": the catalogue writes
+    "bài toán tuyến tính" (as docs/fairness.md), "bộ giải", "dữ liệu" ("CSV", "YAML" are file kinds,
+    and names in code quotes or paths are the files' own)."""
+    english = re.compile(r"(?<![\w/.`'_-])(?:MILPs?|LPs?|[Ss]olvers?|data)(?![\w/.`'_-])")
+    left = {_key(m): form for m in _entries("vi") for form in _forms(m) if english.search(re.sub(r"\{[^}]*\}", "", form))}
+    assert not left, left
+
+
+def test_the_first_line_of_a_run_says_how_many_linear_programs_in_words_of_the_language():
+    summary = {"scenario": "s", "status": "optimal", "solver": {"name": "highs", "lp_solves": 15}, "seconds": 0.5,
+               "pupils_by_band": {str(b): 0 for b in range(1, 6)}, "covered_by_band": {str(b): 0 for b in range(1, 6)},
+               "pupils": 0, "covered": 0, "spent_vnd": 0, "spent_general_vnd": 0, "spent_earmarked_vnd": 0, "cash_left_vnd": 0,
+               "earmark_left_vnd": {}, "bought": {}, "stock_left": {}}
+    from sim.views.text import summary_text
+
+    i18n.set_language("vi")
+    assert summary_text(summary, timing=True).splitlines()[0] == "Kế hoạch “s”: tối ưu, highs, giải 15 bài toán tuyến tính, 0,5 giây"
+    i18n.set_language("en")
+    assert summary_text(summary, timing=True).splitlines()[0] == "Plan 's': optimal, highs, 15 LPs, 0.5 s"
+    summary["solver"]["lp_solves"] = 1
+    assert summary_text(summary, timing=False).splitlines()[0] == "Plan 's': optimal, highs, 1 LP"

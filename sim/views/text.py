@@ -34,7 +34,7 @@ def summary_text(summary: dict, timing: bool | None = None) -> str:
         timing = "SOURCE_DATE_EPOCH" not in os.environ
     seconds = t("summary_seconds", seconds=i18n.number(summary["seconds"], 1)) if timing else ""
     lines = [t("summary_plan", scenario=summary["scenario"], status=_status(summary["status"]),
-               solver=summary["solver"]["name"], lps=summary["solver"]["lp_solves"], seconds=seconds),
+               solver=summary["solver"]["name"], lps=_lps(summary["solver"]["lp_solves"]), seconds=seconds),
              "", t("summary_by_band")]
     labels = {str(b): i18n.band_label(b) for b in BANDS}
     width = max(len(label) for label in [*labels.values(), t("all_bands")])
@@ -60,6 +60,13 @@ def summary_text(summary: dict, timing: bool | None = None) -> str:
     if summary.get("fairness"):
         lines += ["", *fairness_text(summary["fairness"])]
     return "\n".join(lines)
+
+
+def _lps(count: int) -> str:
+    """How many linear programs the plan solved: ``giải 17 bài toán tuyến tính``, ``17 LPs``, ``1 LP``."""
+    from sim.locale import ngettext
+
+    return ngettext("summary_lps", count).format(count=_n(count))
 
 
 def _rate(value: float | None) -> str:
