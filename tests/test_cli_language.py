@@ -241,7 +241,7 @@ def test_with_sim_lang_en_the_commands_print_english(sessions):
     done = sessions["en"]
     expected = {"run": "Learners covered", "run bad": "error: bad input", "roster check": "held for review",
                 "roster aggregate": "eligible learners", "roster new-key": "pseudonym key", "donations import": "donations in",
-                "donations list": "received", "deliveries list": "Delivered: desktop 1", "donations export": "Wrote 2 donations",
+                "donations list": "received", "deliveries list": "Delivered: 1 desktop", "donations export": "Wrote 2 donations",
                 "donations status": "is now received", "donations status bad": "unknown status", "replan": "Stored as plan version 1",
                 "plans show": "Plan version 1", "plans diff": "From plan version 1", "plans approve": "approved by",
                 "audit verify": "audit trail intact", "audit trace": "plan version 1", "publish": "Wrote",

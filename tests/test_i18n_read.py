@@ -123,7 +123,7 @@ def test_a_missing_column_and_a_donations_file_name_their_columns_in_vietnamese(
     with pytest.raises(InputError) as caught:
         read_records(write_csv(tmp_path / "donations.csv", [row]), DONATION_KIND)
     message = str(caught.value)
-    assert "cột 'donation_id' (mã khoản tặng): mã có chứa ký tự ẩn hoặc ký tự điều khiển" in message
+    assert "cột 'donation_id' (mã khoản tài trợ): mã có chứa ký tự ẩn hoặc ký tự điều khiển" in message
     assert "cột 'kind' (loại): loại không rõ (giá trị: 'gift'); cần: cash (tiền), device (máy) hoặc data_package (gói dữ liệu)" in message
     assert "cột 'status' (trạng thái): không phải một giá trị được chấp nhận (giá trị: 'recieved')" in message
     assert "nhiều nhất 1.000.000.000.000.000 đồng" in message

@@ -181,7 +181,7 @@ def test_list_shows_records_and_totals_by_status(tmp_path):
     run_cli("donations", "import", write_csv(tmp_path / "a.csv", GOOD, HEADER), "--db", db)
     listed = run_cli("donations", "list", "--db", db)
     assert listed.returncode == 0
-    assert "pledged       1 donations: 10 tablet" in listed.stdout
+    assert "pledged       1 donations: 10 tablets\n" in listed.stdout
     assert "received      2 donations: 5,000,000 VND, 20 data packages" in listed.stdout
 
 
@@ -205,7 +205,7 @@ def test_deliveries_import_list_export(tmp_path):
     db = tmp_path / "ledger.sqlite"
     path = write_csv(tmp_path / "g.csv", rows)
     assert run_cli("deliveries", "import", path, "--db", db).returncode == 0
-    assert "Delivered: desktop 3" in run_cli("deliveries", "list", "--db", db).stdout
+    assert "Delivered: 3 desktops" in run_cli("deliveries", "list", "--db", db).stdout
     write_records(tmp_path / "out.csv", Ledger(db).deliveries(), DELIVERY_KIND)
     assert read_records(tmp_path / "out.csv", DELIVERY_KIND)[0].record == read_records(path, DELIVERY_KIND)[0].record
 

@@ -169,7 +169,7 @@ def test_a_cancelled_pledge_shrinks_the_plan_but_not_what_was_delivered(case, le
     rows = {(r.district, r.device): (r.before, r.after, r.because) for r in change.devices.itertuples()}
     assert rows == {("Bình Hòa", "desktop"): (5, 3, "D2"), ("An Bình", "desktop"): (5, 2, "D2, deliveries")}
     assert list(change.donations["status"]) == ["pledged -> cancelled"]
-    assert "Bình Hòa  desktop       5 ->      3       -2   because: D2" in str(change)
+    assert "Bình Hòa  desktop       5 ->      3       −2   because: D2" in str(change)
 
 
 def test_what_is_left_after_the_deliveries_is_shared_at_equal_rates(case):

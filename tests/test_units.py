@@ -138,3 +138,36 @@ def test_a_bare_name_of_both_a_commune_and_a_former_district_is_not_guessed():
         delivered_counts(bare, [], scenario, index, Path("ledger"), units)
     said = [Delivery("D1", "2024-10-01", "Xã Đức Hòa", "tablet", 2, "")]
     assert delivered_counts(said, [], scenario, index, Path("ledger"), units) == {("Đức Hòa", "tablet"): 2}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_converted_roster_keeps_the_headers_as_the_school_wrote_them(tmp_path, suffix):
+    """Headers are matched in lower case, but the converted file is the school's: the same header
+    text (spelling, case, order), the same cells, only the unit columns' values changed."""
+    header = ["Mã học sinh", "Họ và tên", "Ngày sinh", "Trường", "Xã", "Quận/Huyện", "Lớp", "Hộ (nghèo/cận nghèo)",
+              "Mồ côi do Covid-19", "Có máy tính", "Có internet", "SỐ ĐIỆN THOẠI", "Ghi chú"]
+    rows = [["HS001", "Nguyễn Văn An", "01/02/2010", "THCS Mỹ Hạnh", "Mỹ Hạnh Nam", "Đức Hòa", "9", "nghèo", "không", "không",
+             "có", "0901234567", "Lớp 9A"],
+            ["HS002", "Trần Thị Bình", "03/04/2011", "THCS Đức Hòa", "", "Đức Hòa", "8", "cận nghèo", "không", "không",
+             "không", "", ""]]
+    path = tmp_path / f"roster{suffix}"
+    if suffix == ".csv":
+        _csv(path, "\n".join(",".join(r) for r in [header, *rows]) + "\n")
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        for r in [header, *rows]:
+            book.active.append(r)
+        book.save(path)
+    out, report = tmp_path / "roster_2025.csv", tmp_path / "report.csv"
+    assert main(["convert-units", str(path), "--kind", "roster", "--province", "Tây Ninh", "--old-province", "Long An",
+                 "--out", str(out), "--report", str(report), "--quiet"]) == 0
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(written.columns) == header
+    assert out.read_text(encoding="utf-8").splitlines()[0] == ",".join(header)
+    assert written["Quận/Huyện"].tolist() == ["Mỹ Hạnh", "[chọn xã mới] Đức Hòa"]  # converted; a district alone: listed
+    assert written["Xã"].tolist() == ["", ""]  # the old commune is now the district column's new commune
+    unchanged = [h for h in header if h not in ("Quận/Huyện", "Xã")]
+    assert written[unchanged].values.tolist() == [[r[header.index(h)] for h in unchanged] for r in rows]
+    assert pd.read_csv(report, dtype=str)["column"].tolist() == ["Quận/Huyện", "Quận/Huyện"]  # as the file names it

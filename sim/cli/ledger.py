@@ -142,14 +142,14 @@ def _list(args: argparse.Namespace) -> int:
 
 def _totals(records: list, kind: RecordKind) -> str:
     """Totals per status (donations) or per device (deliveries), in the current language."""
-    from sim.views.i18n import item_label, number, sort_key
+    from sim.views.i18n import item_count, item_label, number, sort_key
 
     if kind is DELIVERY_KIND:
         per: dict[str, int] = {}
         for d in records:
             per[d.device] = per.get(d.device, 0) + d.quantity
         items = sorted(per.items(), key=lambda pair: sort_key(item_label(pair[0])))
-        return t("cli_delivered_total").format(items=", ".join(f"{item_label(device)} {number(n)}" for device, n in items))
+        return t("cli_delivered_total").format(items=", ".join(item_count(n, device) for device, n in items))
     lines = []
     for status in STATUSES:
         mine = [d for d in records if d.status == status]
@@ -159,9 +159,8 @@ def _totals(records: list, kind: RecordKind) -> str:
         for d in mine:
             item = "cash" if d.kind == "cash" else d.device or "data_package"
             parts[item] = parts.get(item, 0) + (d.amount_vnd if d.kind == "cash" else d.quantity)
-        shown = [t("describe_cash").format(amount=number(n)) if item == "cash"
-                 else t("describe_packages").format(count=number(n)) if item == "data_package"
-                 else f"{number(n)} {item_label(item)}" for item, n in parts.items()]
+        shown = [t("describe_cash").format(amount=number(n)) if item == "cash" else item_count(n, item)
+                 for item, n in parts.items()]
         lines.append(t("cli_donations_by_status").format(status=t("donation_status_" + status), count=number(len(mine)),
                                                          items=", ".join(shown)))
     return "\n".join(lines)

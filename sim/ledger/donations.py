@@ -94,17 +94,14 @@ class Donation:
                 or f.name not in ("donor", "earmark_district") and getattr(self, f.name) != getattr(other, f.name)]
 
     def describe(self) -> str:
-        """'50 tablet', '200,000,000 VND' or '300 data packages', with the earmark if any; in
-        Vietnamese (the default) '50 máy tính bảng', '200.000.000 đồng', '300 gói dữ liệu di động'."""
-        from sim.locale import gettext as t
-        from sim.views.i18n import item_label, number
+        """'50 tablets', '1 laptop', '200,000,000 VND' or '300 data packages', with the earmark if any;
+        in Vietnamese (the default) '50 máy tính bảng', '200.000.000 đồng', '300 gói dữ liệu di động'."""
+        from sim.locale import gettext as t, item_count, number
 
         if self.kind == "cash":
             what = t("describe_cash").format(amount=number(self.amount_vnd))
-        elif self.kind == "device":
-            what = f"{number(self.quantity)} {item_label(self.device)}"
         else:
-            what = t("describe_package" if self.quantity == 1 else "describe_packages").format(count=number(self.quantity))
+            what = item_count(self.quantity, self.device if self.kind == "device" else "data_package")
         reserved = [t("describe_for_district").format(district=self.earmark_district) if self.earmark_district else "",
                     t("describe_for_band").format(band=self.earmark_band) if self.earmark_band else ""]
         return " ".join([what, *filter(None, reserved)])
@@ -434,7 +431,7 @@ VIETNAMESE = {
 # The columns' short Vietnamese names, which messages show after the identifier the file's header
 # uses: "cột 'earmark_band' (nhóm ưu tiên được dành riêng)" (sim.read.errors.column_words).
 VIETNAMESE_NAMES = {
-    "donations": {"donation_id": "mã khoản tặng", "date": "ngày", "donor": "nhà tài trợ", "kind": "loại",
+    "donations": {"donation_id": "mã khoản tài trợ", "date": "ngày", "donor": "nhà tài trợ", "kind": "loại",
                   "device": "loại máy", "quantity": "số lượng", "amount_vnd": "số tiền", "earmark_district": "huyện được dành riêng",
                   "earmark_band": "nhóm ưu tiên được dành riêng", "status": "trạng thái"},
     "deliveries": {"delivery_id": "mã lần bàn giao", "date": "ngày bàn giao", "district": "huyện", "device": "loại máy",

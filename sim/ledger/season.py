@@ -87,8 +87,7 @@ def read_status_changes(path: str | Path) -> list[Event]:
 def season_events(donations: str | Path, status_changes: str | Path | None = None,
                   deliveries: str | Path | None = None) -> list[Event]:
     """Every event of the three files, in the order they happened."""
-    from sim.locale import number
-    from sim.views.i18n import item_label
+    from sim.locale import item_count
 
     events = [Event(s.record.date, 0, f"{s.record.donation_id} {s.record.describe()} ({_status(s.record.status)})", s)
               for s in read_records(donations, DONATION_KIND)]
@@ -96,7 +95,7 @@ def season_events(donations: str | Path, status_changes: str | Path | None = Non
         events += read_status_changes(status_changes)
     if deliveries is not None:
         events += [Event(s.record.date, 2, t("event_delivered").format(
-                       id=s.record.delivery_id, count=number(s.record.quantity), device=item_label(s.record.device),
+                       id=s.record.delivery_id, items=item_count(s.record.quantity, s.record.device),
                        district=s.record.district), s)
                    for s in read_records(deliveries, DELIVERY_KIND)]
     return [e for _, e in sorted(enumerate(events), key=lambda pair: (pair[1].date, pair[1].order, pair[0]))]

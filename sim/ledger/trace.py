@@ -29,8 +29,7 @@ def trace(ledger, donation_id: str) -> str:
         origins = {(at, action): source for at, action, source in ledger.db.execute(
             "SELECT at, action, source FROM events WHERE record = 'donation' AND record_id = ?", (donation_id,))}
         handed = confirmed(ledger.db)
-    from sim.locale import date, gettext as t, number
-    from sim.views.i18n import item_label
+    from sim.locale import date, gettext as t, item_count, number
 
     def status(code: str) -> str:
         return t("donation_status_" + code) if code in ("pledged", "received", "cancelled", "delivered") else code
@@ -41,9 +40,7 @@ def trace(ledger, donation_id: str) -> str:
     def amount(value: float) -> str:
         if donation.kind == "cash":
             return t("describe_cash").format(amount=number(value))
-        if donation.kind == "device":
-            return f"{number(value)} {item_label(donation.device)}"
-        return t("describe_packages").format(count=number(value))
+        return item_count(value, donation.device if donation.kind == "device" else "data_package")
 
     lines = [f"{donation.donation_id}: {donation.describe()} ({status(donation.status)})"]
     for seq, at, content in entries:
@@ -73,11 +70,11 @@ def trace(ledger, donation_id: str) -> str:
         if donation.kind == "device":
             paid = sum(n for (_, dev), n in mine.items() if match_key(dev) == match_key(donation.device))
             lines.append("  " + t("trace_earmarked_devices").format(
-                district=donation.earmark_district, paid=number(min(paid, donation.quantity)), quantity=number(donation.quantity),
-                device=item_label(donation.device), all=number(paid)))
+                district=donation.earmark_district, paid=number(min(paid, donation.quantity)),
+                devices=item_count(donation.quantity, donation.device), all=item_count(paid, donation.device)))
         else:
             total = sum(mine.values())
             lines.append("  " + t("trace_earmarked_money").format(district=donation.earmark_district, total=number(total))
-                         + (f" ({', '.join(f'{item_label(dev)} {number(n)}' for (_, dev), n in sorted(mine.items()))})"
+                         + (f" ({', '.join(item_count(n, dev) for (_, dev), n in sorted(mine.items()))})"
                             if mine else ""))
     return "\n".join(lines)

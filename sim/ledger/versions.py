@@ -21,7 +21,7 @@ import pandas as pd
 from sim.ledger.store import Ledger, PlanVersion
 from sim.read.names import match_key
 from sim.core.rules import BAND_LABELS, BAND_LABELS_VI, BANDS
-from sim.locale import get_language
+from sim.locale import get_language, signed
 from sim.locale import gettext as t
 from sim.views.text import thousands as _n
 
@@ -77,19 +77,17 @@ def _counted(record: dict | None, share: float) -> tuple[str, str, float] | None
 
 def _amount(counted: tuple[str, str, float] | None) -> str:
     """What a donation counted, in words of the current language: ``800 máy tính bảng``,
-    ``2.000.000 đồng``, ``480 gói dữ liệu di động`` (``800 tablet``, ``2,000,000 VND`` in English)."""
-    from sim.locale import number
-    from sim.views.i18n import item_label
+    ``2.000.000 đồng``, ``480 gói dữ liệu di động`` (``800 tablets``, ``1 laptop``, ``2,000,000 VND``
+    in English)."""
+    from sim.locale import item_count, number
 
     if counted is None:
         return number(0)
     _, item, value = counted
-    amount = number(value, 0 if float(value).is_integer() else 1)
+    decimals = 0 if float(value).is_integer() else 1
     if item == "VND":
-        return t("describe_cash").format(amount=amount)
-    if item == "data packages":
-        return t("describe_package" if value == 1 else "describe_packages").format(count=amount)
-    return f"{amount} {item_label(item)}"
+        return t("describe_cash").format(amount=number(value, decimals))
+    return item_count(value, "data_package" if item == "data packages" else item, decimals)
 
 
 @dataclass
@@ -167,8 +165,9 @@ def pool_label(name: str) -> str:
 
 
 def _signed(change: int) -> str:
-    """``+3``, ``-1``, ``+1.234`` (grouped as the language writes numbers)."""
-    return ("-" if change < 0 else "+") + _n(abs(int(change)))
+    """``+3``, ``−1`` (a real minus sign), ``0``, ``+1.234``: ``sim.locale.signed``, as every change
+    the tool shows a reader is written (the CSV of ``plans diff --csv`` keeps plain ``-1``)."""
+    return signed(int(change))
 
 
 def _donation_status(code: str) -> str:
@@ -332,16 +331,17 @@ def what_each_bought(ledger: Ledger) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _pool(name: str) -> str:
-    """``anywhere: cash``, ``band 1: desktop``, ``Đức Huệ: laptop`` (what a version counted) in words."""
+def _pool(name: str, amount: float) -> str:
+    """What a version counted in a pool (``anywhere: cash``, ``band 1: desktop``, ``Đức Huệ: laptop``
+    with its amount) in words: ``anywhere: 2,000,000 VND``, ``band 1: 1 desktop``, ``Đức Huệ: 40 laptops``."""
     import re
 
-    from sim.views.i18n import item_label
+    from sim.locale import item_count, number
 
     where, _, item = str(name).rpartition(": ")
     where = t("show_anywhere") if where == "anywhere" else re.sub(r"\bband (\d)", lambda m: t("show_band").format(band=m.group(1)), where)
-    item = t("kind_cash") if item == "cash" else item_label(item)
-    return f"{where}: {item}" if where else item
+    what = t("describe_cash").format(amount=number(amount)) if item == "cash" else item_count(amount, item)
+    return f"{where}: {what}" if where else what
 
 
 def _counting(mode: str) -> str:
@@ -361,7 +361,7 @@ def show(version: PlanVersion) -> str:
              + (t("show_after").format(previous=version.previous_version) if version.previous_version else ""),
              t("show_ledger").format(last=date(last) if last else "-", donations=_n(ledger["donations"]),
                                      counted=_n(ledger["donations_counted"]), count=_counting(ledger["counting"]["count"])),
-             t("show_counted").format(items=", ".join(f"{_pool(k)} {_n(v)}" for k, v in ledger["counted"].items()) or t("show_nothing")),
+             t("show_counted").format(items=", ".join(_pool(k, v) for k, v in ledger["counted"].items()) or t("show_nothing")),
              t("show_inputs") + json.dumps(version.inputs_sha256, sort_keys=True), "", ""]
     if ledger.get("held_aside"):  # versions made before band pools existed
         lines.insert(3, t("show_held_aside") + ", ".join(ledger["held_aside"]))

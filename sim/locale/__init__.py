@@ -5,10 +5,14 @@ this module is imported) or ``set_language("en")``. The words live in gettext ca
 file, ``vi/LC_MESSAGES/sim.po`` and ``en/LC_MESSAGES/sim.po``, and are compiled in memory with Babel
 when first used: there is no build step and no ``.mo`` file to forget.
 
-Two kinds of entries:
+Three kinds of entries:
 
 * a message of the views and the command line: the msgid is a short key (``chart_band_title``),
   present in both catalogues; ``gettext(key)`` returns the text of the current language;
+* a count of things (``msgid_plural``, ``msgstr[0]``, ``msgstr[1]``…): the msgid is a key, each
+  catalogue has as many forms as its ``Plural-Forms`` header says (Vietnamese one, English two);
+  ``ngettext(key, n)`` picks the form for ``n``, and ``item_count(n, item)`` writes a number of
+  devices or data packages with it (``800 máy tính bảng``, ``1 tablet``, ``800 tablets``);
 * a fixed text of an error message (``msgctxt "error"``): the msgid is the English text, with
   ``{name}`` for the parts that vary, and only the Vietnamese catalogue translates it;
   ``translate_error(text)`` finds the pattern the text matches and fills the translation in.
@@ -99,6 +103,49 @@ def gettext(key: str, language: str | None = None) -> str:
     if text == key and key not in catalogue(language):
         raise KeyError(f"message {key!r} is not in {po_path(language)}")
     return unicodedata.normalize("NFC", text)
+
+
+def ngettext(key: str, count: float, language: str | None = None) -> str:
+    """The text of the plural entry ``key`` (``msgid_plural``, ``msgstr[0]``, ``msgstr[1]``…) for
+    ``count`` things in ``language``, chosen by the catalogue's ``Plural-Forms``: Vietnamese has one
+    form (``nplurals=1``), English two, one thing and the others (``nplurals=2; plural=(n != 1)``).
+    A count with a fraction (a share of a pledge: 0.5, 12.5) takes the form of the others, as English
+    writes it (``1.5 tablets``). A key that is not a plural entry of the catalogue raises ``KeyError``.
+    """
+    language = _checked(language or get_language())
+    message = catalogue(language).get(key)
+    if message is None or not message.pluralizable:
+        raise KeyError(f"plural message {key!r} is not in {po_path(language)}")
+    whole = float(count).is_integer()
+    text = translations(language).ngettext(key, key, abs(int(count)) if whole else 2)
+    return unicodedata.normalize("NFC", text)
+
+
+ITEM_COUNT = "items_"  # the plural entries of counted items: items_tablet, items_data_package…
+
+
+def item_count(count: float, item: str, decimals: int = 0) -> str:
+    """``count`` of a device or of data packages as a reader reads it, the one way every text writes
+    it: ``800 máy tính bảng``, ``1 gói dữ liệu di động`` in Vietnamese (no plural), ``1 tablet``,
+    ``800 tablets``, ``300 data packages`` in English (the catalogues' ``items_<item>`` plural
+    entries); a device the scenario made up is its number and its name as written (``3 máy chiếu``).
+
+    >>> before = get_language()
+    >>> set_language("vi"); item_count(800, "tablet"), item_count(1, "data_package")
+    ('800 máy tính bảng', '1 gói dữ liệu di động')
+    >>> set_language("en"); item_count(1, "tablet"), item_count(1200, "laptop"), item_count(2.5, "desktop", 1)
+    ('1 tablet', '1,200 laptops', '2.5 desktops')
+    >>> item_count(3, "máy chiếu")
+    '3 máy chiếu'
+    >>> set_language(before)
+    """
+    shown = round(float(count), decimals)
+    amount = number(shown, decimals)
+    message = catalogue(get_language()).get(ITEM_COUNT + str(item))
+    if message is None or not message.pluralizable:
+        return f"{amount} {item}"
+    # the form follows the number as written: with decimals ("1.0", "2.5") it is a fraction's
+    return ngettext(ITEM_COUNT + str(item), shown if decimals <= 0 else 0.5).format(count=amount)
 
 
 # ---- error messages: English text in, the current language out -------------------------------------

@@ -27,7 +27,7 @@ from sim.ledger.audit import head
 from sim.ledger.handovers import status_table
 from sim.ledger.replan import item_of, table_of
 from sim.ledger.store import Ledger
-from sim.locale import date, get_language, number, percent
+from sim.locale import date, get_language, item_count, number, percent
 from sim.locale import gettext as t
 from sim.read.names import match_key
 from sim.read.tables import AreaIndex, read_areas
@@ -125,8 +125,7 @@ def publish(ledger: Ledger, out: str | Path, *, areas: str | Path = "data/longan
         rows = []
         for d in items:
             amount = (t("describe_cash").format(amount=number(d.amount_vnd)) if d.kind == "cash" else
-                      f"{number(d.quantity)} {item_label(d.device)}" if d.device else
-                      t("describe_packages").format(count=number(d.quantity)))
+                      item_count(d.quantity, d.device or "data_package"))
             donor = donor_name(d.donor)
             rows.append([date(d.date), t("site_anonymous") if donor == ANONYMOUS else donor, t("site_kind_" + d.kind), amount,
                          t("donation_status_" + d.status), d.earmark_district or "—"])

@@ -30,12 +30,22 @@ STATUS_ALIASES = STUDENT_STATUS.values
 
 @dataclass(frozen=True)
 class RawTable:
-    """A table as text: header names and rows, each row with its spreadsheet row number."""
+    """A table as text: header names and rows, each row with its spreadsheet row number.
+
+    ``header`` holds the names the code matches (trimmed, lower case: ``mã học sinh``), the keys of
+    each row's cells; ``written`` the same headers exactly as the file wrote them (``Mã học sinh``),
+    for a file written back (``sim convert-units``) to keep the school's spelling, case and order."""
 
     path: Path
     header: list[str]
     rows: list[tuple[int, dict[str, str]]]
     overfull: dict[int, int] = field(default_factory=dict)  # row -> filled cells beyond the header's columns
+    written: list[str] = field(default_factory=list)  # the header row as written; empty: ``header``
+
+    @property
+    def written_header(self) -> list[str]:
+        """The header row as the file wrote it, one name a column of ``header``."""
+        return list(self.written) if len(self.written) == len(self.header) else list(self.header)
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -97,7 +107,7 @@ def read_raw(path: str | Path, *, overfull_rows: bool = False, names: dict[str, 
         # plain_text: a quote sim put before a formula sign (sim.results.cells) is taken off
         rows.append((row, {h: (plain_text(cells[i].strip()) if i < len(cells) else "") for i, h in enumerate(header)}))
     found.raise_if_any()
-    return RawTable(path, header, rows, overfull)
+    return RawTable(path, header, rows, overfull, written=list(lines[0]))
 
 
 def _csv_rows(path: Path, text: str, delimiter: str) -> list[list[str]]:

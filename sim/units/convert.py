@@ -224,7 +224,12 @@ def _area_header(table: RawTable, kind: str) -> str:
 
 @dataclass
 class Converted:
-    """A table with its old units converted, and the report of every row."""
+    """A table with its old units converted, and the report of every row.
+
+    ``header``: the column names the rows' cells are keyed by (as read: trimmed, lower case);
+    ``written``: the same columns as the file wrote them, the header row of the converted file, so
+    that it keeps the school's headers exactly (spelling, case, order): only the area column's
+    values change, and no column is added."""
 
     path: Path
     province: ProvinceInfo
@@ -233,6 +238,7 @@ class Converted:
     report: pd.DataFrame
     column: str = ""
     counts: Counter = field(default_factory=Counter)
+    written: list[str] = field(default_factory=list)
 
     @property
     def listed(self) -> int:
@@ -241,7 +247,7 @@ class Converted:
     def csv_text(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(self.header)
+        writer.writerow(self.written if len(self.written) == len(self.header) else self.header)
         for _, cells in self.rows:
             writer.writerow([cells.get(h, "") for h in self.header])
         return out.getvalue()
@@ -293,6 +299,7 @@ def convert_table(table: RawTable, kind: str, province: ProvinceInfo | str, *,
     province = province if isinstance(province, ProvinceInfo) else find_province(province)
     walk = walk or Crosswalk(province, old_province)
     area = _area_header(table, kind)
+    shown = dict(zip(table.header, table.written_header))[area]  # the area column as the file names it, for the report
     commune_col = _find_header(table.header, COMMUNE_HEADERS)
     province_col = _find_header(table.header, PROVINCE_HEADERS)
     rows, report, counts = [], [], Counter()
@@ -310,12 +317,12 @@ def convert_table(table: RawTable, kind: str, province: ProvinceInfo | str, *,
             new_cells[area] = f"{CHOOSE}{cells.get(area, '')}"
         rows.append((number, new_cells))
         if m.status != BLANK:
-            report.append({"row": number, "column": area, "status": m.status,
+            report.append({"row": number, "column": shown, "status": m.status,
                            "given": ", ".join(x for x in given if x), "old_unit": m.old,
                            "new_code": m.new.code if m.new else "", "new_commune": m.new.full_name if m.new else "",
                            "candidates": "; ".join(f"{c.full_name} ({c.code})" for c in m.candidates), "note": m.note})
     return Converted(table.path, province, list(table.header), rows, pd.DataFrame(report, columns=REPORT_COLUMNS),
-                     area, counts)
+                     area, counts, table.written_header)
 
 
 def convert_file(path: str | Path, kind: str, province: ProvinceInfo | str, *, old_province: str | None = None) -> Converted:

@@ -21,25 +21,28 @@ from __future__ import annotations
 import unicodedata
 
 from sim.core.rules import BAND_LABELS, BAND_LABELS_VI, BANDS, HIGHER, HIGHER_LABELS, STATUS_LABELS
-from sim.locale import (DEFAULT_LANGUAGE, ENV_VAR, LANGUAGES, catalogue, date, get_language, gettext, number,
+from sim.locale import (DEFAULT_LANGUAGE, ENV_VAR, LANGUAGES, catalogue, date, get_language, gettext, item_count, number,
                         percent, set_language, signed, sort_key, translate_error, vietnamese_sorted)
 
-__all__ = ["DEFAULT_LANGUAGE", "ENV_VAR", "LANGUAGES", "MESSAGES", "band_label", "band_labels", "date", "get_language",
-           "grade_label", "item_label", "number", "percent", "set_language", "signed", "sort_key", "status_label", "t",
-           "table", "translate_error", "vietnamese_sorted"]
+__all__ = ["DEFAULT_LANGUAGE", "ENV_VAR", "LANGUAGES", "MESSAGES", "PLURALS", "band_label", "band_labels", "date",
+           "get_language", "grade_label", "item_count", "item_label", "number", "percent", "set_language", "signed",
+           "sort_key", "status_label", "t", "table", "translate_error", "vietnamese_sorted"]
 
 
-def _messages() -> dict[str, dict[str, str]]:
-    """key -> {language: text}, read from the catalogues (the messages of the views; not the error texts)."""
-    found: dict[str, dict[str, str]] = {}
+def _messages(plural: bool = False) -> dict[str, dict]:
+    """key -> {language: text}, read from the catalogues (the messages of the views; not the error
+    texts); with ``plural``, the plural entries instead: key -> {language: (form, …)}."""
+    found: dict[str, dict] = {}
     for language in LANGUAGES:
         for message in catalogue(language):
-            if message.id and not message.context:
-                found.setdefault(message.id, {})[language] = message.string
+            if message.id and not message.context and message.pluralizable == plural:
+                key = message.id[0] if plural else message.id
+                found.setdefault(key, {})[language] = tuple(message.string) if plural else message.string
     return found
 
 
 MESSAGES: dict[str, dict[str, str]] = _messages()
+PLURALS: dict[str, dict[str, tuple[str, ...]]] = _messages(plural=True)  # items_tablet…: see sim.locale.item_count
 
 ITEM_LABELS = {
     "tablet": {"vi": "máy tính bảng", "en": "tablet"},

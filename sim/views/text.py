@@ -34,7 +34,7 @@ def summary_text(summary: dict, timing: bool | None = None) -> str:
         timing = "SOURCE_DATE_EPOCH" not in os.environ
     seconds = t("summary_seconds", seconds=i18n.number(summary["seconds"], 1)) if timing else ""
     lines = [t("summary_plan", scenario=summary["scenario"], status=_status(summary["status"]),
-               solver=summary["solver"]["name"], lps=summary["solver"]["lp_solves"], seconds=seconds),
+               solver=summary["solver"]["name"], lps=_lps(summary["solver"]["lp_solves"]), seconds=seconds),
              "", t("summary_by_band")]
     labels = {str(b): i18n.band_label(b) for b in BANDS}
     width = max(len(label) for label in [*labels.values(), t("all_bands")])
@@ -50,10 +50,9 @@ def summary_text(summary: dict, timing: bool | None = None) -> str:
                     earmarked=_n(summary["spent_earmarked_vnd"]), left=_n(summary["cash_left_vnd"]))]
     for district in i18n.vietnamese_sorted(summary["earmark_left_vnd"]):
         lines.append(t("summary_earmark", district=district, left=_n(summary["earmark_left_vnd"][district])))
-    bought = ", ".join(f"{i18n.item_label(item)} {_n(n)}" for item, n in summary["bought"].items() if n) or t("nothing")
+    bought = ", ".join(i18n.item_count(n, item) for item, n in summary["bought"].items() if n) or t("nothing")
     lines.append(t("summary_bought", items=bought))
-    lines.append(t("summary_stock_left", items=", ".join(f"{i18n.item_label(item)} {_n(n)}"
-                                                         for item, n in summary["stock_left"].items())))
+    lines.append(t("summary_stock_left", items=", ".join(i18n.item_count(n, item) for item, n in summary["stock_left"].items())))
     comparison = summary.get("max_count_comparison")
     if comparison:
         more = comparison["more_than_equal_rate"]
@@ -61,6 +60,13 @@ def summary_text(summary: dict, timing: bool | None = None) -> str:
     if summary.get("fairness"):
         lines += ["", *fairness_text(summary["fairness"])]
     return "\n".join(lines)
+
+
+def _lps(count: int) -> str:
+    """How many linear programs the plan solved: ``giải 17 bài toán tuyến tính``, ``17 LPs``, ``1 LP``."""
+    from sim.locale import ngettext
+
+    return ngettext("summary_lps", count).format(count=_n(count))
 
 
 def _rate(value: float | None) -> str:
