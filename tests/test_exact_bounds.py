@@ -1,7 +1,8 @@
 """The relaxation's bounds before each whole-device MILP (``sim/core/exact.py``): a plan in hand that
-reaches the bound rounded to its grid stands without the MILP (``Milp.settled``), and a MILP that
+reaches the bound rounded to its grid stands without the MILP (``Milp.settled``); a common whole
+rate no LP plan reaches in every group is not sought by a MILP (``Milp.out_of_reach``); a MILP that
 runs has its integer columns' bounds tightened by reduced costs (``Milp._fix_by_reduced_cost``).
-Both are shortcuts: neither may change a learner figure or the money spent."""
+All are shortcuts: none may change a learner figure or the money spent."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tests import test_exact as T
 def _without_shortcuts(monkeypatch) -> None:
     monkeypatch.setattr(exact.Milp, "settled", lambda self, *a, **k: False)
     monkeypatch.setattr(exact.Milp, "_fix_by_reduced_cost", lambda self, *a, **k: False)
+    monkeypatch.setattr(exact.Milp, "out_of_reach", lambda self, *a, **k: False)
 
 
 @settings(T.PROFILE, max_examples=max(10, T.PROFILE.max_examples // 2))
@@ -94,3 +96,15 @@ def test_a_plan_in_hand_that_breaks_a_new_row_is_not_taken_for_a_whole_plan(long
     milp.bound([(m.y[0], 1.0)], pulp.LpMaximize)  # hands the row over
     assert not milp.in_hand_holds()
     assert not milp.settled([(m.y[0], 1.0)], pulp.LpMaximize, reached)
+
+
+def test_long_an_equal_rate_finds_its_first_level_without_a_milp(monkeypatch):
+    # Band 1's 12 columns: the rounded plan's lowest rate is 81/256; no LP plan gives every column
+    # the next whole rate above it (each column's learners rounded up), so that is t_1. The plan
+    # and its leximin order are those of the MILPs.
+    inputs = prepare(sim.load_scenario("data/scenarios/baseline.yaml"))
+    fast = plan_whole(inputs)
+    _without_shortcuts(monkeypatch)
+    slow = plan_whole(inputs)
+    assert fast.plan.covered == slow.plan.covered
+    assert fast.milps < slow.milps

@@ -27,7 +27,10 @@ with whole data: a fractional split means a split in whole VND exists).
 Before each MILP the LP relaxation of the same model is solved (a few ms): a plan in hand (the
 rounded plan until a MILP has run, then the last MILP's) whose objective reaches the relaxation's
 bound rounded to the objective's grid (whole learners; money in multiples of the prices' greatest
-common divisor) is optimal, and the MILP is not solved (``Milp.settled``); a MILP that does run
+common divisor) is optimal, and the MILP is not solved (``Milp.settled``); a common whole rate (a
+leximin's first level, or the highest common rate of a large band) is not sought by a MILP when not
+even the LP has every group at the next whole rate above the plan in hand's, its learners rounded
+up (``_below_reach``); a MILP that does run
 gets its integer columns' bounds tightened by their reduced costs (``Milp._fix_by_reduced_cost``),
 which keeps every plan at least as good as the one in hand. Neither changes a figure
 (tests/test_exact_bounds.py); on the national case they take the MILPs from 120-160 ms to 10-50 ms.
@@ -172,6 +175,28 @@ class Milp:
         solution = self.highs.getSolution()
         self.relaxed = (n, value, np.array(solution.col_value), np.array(solution.col_dual))
         return -value if sense == pulp.LpMaximize else value
+
+    def out_of_reach(self, lows: dict[pulp.LpVariable, float]) -> bool:
+        """Whether no plan, not even in the LP relaxation, has every variable of ``lows`` at its
+        low value or above (with every row and bound handed over so far): then no whole plan has.
+        The variables keep their own bounds afterwards."""
+        saved = {var: var.lowBound for var in lows}
+        try:
+            for var, low in lows.items():
+                var.lowBound = max(var.lowBound or 0.0, low)
+            n = self._load([], pulp.LpMaximize)
+            self.highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
+            self.highs.run()
+        finally:
+            for var, low in saved.items():
+                var.lowBound = low
+        self.relaxations += 1
+        status = self.highs.getModelStatus().name
+        if status in ("kInfeasible", "kUnboundedOrInfeasible"):
+            return True
+        if status != "kOptimal":
+            raise SolverFailed(f"HiGHS answered '{status}' for a whole-device MILP's relaxation")
+        return False
 
     def in_hand_holds(self) -> bool:
         """Whether the last MILP's plan (columns added since at their hints, else 0) meets every row
@@ -497,10 +522,11 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
                     common = min(Fraction(held(g), pupils[g]) for g in groups)
                     milp.hint(t, float(common))
                     higher = min(Fraction(math.floor(common * pupils[g]) + 1, pupils[g]) for g in groups)
-                    if higher <= milp.bound([(t, 1.0)], pulp.LpMaximize) + 1e-9 or not milp.in_hand_holds():
-                        level = milp.optimise([(t, 1.0)], pulp.LpMaximize, reached=float(common))
-                    else:  # no whole rate lies above the plan in hand's and within the relaxation's bound
+                    if _below_reach(milp, higher, groups, pupils):
                         level = float(common)
+                    else:
+                        milp.bound([(t, 1.0)], pulp.LpMaximize)
+                        level = milp.optimise([(t, 1.0)], pulp.LpMaximize, reached=float(common))
                     t.lowBound = max(0.0, level - 1e-9)
                 best = _most(milp, [(m.y[g], 1.0) for g in groups], sum(held(g) for g in groups))
                 m.add(f"hold_{band}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE, round(best) - 0.5)
@@ -571,6 +597,17 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
     return split_units(grouped, grouping, pupils_of_cells), milp.solves, not_proved
 
 
+def _below_reach(milp: Milp, rate: Fraction, groups: list[int], pupils: list[int]) -> bool:
+    """Whether no plan has every group at ``rate`` or above, when a plan in hand holds every row:
+    a whole plan there would have y_g >= ceil(rate p_g) learners in each group, and not even the
+    LP relaxation has that (much tighter than the relaxation's largest common rate, whose y_g
+    may be fractions). Then the highest common whole rate lies below ``rate``."""
+    if not milp.in_hand_holds():
+        return False
+    m = milp.m
+    return milp.out_of_reach({m.y[g]: float(math.ceil(rate * pupils[g])) for g in groups})
+
+
 def _most(milp: Milp, terms: list, reached: int) -> float:
     """The most learners ``terms`` count, held with every earlier step: ``reached`` (the plan in
     hand's) when the relaxation proves it (``Milp.settled``), else by a MILP."""
@@ -625,14 +662,15 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
         if reached >= 1:  # every group beyond the lowest N_l is covered in full: t = 1
             t.lowBound = 1.0
             return
-        # t_l is some group's whole rate: when none lies above the plan in hand's level and within
-        # the relaxation's bound, that level is t_l
-        # (Above the first level the w_g relax so far that the bound proves nothing: no LP there.)
+        # The first level: when no plan reaches the next whole rate above the plan in hand's level
+        # in every group, that level is t_1 (``_below_reach``). Above the first level the w_g of a
+        # relaxation spread so thin that it proves nothing: no LP there.
         higher = min(Fraction(math.floor(reached * pupils[g]) + 1, pupils[g]) for g in groups)
         if below:
             milp.optimise([(t, 1.0)], pulp.LpMaximize)
             rates = {g: Fraction(held(g), pupils[g]) for g in groups}
-        elif higher <= milp.bound([(t, 1.0)], pulp.LpMaximize) + 1e-9 or not milp.in_hand_holds():
+        elif not _below_reach(milp, higher, groups, pupils):
+            milp.bound([(t, 1.0)], pulp.LpMaximize)
             milp.optimise([(t, 1.0)], pulp.LpMaximize, reached=float(reached))
             rates = {g: Fraction(held(g), pupils[g]) for g in groups}
         level = sorted(rates.values())[below]
