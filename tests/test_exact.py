@@ -555,3 +555,26 @@ def test_a_groups_units_are_split_leximin_best_over_its_cells(case):
     split = leximin_split(total, sizes)
     assert sum(split) == total and all(0 <= y <= p for y, p in zip(split, sizes))
     assert sorted(Fraction(y, p) for y, p in zip(split, sizes)) == best
+
+
+def test_a_rounded_plan_that_reaches_every_band_still_buys_no_dearer_device():
+    # Found by benchmarks/exact_search.py (seed 313). An Bình: 4 poor learners of grade 10; Bình
+    # Hòa: 1 poor learner of grade 12. Stock: 2 laptops and 2 desktops; Bình Hòa's earmark 2.5 M
+    # (and 2 tablets, which do not suit grade 12), general budget 1 M. Band 1 is covered in full,
+    # as the LP says, so rounding was taken as proved; but it bought Bình Hòa a 2.5 M laptop where
+    # a 2 M desktop suits the same learner. The plan reaching every band must also spend the least.
+    scenario = sim.Scenario(
+        areas="areas.csv", students="students.csv", budget_vnd=M,
+        devices={"tablet": {"unit_cost_vnd": 2 * M, "grades": [1, 9], "in_stock": 3},
+                 "laptop": {"unit_cost_vnd": 2_500_000, "grades": [6, 12], "in_stock": 2},
+                 "desktop": {"unit_cost_vnd": 2 * M, "in_stock": 2}},
+        data_package={"monthly_cost_vnd": 0, "months": 10, "in_stock": 2},
+        earmarks=[{"district": "Bình Hòa", "budget_vnd": 2_500_000, "devices": {"tablet": 2}},
+                  {"district": "Cẩm Lý", "budget_vnd": 3_500_000, "devices": {"laptop": 1}}],
+        policy={"mode": "strict", "within_band": "max_count"})
+    table = table_of(("A1", 10, "poor", 4, 3), ("B2", 12, "poor", 1, 0))
+    result = solve(scenario, table)
+    assert band_totals(result) == {1: 5, 2: 0, 3: 0, 4: 0, 5: 0} == reference(scenario, table)[0]
+    assert result.summary["spent_vnd"] == 2 * M == reference(scenario, table)[2]
+    binh_hoa = result.allocation[result.allocation["district"] == "Bình Hòa"]
+    assert binh_hoa.set_index("device")["devices"].to_dict().get("desktop") == 1

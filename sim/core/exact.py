@@ -407,6 +407,59 @@ def exact_floors(fairness: Fairness | None) -> bool:
     return fairness is None or (fairness.rule is FairnessRule.none and fairness.max_gap is None)
 
 
+def _whole_model(inputs: PlanInputs, delivered, fairness: Fairness | None) -> Milp:
+    """The grouped model in whole units: every rule that holds throughout, integer units, stock
+    draws and purchases."""
+    m = build_model(inputs)
+    if delivered:
+        add_delivered_floor(m, delivered)
+    if fairness is not None:
+        add_computer_share(m, fairness)
+    milp = Milp(m)
+    milp.mark_integer([*m.x.values(), *m.from_stock.values(), *m.bought.values(), *m.from_pool.values()])
+    return milp
+
+
+def _spend_terms(m: AllocationModel) -> tuple[list, float]:
+    """The money spent on purchases as an objective (in MONEY_UNIT), and the grid its values lie
+    on: the prices' greatest common divisor."""
+    res = m.inputs.resources
+    spend = [(var, res.price[item] / MONEY_UNIT) for (_s, item), var in m.bought.items()]
+    grid = math.gcd(*(int(res.price[item]) for (_s, item) in m.bought)) / MONEY_UNIT if m.bought else 0.0
+    return spend, grid or 1.0
+
+
+def spends_least(grouping: Grouping, covered: list[int], spent: int, delivered=None, *,
+                 fairness: Fairness | None = None, by_group: bool = False) -> bool:
+    """Whether a rounded plan proved optimal in every band (``needs_exact`` is false) also spends
+    the least money among the plans reaching its figures: its money ``spent`` (VND) meets the LP
+    relaxation's bound on the prices' grid (``Milp.settled``), every band held where the plan
+    reached. When not, ``exact_units`` finds the plan that does (no dearer device bought where a
+    cheaper suitable one or donated stock would do)."""
+    inputs = grouping.inputs
+    milp = _whole_model(inputs, delivered, fairness)
+    m = milp.m
+    whole = list(covered) if by_group else _group_totals(covered, grouping)
+    bands = [int(b) for b in inputs.cells["band"].tolist()]
+    policy = inputs.scenario.policy
+    if policy.mode is Mode.weighted:  # held as exact_units holds it: the weighted total
+        weighted = [(m.y[g], policy.weights[bands[g]]) for g in range(len(bands))]
+        m.add("hold_weighted", weighted, pulp.LpConstraintGE,
+              sum(policy.weights[b] * w for b, w in zip(bands, whole)) - 0.5 * min(policy.weights.values()))
+        bands = []
+    for band in BANDS:
+        groups = [g for g, b in enumerate(bands) if b == band]
+        if not groups:
+            continue
+        if policy.within_band is WithinBand.equal_rate:
+            for g in groups:
+                m.y[g].lowBound = float(whole[g])
+        else:
+            m.add(f"hold_{band}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE, sum(whole[g] for g in groups) - 0.5)
+    spend, grid = _spend_terms(m)
+    return not spend or milp.settled(spend, pulp.LpMinimize, spent / MONEY_UNIT, grid=grid)
+
+
 def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str], int], covered: list[int],
                 pupils_of_cells: list[int], delivered, previous, *, fairness: Fairness | None = None,
                 floors: list[tuple[tuple[int, ...], int]] | None = None, spent_vnd: int | None = None,
@@ -438,14 +491,9 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
     not solved. When every step is settled so, the rounded plan stands."""
     inputs = grouping.inputs
     policy = inputs.scenario.policy
-    m = build_model(inputs)
-    if delivered:
-        add_delivered_floor(m, delivered)
-    if fairness is not None:
-        add_computer_share(m, fairness)
-    milp = Milp(m)
+    milp = _whole_model(inputs, delivered, fairness)
+    m = milp.m
     grouping_of = {c: g for g, cells in enumerate(grouping.members) for c in cells}
-    milp.mark_integer([*m.x.values(), *m.from_stock.values(), *m.bought.values(), *m.from_pool.values()])
     pupils = [int(p) for p in inputs.cells["pupils"]]
     bands = [int(b) for b in inputs.cells["band"].tolist()]
     if by_group:  # the rounded plan per group: covered is already per group
@@ -566,20 +614,18 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
         grouped = {(g, d): int(round(var.varValue or 0.0)) for (g, d), var in m.x.items()}
         return split_units(grouped, grouping, pupils_of_cells), milp.solves, not_proved
     # Every band held where it reached (rows above): among those plans the least money spent.
-    res = inputs.resources
-    spend = [(var, res.price[item] / MONEY_UNIT) for (_s, item), var in m.bought.items()]
-    grid = math.gcd(*(int(res.price[item]) for (_s, item) in m.bought)) / MONEY_UNIT if m.bought else 1.0
+    spend, grid = _spend_terms(m)
     if milp.last is None and spent_vnd is not None and milp.settled(spend, pulp.LpMinimize, spent_vnd / MONEY_UNIT,
-                                                                     grid=grid or 1.0):
+                                                                     grid=grid):
         least = spent_vnd / MONEY_UNIT
     else:
         if milp.last is None:  # no plan in hand to compare: find it
             milp.optimise([], pulp.LpMaximize)
         reached = sum(coefficient * (var.varValue or 0.0) for var, coefficient in spend)
-        if milp.settled(spend, pulp.LpMinimize, reached, grid=grid or 1.0):
+        if milp.settled(spend, pulp.LpMinimize, reached, grid=grid):
             least = reached
         else:
-            least = milp.optimise(spend, pulp.LpMinimize, grid=grid or None, reached=reached)
+            least = milp.optimise(spend, pulp.LpMinimize, grid=grid, reached=reached)
     # A fixed tie-break among the plans left: learners in earlier groups (the cells' fixed order)
     # first. HiGHS stops within 1 of its (whole) objective or TIE_BREAK_GAP of it, whichever comes
     # first: exact wherever the objective is below 100 (every hand-checkable case); on the national

@@ -35,8 +35,8 @@ from sim.core.inputs import PlanInputs, build_resources, prepare, suits_of
 from sim.core.priority import LpSolution
 from sim.core.solvers import make_solver, solver_version
 from sim.core.steps import Request, active_fairness, build, optimise
-from sim.core.exact import (exact_floors, exact_units, merged_leximin_bands, needs_exact, split_units, unproved_bands,
-                             whole_plan)
+from sim.core.exact import (exact_floors, exact_units, merged_leximin_bands, needs_exact, spends_least, split_units,
+                             unproved_bands, whole_plan)
 from sim.core.whole import WholePlan, round_to_whole, spent_vnd
 from sim.read.scenario import Mode, Scenario, WithinBand
 from sim.read.tables import AreaIndex
@@ -115,7 +115,8 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
     fairness = active_fairness(inputs)
     if grouping.merged_areas:  # no floors, deliveries or previous plan: round the groups, split in whole units
         rounded = round_to_whole(grouping.inputs, grouped_lp)
-        if needs_exact(inputs, grouped_lp, grouping, rounded.covered, by_group=True):
+        if needs_exact(inputs, grouped_lp, grouping, rounded.covered, by_group=True) or not (
+                learners_only or spends_least(grouping, rounded.covered, spent_vnd(rounded.accounts), by_group=True)):
             units, milps, not_proved = exact_units(grouping, grouped_lp, rounded.units, rounded.covered, pupils, None,
                                                    None, spent_vnd=spent_vnd(rounded.accounts),
                                                    learners_only=learners_only, by_group=True)
@@ -127,7 +128,9 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
         plan = round_to_whole(inputs, lp, floors, shares, kept=kept, previous=request.previous)
         if not exact_floors(fairness):  # rounding meets the rules unit by unit; proved where it reaches the LP
             not_proved = unproved_bands(inputs, grouped_lp, grouping, plan.covered)
-        elif needs_exact(inputs, grouped_lp, grouping, plan.covered, floors):
+        elif needs_exact(inputs, grouped_lp, grouping, plan.covered, floors) or not (
+                learners_only or spends_least(grouping, plan.covered, spent_vnd(plan.accounts), request.delivered,
+                                              fairness=fairness)):
             units, milps, not_proved = exact_units(grouping, grouped_lp, plan.units, plan.covered, pupils,
                                                    request.delivered, request.previous,
                                                    fairness=fairness, floors=floors, spent_vnd=spent_vnd(plan.accounts),
