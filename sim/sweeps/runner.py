@@ -183,12 +183,14 @@ def _execute(context: SweepContext, pending: list[RunSpec], workers: int | None,
     n = workers or default_workers()
     # 127.0.0.1: the cluster is reachable from this machine only; the dashboard on a free port, so
     # a second cluster (or a Jupyter server) on 8787 is no clash; Dask's warnings about the tasks
-    # a Ctrl+C cancels are no news to the analyst.
+    # a Ctrl+C cancels are no news to the analyst, nor a worker's heartbeat that finds the
+    # scheduler closed while the cluster shuts down (logged as an error, with a traceback): a run
+    # that fails reaches the sweep through its future, whatever the logs say.
     with _children_ignore_ctrl_c():
         # HiGHS in one thread too (SIM_HIGHS_THREADS): its MILPs take 2 threads by default, which
         # N workers on N cores only fight over (sim/core/solvers.set_threads)
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
+                               dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL,
                                env={THREADS_SETTING: "1"})
     with cluster, Client(cluster) as local:
         yield from _on_dask(local, context, pending, chunk_size)
