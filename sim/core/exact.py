@@ -322,15 +322,17 @@ def _group_totals(covered: list[int], grouping: Grouping) -> list[int]:
     return [sum(covered[c] for c in cells) for cells in grouping.members]
 
 
+def _by_band(bands: list[int]) -> list[tuple[int, list[int]]]:
+    """(band, its groups) for every band with groups, in band order."""
+    return [(band, groups) for band in BANDS if (groups := [g for g, b in enumerate(bands) if b == band])]
+
+
 def _proved_bands(inputs: PlanInputs, lp: LpSolution, whole: list[int]) -> tuple[list[int], bool]:
     """Bands (strict order) whose whole figures equal the LP's, from the first; whether all are."""
     policy = inputs.scenario.policy
     bands = inputs.cells["band"].tolist()
     proved = []
-    for band in BANDS:
-        groups = [g for g, b in enumerate(bands) if b == band]
-        if not groups:
-            continue
+    for band, groups in _by_band(bands):
         if policy.within_band is WithinBand.equal_rate:
             same = all(abs(whole[g] - lp.covered[g]) < PROVED for g in groups)
         else:
@@ -447,10 +449,7 @@ def spends_least(grouping: Grouping, covered: list[int], spent: int, delivered=N
         m.add("hold_weighted", weighted, pulp.LpConstraintGE,
               sum(policy.weights[b] * w for b, w in zip(bands, whole)) - 0.5 * min(policy.weights.values()))
         bands = []
-    for band in BANDS:
-        groups = [g for g, b in enumerate(bands) if b == band]
-        if not groups:
-            continue
+    for band, groups in _by_band(bands):
         if policy.within_band is WithinBand.equal_rate:
             for g in groups:
                 m.y[g].lowBound = float(whole[g])
@@ -541,10 +540,7 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
         # (else holding both may be infeasible in whole units).
         proved = _proved_bands(inputs, lp, whole)[0] if _floors_met(floors, covered) else []
         changed = False
-        for band in BANDS:
-            groups = [g for g, b in enumerate(bands) if b == band]
-            if not groups:
-                continue
+        for band, groups in _by_band(bands):
             if band in proved:  # the rounded figures are the optimum: hold them
                 if policy.within_band is WithinBand.equal_rate:
                     for g in groups:
