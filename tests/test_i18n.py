@@ -391,3 +391,26 @@ def test_the_first_line_of_a_run_says_how_many_linear_programs_in_words_of_the_l
     assert summary_text(summary, timing=True).splitlines()[0] == "Plan 's': optimal, highs, 15 LPs, 0.5 s"
     summary["solver"]["lp_solves"] = 1
     assert summary_text(summary, timing=False).splitlines()[0] == "Plan 's': optimal, highs, 1 LP"
+
+
+def test_counts_of_problems_runs_and_donations_are_plural_in_english():
+    from sim.read.errors import InputError, Problems
+
+    problems = Problems("students.csv")
+    for row in range(21):  # one more than a message lists
+        problems.add("not a number", row + 2, "pupils", "x", "a whole number")
+    before = i18n.get_language()
+    try:
+        i18n.set_language("en")
+        shown = str(InputError(list(problems)))
+        assert "... and 1 more problem" in shown and "more problems" not in shown
+        assert sim_locale.ngettext("sweep_more_failed", 1).startswith("... and {count} more run not planned")
+        assert sim_locale.ngettext("sweep_more_failed", 4).startswith("... and {count} more runs not planned")
+        assert "{count:>4} donation:" in sim_locale.ngettext("cli_donations_by_status", 1)
+        assert "{count:>4} donations:" in sim_locale.ngettext("cli_donations_by_status", 2)
+        assert "1 donation," in sim_locale.ngettext("show_ledger", 1).format(last="-", donations=1, counted=1, count="")
+        i18n.set_language("vi")
+        assert "... và 1 lỗi khác" in str(InputError(list(problems)))
+        assert sim_locale.ngettext("show_ledger", 1) == sim_locale.ngettext("show_ledger", 5)  # one form
+    finally:
+        i18n.set_language(before)

@@ -181,7 +181,7 @@ def test_list_shows_records_and_totals_by_status(tmp_path):
     run_cli("donations", "import", write_csv(tmp_path / "a.csv", GOOD, HEADER), "--db", db)
     listed = run_cli("donations", "list", "--db", db)
     assert listed.returncode == 0
-    assert "pledged       1 donations: 10 tablets\n" in listed.stdout
+    assert "pledged       1 donation: 10 tablets\n" in listed.stdout
     assert "received      2 donations: 5,000,000 VND, 20 data packages" in listed.stdout
 
 

@@ -21,7 +21,7 @@ from sim.ledger.donations import DELIVERY_KIND, DONATION_KIND, STATUSES, RecordK
 from sim.ledger import sources
 from sim.read.errors import COMMAND_LINE, InputError
 from sim.ledger.store import DEFAULT_DB, Ledger
-from sim.locale import gettext as t
+from sim.locale import gettext as t, ngettext
 from sim.cli.outputs import check_output, check_results_folder, table_text
 
 
@@ -161,7 +161,7 @@ def _totals(records: list, kind: RecordKind) -> str:
             parts[item] = parts.get(item, 0) + (d.amount_vnd if d.kind == "cash" else d.quantity)
         shown = [t("describe_cash").format(amount=number(n)) if item == "cash" else item_count(n, item)
                  for item, n in parts.items()]
-        lines.append(t("cli_donations_by_status").format(status=t("donation_status_" + status), count=number(len(mine)),
+        lines.append(ngettext("cli_donations_by_status", len(mine)).format(status=t("donation_status_" + status), count=number(len(mine)),
                                                          items=", ".join(shown)))
     return "\n".join(lines)
 

@@ -87,7 +87,7 @@ def _check_out(args: argparse.Namespace, inputs: list) -> None:
 def sweep_text(table, name: str) -> str:
     """Runs by status, then the spread of learners covered (in all and per band) over the planned
     runs, in the current language (numbers as Babel writes them: 1.234 or 1,234)."""
-    from sim.locale import gettext as t, number, translate_error
+    from sim.locale import gettext as t, ngettext, number, translate_error
 
     ran, done = table.attrs.get("ran", len(table)), table.attrs.get("already_done", 0)
     lines = [t("sweep_heading").format(name=name, runs=number(len(table)), ran=number(ran), done=number(done))]
@@ -109,7 +109,7 @@ def sweep_text(table, name: str) -> str:
         error = " | ".join(translate_error(part) for part in str(row["error"]).split(" | "))
         lines.append(t("sweep_failed_run").format(run=row["run"], status=_status(row["status"]), error=error))
     if len(failed) > 3:
-        lines.append(t("sweep_more_failed").format(count=number(len(failed) - 3)))
+        lines.append(ngettext("sweep_more_failed", len(failed) - 3).format(count=number(len(failed) - 3)))
     return "\n".join(lines)
 
 

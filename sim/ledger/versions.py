@@ -354,12 +354,12 @@ def show(version: PlanVersion) -> str:
 
     summary = version.summary
     ledger = summary["ledger"]
-    from sim.locale import date, datetime
+    from sim.locale import date, datetime, ngettext
 
     last = last_record_date(version)
     lines = [t("show_version").format(version=version.version, made=datetime(version.created_at), scenario=version.scenario_name)
              + (t("show_after").format(previous=version.previous_version) if version.previous_version else ""),
-             t("show_ledger").format(last=date(last) if last else "-", donations=_n(ledger["donations"]),
+             ngettext("show_ledger", ledger["donations"]).format(last=date(last) if last else "-", donations=_n(ledger["donations"]),
                                      counted=_n(ledger["donations_counted"]), count=_counting(ledger["counting"]["count"])),
              t("show_counted").format(items=", ".join(_pool(k, v) for k, v in ledger["counted"].items()) or t("show_nothing")),
              t("show_inputs") + json.dumps(version.inputs_sha256, sort_keys=True), "", ""]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.locale import get_language, gettext, number, translate_error, translations
+from sim.locale import get_language, gettext, ngettext, number, translate_error, translations
 from sim.read.names import match_key
 COMMAND_LINE = "command line"  # the file of a Problem about an option's value
 LINE_WIDTH = 300  # no line of a message is longer: values are cut with … (a message fits one screen)
@@ -121,7 +121,7 @@ class _PlannerError(Exception):
     def __str__(self) -> str:
         shown = [str(p) for p in self.problems[:20]]
         if len(self.problems) > 20:
-            shown.append(gettext("error_more").format(count=len(self.problems) - 20))
+            shown.append(ngettext("error_more", len(self.problems) - 20).format(count=len(self.problems) - 20))
         return "\n".join(shown)
 
 
