@@ -739,11 +739,6 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
         level_no += 1
 
 
-def _rate(m: AllocationModel, g: int, pupils: list[int]) -> Fraction:
-    """Group g's whole coverage rate in the last plan found."""
-    return Fraction(int(round(m.y[g].varValue or 0.0)), pupils[g])
-
-
 def split_units(grouped: dict[tuple[int, str], int], grouping: Grouping, pupils: list[int]) -> dict[tuple[int, str], int]:
     """A group's whole units over its cells: learners by the leximin-best split (``leximin_split``:
     any unit of a group suits any of its cells alike), then devices to cells in cell order, devices
