@@ -52,6 +52,7 @@ import heapq
 import math
 from fractions import Fraction
 
+import numpy as np
 import pulp
 
 from sim.core.groups import Grouping
@@ -505,7 +506,7 @@ def split_units(grouped: dict[tuple[int, str], int], grouping: Grouping, pupils:
     devices = grouping.inputs.devices
     units: dict[tuple[int, str], int] = {}
     for g, cells in enumerate(grouping.members):
-        counts = [grouped.get((g, d), 0) for d in devices]
+        counts = [int(grouped.get((g, d), 0)) for d in devices]
         total = sum(counts)
         if not total:
             continue
@@ -530,17 +531,43 @@ def leximin_split(total: int, sizes: list[int]) -> list[int]:
     (tests/test_exact.py checks it against every split on small cases). Started from a floor every
     leximin-best split reaches, so the greedy steps are at most the number of cells: the best lowest
     rate t* is at least (total - n) / P (n cells, P learners: sum_c ceil(t p_c) <= t P + n), so
-    y_c >= ceil(t* p_c) >= ceil((total - n) p_c / P)."""
-    n, learners = len(sizes), sum(sizes)
-    take = [min(p, -(-(total - n) * p // learners)) if total > n else 0 for p in sizes]
+    y_c >= ceil(t* p_c) >= ceil((total - n) p_c / P). The cells are sorted once by their first
+    step (numpy); a heap holds only the cells already raised."""
+    n = len(sizes)
+    p = np.asarray(sizes, dtype=np.int64)
+    learners = int(p.sum())
+    if total > n:
+        take = np.minimum(p, -((-(total - n) * p) // learners))
+    else:
+        take = np.zeros(n, dtype=np.int64)
+    left = total - int(take.sum())
+    if not left:
+        return take.tolist()
     # Rates as floats, exactly: a division is correctly rounded, so equal fractions give the same
     # float, and two fractions of denominators p, q <= 2^26 differ by at least 1/(pq) >= 2^-52, more
     # than two floats in [0, 1] are apart, so their order is kept.
-    rate = (lambda a, p: a / p) if max(sizes, default=1) <= 2 ** 26 else Fraction
-    heap = [(rate(take[i], p), -rate(take[i] + 1, p), i) for i, p in enumerate(sizes) if take[i] < p]
-    heapq.heapify(heap)
-    for _ in range(total - sum(take)):
-        _rate, _next, i = heapq.heappop(heap)
+    waiting = np.flatnonzero(take < p)
+    if int(p.max()) <= 2 ** 26:
+        rate = lambda a, q: a / q  # noqa: E731
+        waiting = waiting[np.lexsort((waiting, -(take[waiting] + 1) / p[waiting], take[waiting] / p[waiting]))]
+        waiting = waiting.tolist()
+        take = take.tolist()
+    else:
+        rate = Fraction
+        take = take.tolist()
+        waiting = sorted(waiting.tolist(), key=lambda i: (rate(take[i], sizes[i]), -rate(take[i] + 1, sizes[i]), i))
+    heap: list = []  # cells raised once already, keyed by their next step
+    j = 0
+    for _ in range(left):
+        if j < len(waiting):
+            i = waiting[j]
+            first = (rate(take[i], sizes[i]), -rate(take[i] + 1, sizes[i]), i)
+            if not heap or first < heap[0]:
+                j += 1
+            else:
+                i = heapq.heappop(heap)[2]
+        else:
+            i = heapq.heappop(heap)[2]
         take[i] += 1
         if take[i] < sizes[i]:
             heapq.heappush(heap, (rate(take[i], sizes[i]), -rate(take[i] + 1, sizes[i]), i))
