@@ -14,6 +14,7 @@ row; on the workers also Dask's share), in this process and on the workers.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 import time
@@ -57,16 +58,12 @@ def plan_whole_cpu() -> float:
     return getattr(pipeline.plan_whole, "cpu", 0.0)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=TARGET_RUNS, help="Monte Carlo draws (default 1000)")
-    parser.add_argument("--workers", type=int, default=default_workers(), help="worker processes (default: cores)")
-    args = parser.parse_args()
-
+def measure(runs: int, workers: int) -> dict:
+    """The sweep of ``runs`` draws on ``workers`` processes, timed; figures as ``main`` prints them."""
     scenario = sim.load_scenario(SCENARIO)
     areas = read_areas(scenario.areas)
     students = read_students(scenario.students, areas)
-    spec = load_sweep(SWEEP, scenario, areas).with_runs(args.runs)
+    spec = load_sweep(SWEEP, scenario, areas).with_runs(runs)
 
     context = SweepContext.of(scenario, areas, students, spec)
     count_plan_whole()
@@ -83,7 +80,7 @@ def main() -> None:
     from sim.core.solvers import THREADS_SETTING
 
     # the cluster `sim sweep` starts (sim/sweeps/runner.py): one thread a worker, HiGHS's too
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address="127.0.0.1:0", env={THREADS_SETTING: "1"}) as cluster, Client(cluster) as client:
         client.run(lambda: __import__("sim.sweeps.run"))  # workers import sim before the clock starts
         client.run(count_plan_whole)
@@ -96,23 +93,39 @@ def main() -> None:
             seconds = time.perf_counter() - started
         worker_cpu = sum(client.run(time.process_time).values()) - cpu_before
         worker_core = sum(client.run(plan_whole_cpu).values()) - core_before
-    statuses = table["status"].value_counts().to_dict()
-    print(f"\nLong An sweep: {args.runs:,} Monte Carlo runs of {SWEEP.name} on {args.workers} worker processes")
-    print(f"  runs by status                {statuses}")
-    print(f"  one run in this process       {one_run:8.3f} s   (x {args.runs:,} / {args.workers} workers = "
-          f"{one_run * args.runs / args.workers:.1f} s if parallel work were free)")
-    print(f"  CPU per run in this process   {one_cpu:8.3f} s = plan_whole {one_core:.3f} s + the rest "
-          f"{(one_cpu - one_core) * 1000:.1f} ms")
-    print(f"  worker CPU per run            {worker_cpu / args.runs:8.3f} s = plan_whole {worker_core / args.runs:.3f} s "
-          f"+ the rest and Dask's share {(worker_cpu - worker_core) / args.runs * 1000:.1f} ms")
-    print(f"  cluster start (not counted)   {start_seconds:8.2f} s")
+    return {"runs": runs, "workers": workers, "seconds": seconds, "start_seconds": start_seconds,
+            "statuses": {str(k): int(v) for k, v in table["status"].value_counts().items()},
+            "one_run": one_run, "one_cpu": one_cpu, "one_core": one_core,
+            "worker_cpu": worker_cpu / runs, "worker_core": worker_core / runs,
+            "target": TARGET_SECONDS * runs / TARGET_RUNS}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=TARGET_RUNS, help="Monte Carlo draws (default 1000)")
+    parser.add_argument("--workers", type=int, default=default_workers(), help="worker processes (default: cores)")
+    parser.add_argument("--json", action="store_true", help="print the figures as one line of JSON (make bench reads it)")
+    args = parser.parse_args()
+    got = measure(args.runs, args.workers)
+    if args.json:
+        print(json.dumps(got))
+        return
+    runs, seconds, target = args.runs, got["seconds"], got["target"]
+    print(f"\nLong An sweep: {runs:,} Monte Carlo runs of {SWEEP.name} on {args.workers} worker processes")
+    print(f"  runs by status                {got['statuses']}")
+    print(f"  one run in this process       {got['one_run']:8.3f} s   (x {runs:,} / {args.workers} workers = "
+          f"{got['one_run'] * runs / args.workers:.1f} s if parallel work were free)")
+    print(f"  CPU per run in this process   {got['one_cpu']:8.3f} s = plan_whole {got['one_core']:.3f} s + the rest "
+          f"{(got['one_cpu'] - got['one_core']) * 1000:.1f} ms")
+    print(f"  worker CPU per run            {got['worker_cpu']:8.3f} s = plan_whole {got['worker_core']:.3f} s "
+          f"+ the rest and Dask's share {(got['worker_cpu'] - got['worker_core']) * 1000:.1f} ms")
+    print(f"  cluster start (not counted)   {got['start_seconds']:8.2f} s")
     print(f"  sweep, total                  {seconds:8.2f} s")
-    print(f"  runs per second               {args.runs / seconds:8.2f}")
+    print(f"  runs per second               {runs / seconds:8.2f}")
     print(f"  load average (1, 5, 15 min)   {' '.join(f'{x:.2f}' for x in os.getloadavg())}   "
           f"(other programs on this machine slow the figures down)")
-    target = TARGET_SECONDS * args.runs / TARGET_RUNS
     verdict = "met" if seconds <= target else f"missed by {seconds - target:.1f} s ({seconds / target:.1f}x)"
-    print(f"  target {target:.0f} s for {args.runs:,} runs   {verdict}")
+    print(f"  target {target:.0f} s for {runs:,} runs   {verdict}")
 
 
 if __name__ == "__main__":
