@@ -53,6 +53,9 @@ def summary_text(summary: dict, timing: bool | None = None) -> str:
     bought = ", ".join(i18n.item_count(n, item) for item, n in summary["bought"].items() if n) or t("nothing")
     lines.append(t("summary_bought", items=bought))
     lines.append(t("summary_stock_left", items=", ".join(i18n.item_count(n, item) for item, n in summary["stock_left"].items())))
+    whole = summary["solver"].get("whole_devices")
+    if whole:
+        lines.append(whole_devices_text(whole))
     comparison = summary.get("max_count_comparison")
     if comparison:
         more = comparison["more_than_equal_rate"]
@@ -60,6 +63,17 @@ def summary_text(summary: dict, timing: bool | None = None) -> str:
     if summary.get("fairness"):
         lines += ["", *fairness_text(summary["fairness"])]
     return "\n".join(lines)
+
+
+def whole_devices_text(whole: dict) -> str:
+    """Whether the whole-device plan is proved the best whole plan (``solver.whole_devices``): in
+    every band, or not from a band on (``not_proved_bands`` runs from the first such band to the
+    last band with learners: the later bands are optimised with it held; docs/speed.md says when
+    and why)."""
+    bands = whole.get("not_proved_bands") or []
+    if not bands:
+        return i18n.t("summary_whole_proved")
+    return i18n.t("summary_whole_not_proved", first=min(bands))
 
 
 def _lps(count: int) -> str:
