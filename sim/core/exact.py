@@ -123,22 +123,33 @@ def unproved_bands(inputs: PlanInputs, lp: LpSolution, grouping: Grouping, cover
     return _bands_from(inputs, first)
 
 
-def merged_leximin_bands(inputs: PlanInputs, grouping: Grouping) -> tuple[int, ...]:
+def merged_leximin_bands(inputs: PlanInputs, grouping: Grouping, covered: list[int]) -> tuple[int, ...]:
     """Under ``equal_rate``, the bands not proved leximin-best over the districts' own groups when
     free areas are merged: from the first band with two columns or more, one of which spans several
     districts. The MILPs' leximin is over the columns (each column's units then split leximin-best
     over its cells), and sharing a band's units out otherwise among its columns can give a better
     order of the districts' groups: e.g. 2 units, a merged column of two districts' single learners
     and a column of 2 learners: the columns prefer 1 + 1 (rates 1/2, 1/2), the districts 2 + 0
-    (their rates 1, 1 and 0, better than 0, 1/2, 1)."""
+    (their rates 1, 1 and 0, better than 0, 1/2, 1).
+
+    Two kinds of band are proved over the districts all the same (``covered``: the whole plan per
+    original cell): a band whose every learner is covered (no order is above all rates at 1), and a
+    band where nobody is, when the columns' leximin is proved (then no plan holding the earlier
+    bands covers a learner of it: its highest common rate is 0 and every column stays at 0). Either
+    way the plans holding it are the same over columns and over districts, so the next band is
+    judged likewise. (A band the columns' MILPs did not prove is reported by ``exact_units``.)"""
     if not grouping.merged_areas or inputs.scenario.policy.within_band is not WithinBand.equal_rate \
             or inputs.scenario.policy.mode is Mode.weighted:
         return ()
     areas = inputs.cells["area"].tolist()
+    pupils = inputs.cells["pupils"].tolist()
     bands = [int(b) for b in grouping.inputs.cells["band"].tolist()]
     for band in BANDS:
         columns = [cells for g, cells in enumerate(grouping.members) if bands[g] == band]
         if len(columns) > 1 and any(len({areas[c] for c in cells}) > 1 for cells in columns):
+            cells = [c for column in columns for c in column]
+            if all(covered[c] == pupils[c] for c in cells) or not any(covered[c] for c in cells):
+                continue
             return _bands_from(inputs, band)
     return ()
 

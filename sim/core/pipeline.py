@@ -122,8 +122,8 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
                                                    learners_only=learners_only, by_group=True)
         else:
             units = split_units(rounded.units, grouping, pupils)
-        not_proved = tuple(sorted({*not_proved, *merged_leximin_bands(inputs, grouping)}))
         plan = whole_plan(inputs, units)  # the accounts, once, per district
+        not_proved = tuple(sorted({*not_proved, *merged_leximin_bands(inputs, grouping, plan.covered)}))
     else:
         plan = round_to_whole(inputs, lp, floors, shares, kept=kept, previous=request.previous)
         if not exact_floors(fairness):  # rounding meets the rules unit by unit; proved where it reaches the LP
