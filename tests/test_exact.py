@@ -15,6 +15,7 @@ import itertools
 import math
 import os
 from fractions import Fraction
+from unittest.mock import patch
 
 import pandas as pd
 import pulp
@@ -23,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
+from sim.core import exact
 from sim.core.exact import leximin_split
 from sim.core.rules import HIGHER_LEVEL, STATUSES, band_of
 from sim.read.scenario import Earmark, Fairness
@@ -531,13 +533,25 @@ def test_equal_rate_is_the_leximin_best_whole_plan_in_bands_of_more_than_12_grou
 
 @settings(PROFILE, max_examples=max(6, PROFILE.max_examples // 10))
 @given(big_bands())
-def test_equal_rate_with_merged_districts_is_never_above_the_optimum_and_says_when_not_proved(instance):
-    # Free districts merge into one column per kind of group: the plan is leximin-best over the
-    # columns, which is not proved over the districts' own groups (``exact.merged_leximin_bands``).
-    # It never passes the reference, equals it wherever it says every band is proved, and says so
-    # wherever it falls short.
+def test_equal_rate_with_few_groups_keeps_free_districts_apart_and_is_proved_leximin_best(instance):
+    # Free districts whose bands have at most 24 groups are kept apart (``exact.leximin_apart``):
+    # the plan is the leximin-best over the districts' own groups, every band proved.
     scenario, table = instance
     result = solve(scenario, table)
+    assert band_order(result, scenario, table) == reference(scenario, table, leximin=True)
+    assert result.summary["solver"]["whole_devices"]["not_proved_bands"] == []
+
+
+@settings(PROFILE, max_examples=max(6, PROFILE.max_examples // 10))
+@given(big_bands())
+def test_equal_rate_with_merged_districts_is_never_above_the_optimum_and_says_when_not_proved(instance):
+    # Free districts merged into one column per kind of group (as in bands of more than 24 groups,
+    # forced here): the plan is leximin-best over the columns, which is not proved over the
+    # districts' own groups (``exact.merged_leximin_bands``). It never passes the reference, equals
+    # it wherever it says every band is proved, and says so from the first band it falls short.
+    scenario, table = instance
+    with patch.object(exact, "KEEP_APART_UP_TO", 0):
+        result = solve(scenario, table)
     found, best = band_order(result, scenario, table), reference(scenario, table, leximin=True)
     assert found <= best
     first = next((band for band, (ours, theirs) in enumerate(zip(found, best), start=1) if ours != theirs), None)
@@ -557,7 +571,8 @@ def test_merged_bands_covered_in_full_or_not_at_all_are_proved_over_the_district
         policy={"mode": "strict", "within_band": "equal_rate"})
     table = table_of(("A1", 9, "poor", 3, 1), ("B2", 9, "poor", 2, 0), ("C3", 10, "poor", 4, 2),
                      ("A1", 10, "poor", 1, 0), ("B2", 11, "near_poor", 3, 3), ("C3", 5, "near_poor", 2, 1))
-    result = solve(scenario, table)
+    with patch.object(exact, "KEEP_APART_UP_TO", 0):  # merged, as in bands of more than 24 groups
+        result = solve(scenario, table)
     assert result.summary["covered"] == (0 if budget == 0 else 15)
     assert band_order(result, scenario, table) == reference(scenario, table, leximin=True)
     assert result.summary["solver"]["whole_devices"]["not_proved_bands"] == []

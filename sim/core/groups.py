@@ -33,6 +33,10 @@ districts (fairness, any active rule is taken as one), devices already delivered
 district) and the previous plan (least change per district). ``may_merge_areas`` says no when one
 is present, for the whole plan. (The computer share looks at grades 10-12 over all areas: it is
 in the key, ``upper``, but it comes only with a fairness section, which switches the merge off.)
+
+Whole devices under ``equal_rate`` are another matter: the leximin over merged columns is not the
+leximin over the districts' own groups, so the plan keeps the areas apart wherever every band then
+has few enough groups for the exact leximin (``exact.leximin_apart``), and merges only beyond.
 """
 
 from __future__ import annotations

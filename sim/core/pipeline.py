@@ -7,7 +7,9 @@ explorer); ``solve`` adds the result tables and the summary. The stages:
 - read and check: ``inputs.prepare`` (the scenario's tables, names matched, pools built);
   deliveries and the previous plan in the scenario's areas and devices (``fixed``);
 - group: cells the rules cannot tell apart become one LP column (``groups``), across the areas
-  with no reserved pool of their own too when no rule of the plan looks at single areas;
+  with no reserved pool of their own too when no rule of the plan looks at single areas (under
+  equal_rate, only when a band would otherwise have too many groups for the exact leximin over the
+  districts' own groups: ``exact.leximin_apart``);
 - build and steps: the LP with the rules that hold throughout, then the plan's LPs in order
   (``steps``);
 - whole devices: rounding (``whole``) of the grouped plan when areas merge, split over the cells
@@ -35,7 +37,7 @@ from sim.core.inputs import PlanInputs, build_resources, prepare, suits_of
 from sim.core.priority import LpSolution
 from sim.core.solvers import make_solver, solver_version
 from sim.core.steps import Request, active_fairness, build, optimise
-from sim.core.exact import (exact_floors, exact_units, merged_leximin_bands, needs_exact, spends_least, split_units,
+from sim.core.exact import (exact_floors, exact_units, leximin_apart, merged_leximin_bands, needs_exact, spends_least, split_units,
                              unproved_bands, whole_plan)
 from sim.core.whole import WholePlan, round_to_whole, spent_vnd
 from sim.read.scenario import Mode, Scenario, WithinBand
@@ -101,7 +103,8 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
     clock = _Clock(timings)
     solver = make_solver(inputs.scenario.solver)
     request = Request(delivered or None, previous.counts if previous is not None else None)
-    grouping = group_cells(inputs, merge_areas=may_merge_areas(inputs, request.delivered, request.previous))
+    merge = may_merge_areas(inputs, request.delivered, request.previous)
+    grouping = (merge and leximin_apart(inputs)) or group_cells(inputs, merge_areas=merge)
     model = build(grouping.inputs, request, solver)
     clock.lap("build")
     grouped_lp, report = optimise(model, request, solver)
