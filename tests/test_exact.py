@@ -42,6 +42,21 @@ PACKAGE = "data_package"
 
 # ---------------------------------------------------------------- the reference MILP
 
+class _Solver:
+    """PuLP's HiGHS for the reference, again without presolve when it answers other than optimal:
+    HiGHS 1.16's presolve calls some feasible MILPs infeasible (benchmarks/exact_search.py,
+    max_count seed 587: all zeros is a plan). A MILP without a plan stays infeasible either way."""
+
+    def __init__(self):
+        self.first, self.again = pulp.HiGHS(msg=False), pulp.HiGHS(msg=False, presolve="off")
+
+    def actualSolve(self, problem, **kwargs):
+        status = self.first.actualSolve(problem, **kwargs)
+        if problem.status != pulp.LpStatusOptimal:
+            status = self.again.actualSolve(problem, **kwargs)
+        return status
+
+
 def reference(scenario: sim.Scenario, table: pd.DataFrame, floor: float = 0.0, leximin: bool = False):
     """Band totals of the lexicographic integer optimum (max_count), the cells' coverage of the
     last solve, and the least money (VND) a plan reaching every band total spends. With ``floor``
@@ -92,7 +107,7 @@ def reference(scenario: sim.Scenario, table: pd.DataFrame, floor: float = 0.0, l
         problem += pulp.lpSum(general_stock[i]) <= stock[i]
     problem += pulp.lpSum(general_cash) <= scenario.budget_vnd
     totals = {}
-    solver = pulp.HiGHS(msg=False)
+    solver = _Solver()
     if floor:
         for a in CODES:
             mine = [c for c in range(len(cells)) if cells[c][0] == a]

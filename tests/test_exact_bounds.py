@@ -84,6 +84,40 @@ def test_a_tightened_milp_highs_calls_infeasible_is_solved_again(long_an_max_cou
     assert again.plan.accounts.general_cash_vnd == expected.plan.accounts.general_cash_vnd
 
 
+@pytest.mark.parametrize("wrong", ["infeasible", "infeasible twice", "a plan below its optimum"])
+def test_a_milp_highs_answers_wrongly_is_solved_again_from_scratch_then_without_presolve(long_an_max_count,
+                                                                                       monkeypatch, wrong):
+    # HiGHS 1.16's presolve calls some feasible MILPs infeasible (exact_search's max_count seed 587)
+    # and can return a plan below the optimum it reports: every MILP here has a plan, so the MILP is
+    # solved again (``Milp._run``), and the plan is the same as when HiGHS answers right.
+    expected = plan_whole(long_an_max_count)
+    real, calls = exact.Milp._solve_once, []
+
+    def wrong_at_first(self):
+        calls.append(self.highs.getOptionValue("presolve")[1])
+        if len(calls) <= (2 if wrong == "infeasible twice" else 1):
+            if wrong == "a plan below its optimum":
+                real(self)
+                return None
+            raise SolverFailed("HiGHS answered 'kInfeasible' for a whole-device MILP")
+        return real(self)
+
+    monkeypatch.setattr(exact.Milp, "_solve_once", wrong_at_first)
+    again = plan_whole(long_an_max_count)
+    assert calls[:3] == (["on", "on", "off"] if wrong == "infeasible twice" else ["on", "on", "on"])
+    assert _by_band(long_an_max_count, again.plan) == _by_band(long_an_max_count, expected.plan)
+    assert again.plan.accounts.general_cash_vnd == expected.plan.accounts.general_cash_vnd
+
+
+def test_a_milp_highs_calls_infeasible_three_times_fails_with_its_answer(long_an_max_count, monkeypatch):
+    def infeasible(self):
+        raise SolverFailed("HiGHS answered 'kInfeasible' for a whole-device MILP")
+
+    monkeypatch.setattr(exact.Milp, "_solve_once", infeasible)
+    with pytest.raises(SolverFailed, match="kInfeasible"):
+        plan_whole(long_an_max_count)
+
+
 def test_a_plan_in_hand_that_breaks_a_new_row_is_not_taken_for_a_whole_plan(long_an_max_count):
     m = build_model(long_an_max_count)
     milp = exact.Milp(m)

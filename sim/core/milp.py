@@ -62,25 +62,29 @@ class Milp:
         return var
 
     def _run(self) -> np.ndarray:
-        """Solve; the optimum's column values. HiGHS 1.16 can report an optimum that the solution it
-        returns does not reach (seen when presolve settles the MILP at the root after a warm start:
-        the reported objective is right, the returned columns are the warm start's). So the returned
-        columns are checked against the reported objective, and on a mismatch the MILP is solved
-        again from scratch (no warm start), and if that still mismatches, without presolve."""
-        values = self._solve_once()
-        if values is None:  # first again without the warm start (cleared), then without presolve
-            self.highs.clearSolver()
-            values = self._solve_once()
-        if values is None:
-            self.highs.clearSolver()
-            self.highs.setOptionValue("presolve", "off")
+        """Solve; the optimum's column values. HiGHS 1.16's presolve can answer wrongly in two ways:
+        an optimum that the solution it returns does not reach (seen when it settles the MILP at the
+        root after a warm start: the reported objective is right, the returned columns are the warm
+        start's), and "infeasible" for a MILP that has plans (``benchmarks/exact_search.py``,
+        max_count seed 587: the reference model, all zeros a plan, called infeasible). Every MILP
+        here has a plan (the plan in hand meets every row it holds), so either answer is the
+        solver's error: the MILP is solved again from scratch (no warm start), and if that still
+        fails, without presolve."""
+        failure = SolverFailed("HiGHS returned a whole-device plan that does not reach its own optimum")
+        for attempt in ("as handed over", "from scratch", "without presolve"):
+            if attempt != "as handed over":
+                self.highs.clearSolver()
+            if attempt == "without presolve":
+                self.highs.setOptionValue("presolve", "off")
             try:
                 values = self._solve_once()
+            except SolverFailed as exc:  # a status other than optimal
+                values, failure = None, exc
             finally:
                 self.highs.setOptionValue("presolve", "on")
-            if values is None:
-                raise SolverFailed("HiGHS returned a whole-device plan that does not reach its own optimum")
-        return values
+            if values is not None:
+                return values
+        raise failure
 
     def _solve_once(self) -> np.ndarray | None:
         self.highs.run()
