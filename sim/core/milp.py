@@ -122,7 +122,8 @@ class Milp:
     def out_of_reach(self, lows: dict[pulp.LpVariable, float]) -> bool:
         """Whether no plan, not even in the LP relaxation, has every variable of ``lows`` at its
         low value or above (with every row and bound handed over so far): then no whole plan has.
-        The variables keep their own bounds afterwards."""
+        An "infeasible" is confirmed by a second solve without presolve. The variables keep their
+        own bounds afterwards."""
         saved = {var: var.lowBound for var in lows}
         try:
             for var, low in lows.items():
@@ -130,10 +131,20 @@ class Milp:
             n = self._load([], pulp.LpMaximize)
             self.highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
             self.highs.run()
+            self.relaxations += 1
+            if self.highs.getModelStatus().name in ("kInfeasible", "kUnboundedOrInfeasible"):
+                # a MILP is skipped on this answer: confirmed without presolve (HiGHS 1.16's presolve
+                # has called feasible MILPs infeasible, see ``_run``)
+                self.highs.clearSolver()
+                self.highs.setOptionValue("presolve", "off")
+                try:
+                    self.highs.run()
+                finally:
+                    self.highs.setOptionValue("presolve", "on")
+                self.relaxations += 1
         finally:
             for var, low in saved.items():
                 var.lowBound = low
-        self.relaxations += 1
         status = self.highs.getModelStatus().name
         if status in ("kInfeasible", "kUnboundedOrInfeasible"):
             return True
