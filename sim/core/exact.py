@@ -474,7 +474,11 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
       rate above t_l would be a higher t with at most N_{l-1} groups below it), so when the plan of
       t_l has exactly N_{l-1} + 1 groups at t_l or below, N_l = N_{l-1} + 1 without a MILP;
     - no rate exceeds 1, so when the last plan has every group beyond the N_l lowest at 1, the
-      next level is 1 without a MILP.
+      next level is 1 without a MILP;
+    - when the plan in hand leaves some group at 0 and the LP cannot prove the first level, the
+      fewest groups at 0 are sought first: if some group must stay at 0 in every plan, t_1 = 0
+      (no plan has every rate above 0) and N_1 is that count, so t_1 needs no MILP of its own; if
+      none must, that plan has a learner in every group and t_1 is sought from it as usual.
 
     Each new level's binaries and t are handed to HiGHS set from the last plan (a feasible start)."""
     m = milp.m
@@ -505,10 +509,17 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
         # in every group, that level is t_1 (``_below_reach``). Above the first level the w_g of a
         # relaxation spread so thin that it proves nothing: no LP there.
         higher = min(Fraction(math.floor(reached * pupils[g]) + 1, pupils[g]) for g in groups)
+        tentative = False  # a first level of 0 taken before it is proved (see below)
         if below:
             milp.optimise([(t, 1.0)], pulp.LpMaximize)
             rates = {g: Fraction(held(g), pupils[g]) for g in groups}
-        elif not _below_reach(milp, higher, groups, pupils):
+        elif reached == 0 and not _below_reach(milp, higher, groups, pupils):
+            # Some group has nobody in the plan in hand: the fewest groups left at 0 come first.
+            # When some group must stay at 0, the highest common rate is 0 with no MILP of its own;
+            # when none must, that MILP's plan has a learner in every group and the level is sought
+            # again from it (next round).
+            tentative = True
+        elif reached > 0 and not _below_reach(milp, higher, groups, pupils):
             milp.bound([(t, 1.0)], pulp.LpMaximize)
             milp.optimise([(t, 1.0)], pulp.LpMaximize, reached=float(reached))
             rates = {g: Fraction(held(g), pupils[g]) for g in groups}
@@ -517,7 +528,7 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
         if level >= 1:
             return
         at_or_below = sum(1 for r in rates.values() if r <= level)
-        if at_or_below == below + 1:  # the fewest possible (see above): no MILP needed
+        if at_or_below == below + 1 and not tentative:  # the fewest possible (see above): no MILP needed
             below += 1
         else:
             z = {g: milp.binary(f"lz_{name}_{g}") for g in groups}
