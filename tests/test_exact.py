@@ -532,26 +532,19 @@ def big_bands(draw):
     return scenario, table_of(*rows)
 
 
+@pytest.mark.parametrize("pools", ["in every district", "in some districts"])
 @settings(PROFILE, max_examples=max(6, PROFILE.max_examples // 10))  # benchmarks/exact_search.py runs more
 @given(big_bands())
-def test_equal_rate_is_the_leximin_best_whole_plan_in_bands_of_more_than_12_groups(instance):
-    # Every district holds a pool of its own (a 1 VND earmark), so no area merges: each band's
-    # sorted group rates equal the reference's (``_reference_leximin``), band after band, proved.
+def test_equal_rate_is_the_leximin_best_whole_plan_in_bands_of_more_than_12_groups(pools, instance):
+    # With a pool of its own in every district (a 1 VND earmark) no area can merge; with free
+    # districts, bands of at most 24 groups keep them apart (``exact.leximin_apart``). Either way
+    # each band's sorted group rates equal the reference's (``_reference_leximin``), band after
+    # band, proved.
     scenario, table = instance
-    held = {e.district for e in scenario.earmarks}
-    scenario = scenario.model_copy(update={"earmarks": [*scenario.earmarks, *(
-        Earmark(district=NAMES[code], budget_vnd=1) for code in CODES if NAMES[code] not in held)]})
-    result = solve(scenario, table)
-    assert band_order(result, scenario, table) == reference(scenario, table, leximin=True)
-    assert result.summary["solver"]["whole_devices"]["not_proved_bands"] == []
-
-
-@settings(PROFILE, max_examples=max(6, PROFILE.max_examples // 10))
-@given(big_bands())
-def test_equal_rate_with_few_groups_keeps_free_districts_apart_and_is_proved_leximin_best(instance):
-    # Free districts whose bands have at most 24 groups are kept apart (``exact.leximin_apart``):
-    # the plan is the leximin-best over the districts' own groups, every band proved.
-    scenario, table = instance
+    if pools == "in every district":
+        held = {e.district for e in scenario.earmarks}
+        scenario = scenario.model_copy(update={"earmarks": [*scenario.earmarks, *(
+            Earmark(district=NAMES[code], budget_vnd=1) for code in CODES if NAMES[code] not in held)]})
     result = solve(scenario, table)
     assert band_order(result, scenario, table) == reference(scenario, table, leximin=True)
     assert result.summary["solver"]["whole_devices"]["not_proved_bands"] == []
