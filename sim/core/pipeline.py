@@ -37,8 +37,8 @@ from sim.core.inputs import PlanInputs, build_resources, prepare, suits_of
 from sim.core.priority import LpSolution
 from sim.core.solvers import make_solver, solver_version
 from sim.core.steps import Request, active_fairness, build, optimise
-from sim.core.exact import (exact_floors, exact_units, leximin_apart, merged_leximin_bands, needs_exact, spends_least, split_units,
-                             unproved_bands, whole_plan)
+from sim.core.exact import (exact_floors, exact_units, leximin_apart, merged_leximin_bands, needs_exact, spends_least,
+                             split_units, unproved_bands, whole_plan)
 from sim.core.whole import WholePlan, round_to_whole, spent_vnd
 from sim.read.scenario import Mode, Scenario, WithinBand
 from sim.read.tables import AreaIndex
