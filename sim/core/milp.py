@@ -27,8 +27,12 @@ class Milp:
         self.m, self.integer = m, set()
         self.highs = highspy.Highs()
         set_threads(self.highs)
+        # Feasibility jump (a primal heuristic HiGHS runs before the root) is off: every MILP here
+        # starts from a plan in hand (``optimise``), so it only costs time (Long An equal_rate
+        # 0.45 -> 0.38 s, by school 0.25 -> 0.19 s; the same plans: tests/expected).
         for option, value in (("output_flag", False), ("random_seed", SEED), ("mip_rel_gap", 0.0),
-                              ("mip_abs_gap", 1e-7), ("presolve", "on")):
+                              ("mip_abs_gap", 1e-7), ("presolve", "on"),
+                              ("mip_heuristic_run_feasibility_jump", False)):
             self.highs.setOptionValue(option, value)
         self.loaded = Loaded(m.problem, self.highs)
         self.solves = 0
