@@ -186,3 +186,23 @@ def test_leximin_holds_every_stuck_group_in_one_round(case):
     assert covered(result, grade="10") == 0 and covered(result, grade="9") == 30
     assert sorted({covered(result, district=f"Xã {i}") for i in range(12)}) == [2, 3]
     assert result.summary["solver"]["lp_solves"] <= 4
+
+
+
+def test_a_bands_leximin_is_held_with_its_rates_free_to_move_between_groups(case):
+    # Band 1: 2 in grade 9 (tablets, grades 1-9) and 2 in grade 11 (desktops, grade 10 to higher
+    # education); band 2: 1 in higher education. 1 donated tablet, tablets 10 M, desktops 5 M,
+    # 15 M cash. Band 1's leximin is (1/2, 1): both groups reach 1/2 (the donated tablet and a 5 M
+    # desktop), not both 1 (15 M more, 10 M left). Either group can take the 1: grade 9 in full
+    # costs a 10 M tablet and leaves nothing; grade 11 in full costs a 5 M desktop and leaves 5 M,
+    # a desktop for band 2. Band 1 is held by its rates, not by whichever plan found them
+    # (exact._hold_rates): band 2 gets its learner.
+    result = sim.solve(case([student("An Bình", 9, "poor", 2), student("An Bình", 11, "poor", 2),
+                             student("An Bình", "higher", "poor", 1)],
+                            budget_vnd=15 * M,
+                            devices={"tablet": {"unit_cost_vnd": 10 * M, "grades": [1, 9], "in_stock": 1},
+                                     "desktop": {"unit_cost_vnd": 5 * M, "grades": [10, "higher"]}}), compare=False)
+    assert (covered(result, grade="9"), covered(result, grade="11"), covered(result, grade="higher")) == (1, 2, 1)
+    assert bands(result) == {"1": 3, "2": 1, "3": 0, "4": 0, "5": 0}
+    assert result.summary["cash_left_vnd"] == 0
+    assert result.summary["solver"]["whole_devices"]["not_proved_bands"] == []

@@ -487,15 +487,17 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
     below = 0
     level_no = 0
     n = len(groups)
+    level_rows, level_vars = [], []  # the levels' rows and variables, retired once the band is done
     while below < n:
         name = f"{tag}_{level_no}"
         t = m.problem.add_variable(f"lt_{name}", lowBound=0, upBound=1)
         w = {g: milp.binary(f"lw_{name}_{g}") for g in groups} if below else {}
+        level_vars += [t, *w.values()]
         for g in groups:
             terms = [(m.y[g], 1.0), (t, -float(pupils[g]))] + ([(w[g], float(pupils[g]))] if below else [])
-            m.add(f"lw_{name}_{g}", terms, pulp.LpConstraintGE, 0.0)
+            level_rows.append(m.add(f"lw_{name}_{g}", terms, pulp.LpConstraintGE, 0.0))
         if below:
-            m.add(f"lwn_{name}", [(w[g], 1.0) for g in groups], pulp.LpConstraintLE, float(below))
+            level_rows.append(m.add(f"lwn_{name}", [(w[g], 1.0) for g in groups], pulp.LpConstraintLE, float(below)))
         rates = {g: Fraction(held(g), pupils[g]) for g in groups}  # the plan in hand's
         ranked = sorted(groups, key=lambda g: (rates[g], g))
         reached = rates[ranked[below]]
@@ -504,7 +506,7 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
             milp.hint(w[g], 1.0)
         if reached >= 1:  # every group beyond the lowest N_l is covered in full: t = 1
             t.lowBound = 1.0
-            return
+            break
         # The first level: when no plan reaches the next whole rate above the plan in hand's level
         # in every group, that level is t_1 (``_below_reach``). Above the first level the w_g of a
         # relaxation spread so thin that it proves nothing: no LP there.
@@ -526,7 +528,7 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
         level = sorted(rates.values())[below]
         t.lowBound = float(level) - 1e-9
         if level >= 1:
-            return
+            break
         at_or_below = sum(1 for r in rates.values() if r <= level)
         if at_or_below == below + 1 and not tentative:  # the fewest possible (see above): no MILP needed
             below += 1
@@ -545,6 +547,52 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
                 below = int(round(milp.optimise(count, pulp.LpMinimize, whole=True, reached=at_or_below)))
             milp.retire(rows, z.values())
         level_no += 1
+    _hold_rates(milp, groups, pupils, tag, held, level_rows, level_vars)
+
+
+def _hold_rates(milp: Milp, groups: list[int], pupils: list[int], tag: str, held, level_rows: list,
+                level_vars: list) -> None:
+    """Hold a band's leximin, once found, by its rates instead of its levels' rows.
+
+    Every plan that holds the levels has the leximin vector s* itself as its sorted rates (it is no
+    lower anywhere, and nothing is leximin-better), and the plan in hand is one: the plans held are
+    those whose rates are s* shared out among the groups, each group at a rate k / p_g with k whole.
+    A rate of s* that no other group of s*'s can take pins its group: that group's y_g is fixed.
+    The rest choose among their possible rates by binaries a_{g,r} (sum_r a_{g,r} = 1,
+    y_g = sum_r r p_g a_{g,r}, and each rate r taken by as many groups as s* has it). The same plans
+    as the levels' rows, with far fewer binaries (usually none): the levels' rows and binaries are
+    retired, and every later MILP is smaller."""
+    m = milp.m
+    rates = {g: Fraction(held(g), pupils[g]) for g in groups}
+    wanted: dict[Fraction, int] = {}
+    for r in rates.values():
+        wanted[r] = wanted.get(r, 0) + 1
+
+    def possible(g: int) -> list[Fraction]:
+        low, high = m.y[g].lowBound or 0.0, pupils[g] if m.y[g].upBound is None else m.y[g].upBound
+        return [r for r in wanted if (r * pupils[g]).denominator == 1 and low - 1e-9 <= r * pupils[g] <= high + 1e-9]
+
+    choices = {g: possible(g) for g in groups}
+    loaded = milp.loaded
+    loaded.sync(m.problem)  # the levels' rows handed over, so that they can be retired
+    milp.retire(level_rows, level_vars)
+    for g in groups:
+        if len(choices[g]) == 1:  # its own rate is the only one it can take
+            m.y[g].lowBound = m.y[g].upBound = float(rates[g] * pupils[g])
+    taken: dict[Fraction, list] = {r: [] for r in wanted}
+    for g in groups:
+        if len(choices[g]) > 1:
+            pick = {r: milp.binary(f"la_{tag}_{g}_{i}") for i, r in enumerate(choices[g])}
+            m.add(f"la_{tag}_{g}", [(a, 1.0) for a in pick.values()], pulp.LpConstraintEQ, 1.0)
+            m.add(f"ly_{tag}_{g}", [(m.y[g], 1.0)] + [(a, -float(r * pupils[g])) for r, a in pick.items()],
+                  pulp.LpConstraintEQ, 0.0)
+            for r, a in pick.items():
+                taken[r].append(a)
+                milp.hint(a, 1.0 if r == rates[g] else 0.0)
+    fixed = {r: sum(1 for g in groups if len(choices[g]) == 1 and rates[g] == r) for r in wanted}
+    for i, (r, picks) in enumerate(sorted(taken.items())):
+        if picks:
+            m.add(f"lr_{tag}_{i}", [(a, 1.0) for a in picks], pulp.LpConstraintEQ, float(wanted[r] - fixed[r]))
 
 
 def split_units(grouped: dict[tuple[int, str], int], grouping: Grouping, pupils: list[int]) -> dict[tuple[int, str], int]:
