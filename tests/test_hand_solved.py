@@ -206,3 +206,31 @@ def test_a_bands_leximin_is_held_with_its_rates_free_to_move_between_groups(case
     assert bands(result) == {"1": 3, "2": 1, "3": 0, "4": 0, "5": 0}
     assert result.summary["cash_left_vnd"] == 0
     assert result.summary["solver"]["whole_devices"]["not_proved_bands"] == []
+
+
+
+def test_a_groups_cells_are_split_leximin_best_where_rounding_stands(case):
+    # Band 1: 2 learners in grade 11 and 4 in grade 12 of one district, desktops 5 M, 20 M: one
+    # group of 6 (same district, band, devices), 4 desktops, as the LP says: rounding stands. Over
+    # its cells, 2 and 2 gives rates (1/2, 1), leximin-better than 1 and 3 (1/2, 3/4), which
+    # rounding the LP's 2/3 each cell by cell gives (pipeline.split_in_groups).
+    result = sim.solve(case([student("An Bình", 11, "poor", 2), student("An Bình", 12, "poor", 4)],
+                            budget_vnd=20 * M, devices={"desktop": {"unit_cost_vnd": 5 * M}}), compare=False)
+    assert (covered(result, grade="11"), covered(result, grade="12")) == (2, 2)
+    assert result.summary["solver"]["whole_devices"] == {"method": "rounding", "milps": 0, "not_proved_bands": []}
+
+
+def test_the_groups_below_a_leximin_level_are_any_that_take_those_rates(case):
+    # Band 1: 2, 4 and 3 learners in three districts, desktops 5 M, 30 M: 6 desktops. Every group
+    # reaches 1/2 or more with 5 (1, 2 and 2: rates 1/2, 1/2, 2/3), not more than 1/2 in Một and
+    # Hai together (7): one group stays at 1/2, Một or Hai. With Hai there, Một reaches 1:
+    # (1/2, 2/3, 1); with Một there, Hai reaches only 3/4: (1/2, 2/3, 3/4). Rounding the LP (2/3
+    # each) gives the sixth desktop to Hai (the larger fraction); the next levels must not keep
+    # Một at 1/2 because that plan had it there (exact._share_rates): 2, 2 and 2.
+    areas = [{"code": c, "name": n, "type": "", "population": "", "lat": "", "lon": ""}
+             for c, n in (("1", "Một"), ("2", "Hai"), ("3", "Ba"))]
+    result = sim.solve(case([student("Một", 11, "poor", 2), student("Hai", 11, "poor", 4), student("Ba", 11, "poor", 3)],
+                            areas=areas, budget_vnd=30 * M, devices={"desktop": {"unit_cost_vnd": 5 * M}}),
+                       compare=False)
+    assert [covered(result, district=n) for n in ("Một", "Hai", "Ba")] == [2, 2, 2]
+    assert result.summary["solver"]["whole_devices"]["not_proved_bands"] == []

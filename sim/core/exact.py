@@ -14,7 +14,8 @@ with whole data: a fractional split means a split in whole VND exists).
   optimum over bands);
 - ``equal_rate``: the leximin-best whole plan of the band (its groups' rates sorted, compared
   lexicographically): level by level, the highest t such that at most N groups (those already
-  below) lie under t, then the fewest groups left at that level; each level held by constraints.
+  below, at the rates found) lie under t, then the fewest groups left at that level; the band,
+  once done, held by its rates shared out among its groups (``_hold_rates``).
   Bands of more than ``EXACT_LEXIMIN_UP_TO`` groups: every group held at its rounded coverage
   (after an earlier band changed, at the highest common whole rate instead), then the most
   learners of the band (everyone covered whenever the money allows; not proved leximin-best, and
@@ -457,17 +458,19 @@ def _most(milp: Milp, terms: list, reached: int) -> float:
 
 def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -> None:
     """The leximin-best whole coverage of ``groups`` (rates y_g / p_g sorted, compared
-    lexicographically), held by constraints for every later MILP.
+    lexicographically), held for every later MILP: by the rates found, shared out among the groups
+    (``_hold_rates``).
 
-    Level l: t_l = the largest t such that at most N_{l-1} groups lie below t (binary w_g:
-    y_g >= t p_g - p_g w_g, sum w <= N_{l-1}; no w at the first level, N_0 = 0); t_l is then held
-    as a lower bound on t. N_l = the fewest groups at t_l or below (binary z_g:
-    y_g >= (floor(t_l p_g) + 1)(1 - z_g)). Until every group is counted or t_l = 1.
-
-    Only the t_l are held: sorted rates s_k >= t_l for k > N_{l-1} at every level pin the leximin
-    vector (a plan above it in one place and nowhere below would be leximin-better). So N_l needs
-    no row of its own: every plan of the next level's MILP has at most N_l groups at t_l or below
-    (its t exceeds t_l), and the z binaries and rows go once N_l is known (``Milp.retire``).
+    Level l: t_l = the largest t such that at most N_{l-1} groups lie below t; N_l = the fewest
+    groups at t_l or below (binary z_g: y_g >= (floor(t_l p_g) + 1)(1 - z_g)). Until every group is
+    counted or t_l = 1. The N_{l-1} groups below t are those that take the N_{l-1} lowest rates
+    found so far, each exactly (``_share_rates``: binaries a_{g,r}, y_g >= t p_g - p_g sum_r a_{g,r};
+    no binary at the first level, N_0 = 0), and t_l is held as a lower bound on t until the next
+    level shares its rates out in turn: every plan holding the levels found has those lowest rates
+    (see ``_share_rates``), so this holds the same plans as a binary per group and level with
+    sum w <= N_{l-1} would, with one binary per rate a group can take (usually one or none).
+    N_l needs no row of its own: every plan of the next level's MILP has at most N_l groups at t_l
+    or below (its t exceeds t_l), and the z binaries and rows go once N_l is known (``Milp.retire``).
     Two MILPs a level at most; fewer where the last plan found already settles a step:
 
     - N_l >= N_{l-1} + 1 in every plan (were at most N_{l-1} groups at t_l or below, the lowest
@@ -487,29 +490,44 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
     below = 0
     level_no = 0
     n = len(groups)
-    level_rows, level_vars = [], []  # the levels' rows and variables, retired once the band is done
+    level_rows, level_vars = [], []  # rows and variables held for the levels so far (retired as they move)
     while below < n:
         name = f"{tag}_{level_no}"
-        t = m.problem.add_variable(f"lt_{name}", lowBound=0, upBound=1)
-        w = {g: milp.binary(f"lw_{name}_{g}") for g in groups} if below else {}
-        level_vars += [t, *w.values()]
-        for g in groups:
-            terms = [(m.y[g], 1.0), (t, -float(pupils[g]))] + ([(w[g], float(pupils[g]))] if below else [])
-            level_rows.append(m.add(f"lw_{name}_{g}", terms, pulp.LpConstraintGE, 0.0))
-        if below:
-            level_rows.append(m.add(f"lwn_{name}", [(w[g], 1.0) for g in groups], pulp.LpConstraintLE, float(below)))
         rates = {g: Fraction(held(g), pupils[g]) for g in groups}  # the plan in hand's
         ranked = sorted(groups, key=lambda g: (rates[g], g))
+        lowest: dict[int, list] = {}  # per group, the binaries that put it below t
+        if below:
+            counts: dict[Fraction, int] = {}
+            for g in ranked[:below]:
+                counts[rates[g]] = counts.get(rates[g], 0) + 1
+            if sum(len(_offered(m, g, pupils[g], counts)) for g in groups) < n:
+                # the groups below t take the N_{l-1} lowest rates found, each exactly (``_share_rates``):
+                # fewer binaries than one a group, and every earlier level's rows retired
+                milp.loaded.sync(m.problem)  # handed over, so that they can be retired
+                milp.retire(level_rows, level_vars)
+                lowest, level_rows, level_vars = _share_rates(
+                    milp, groups, pupils, name, counts, {g: rates[g] for g in ranked[:below]}, every=False)
+            else:  # one binary a group: w_g = 1 lets it lie below t, at most N_{l-1} do
+                w = {g: milp.binary(f"lw_{name}_{g}") for g in groups}
+                level_vars += w.values()
+                level_rows.append(m.add(f"lwn_{name}", [(w[g], 1.0) for g in groups], pulp.LpConstraintLE,
+                                        float(below)))
+                lowest = {g: [w[g]] for g in groups}
+                for g in ranked[:below]:
+                    milp.hint(w[g], 1.0)
+        t = m.problem.add_variable(f"lt_{name}", lowBound=0, upBound=1)
+        level_vars.append(t)
+        for g in groups:
+            terms = [(m.y[g], 1.0), (t, -float(pupils[g]))] + [(a, float(pupils[g])) for a in lowest.get(g, [])]
+            level_rows.append(m.add(f"lw_{name}_{g}", terms, pulp.LpConstraintGE, 0.0))
         reached = rates[ranked[below]]
         milp.hint(t, float(reached))
-        for g in ranked[:below]:
-            milp.hint(w[g], 1.0)
         if reached >= 1:  # every group beyond the lowest N_l is covered in full: t = 1
             t.lowBound = 1.0
             break
         # The first level: when no plan reaches the next whole rate above the plan in hand's level
-        # in every group, that level is t_1 (``_below_reach``). Above the first level the w_g of a
-        # relaxation spread so thin that it proves nothing: no LP there.
+        # in every group, that level is t_1 (``_below_reach``). Above the first level a relaxation
+        # spreads the binaries so thin that it proves nothing: no LP there.
         higher = min(Fraction(math.floor(reached * pupils[g]) + 1, pupils[g]) for g in groups)
         tentative = False  # a first level of 0 taken before it is proved (see below)
         if below:
@@ -552,47 +570,78 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
 
 def _hold_rates(milp: Milp, groups: list[int], pupils: list[int], tag: str, held, level_rows: list,
                 level_vars: list) -> None:
-    """Hold a band's leximin, once found, by its rates instead of its levels' rows.
-
-    Every plan that holds the levels has the leximin vector s* itself as its sorted rates (it is no
-    lower anywhere, and nothing is leximin-better), and the plan in hand is one: the plans held are
-    those whose rates are s* shared out among the groups, each group at a rate k / p_g with k whole.
-    A rate of s* that no other group of s*'s can take pins its group: that group's y_g is fixed.
-    The rest choose among their possible rates by binaries a_{g,r} (sum_r a_{g,r} = 1,
-    y_g = sum_r r p_g a_{g,r}, and each rate r taken by as many groups as s* has it). The same plans
-    as the levels' rows, with far fewer binaries (usually none): the levels' rows and binaries are
-    retired, and every later MILP is smaller."""
+    """Hold a band's leximin, once found, by its rates instead of its levels' rows: every plan that
+    holds the levels has the leximin vector s* itself as its sorted rates (no lower anywhere, and
+    nothing is leximin-better), and the plan in hand is one. So the plans held are those whose
+    rates are s* shared out among the groups (``_share_rates`` with every group taking one), and
+    the levels' rows and binaries are retired: every later MILP is smaller."""
     m = milp.m
     rates = {g: Fraction(held(g), pupils[g]) for g in groups}
-    wanted: dict[Fraction, int] = {}
+    counts: dict[Fraction, int] = {}
     for r in rates.values():
-        wanted[r] = wanted.get(r, 0) + 1
-
-    def possible(g: int) -> list[Fraction]:
-        low, high = m.y[g].lowBound or 0.0, pupils[g] if m.y[g].upBound is None else m.y[g].upBound
-        return [r for r in wanted if (r * pupils[g]).denominator == 1 and low - 1e-9 <= r * pupils[g] <= high + 1e-9]
-
-    choices = {g: possible(g) for g in groups}
-    loaded = milp.loaded
-    loaded.sync(m.problem)  # the levels' rows handed over, so that they can be retired
+        counts[r] = counts.get(r, 0) + 1
+    milp.loaded.sync(m.problem)  # the levels' rows handed over, so that they can be retired
     milp.retire(level_rows, level_vars)
+    _share_rates(milp, groups, pupils, tag, counts, rates, every=True)
+
+
+def _share_rates(milp: Milp, groups: list[int], pupils: list[int], name: str, counts: dict[Fraction, int],
+                 hand: dict[int, Fraction], *, every: bool) -> tuple[dict[int, list], list, list]:
+    """Rows that share the rates ``counts`` (rate -> how many groups) out among ``groups``: group g
+    takes rate r (y_g = r p_g exactly) when its binary a_{g,r} is 1, at most one rate a group, each
+    rate r taken by ``counts[r]`` groups. Only rates a group can take are offered: r p_g whole and
+    within y_g's bounds. ``every``: every group takes one (sum_r a_{g,r} = 1; a group with a single
+    rate on offer is fixed there, no binary); else the groups that take none are free (the caller
+    holds them above, ``_leximin``: y_g >= t p_g - p_g sum_r a_{g,r}).
+
+    Why the rates can be pinned exactly: at level l of the leximin, every plan holding the levels
+    found so far has the N_{l-1} lowest sorted rates of the leximin vector itself (one higher
+    somewhere there would be a higher level t_j, or fewer groups at t_j, than the MILPs found), so
+    the groups below t_l take exactly those rates. The same plans as the levels' rows (one binary a
+    group and level, big-M rows), with one binary per rate a group can take: usually one or none.
+
+    ``hand``: the plan in hand's rate of each group that takes one (warm-start hints). Returns, per
+    group, its binaries (as terms), and the rows and variables made (to retire later)."""
+    m = milp.m
+    rows, variables, picks = [], [], {}
+    wanted = dict(counts)
     for g in groups:
-        if len(choices[g]) == 1:  # its own rate is the only one it can take
-            m.y[g].lowBound = m.y[g].upBound = float(rates[g] * pupils[g])
-    taken: dict[Fraction, list] = {r: [] for r in wanted}
-    for g in groups:
-        if len(choices[g]) > 1:
-            pick = {r: milp.binary(f"la_{tag}_{g}_{i}") for i, r in enumerate(choices[g])}
-            m.add(f"la_{tag}_{g}", [(a, 1.0) for a in pick.values()], pulp.LpConstraintEQ, 1.0)
-            m.add(f"ly_{tag}_{g}", [(m.y[g], 1.0)] + [(a, -float(r * pupils[g])) for r, a in pick.items()],
-                  pulp.LpConstraintEQ, 0.0)
-            for r, a in pick.items():
-                taken[r].append(a)
-                milp.hint(a, 1.0 if r == rates[g] else 0.0)
-    fixed = {r: sum(1 for g in groups if len(choices[g]) == 1 and rates[g] == r) for r in wanted}
-    for i, (r, picks) in enumerate(sorted(taken.items())):
-        if picks:
-            m.add(f"lr_{tag}_{i}", [(a, 1.0) for a in picks], pulp.LpConstraintEQ, float(wanted[r] - fixed[r]))
+        rates = _offered(m, g, pupils[g], counts)
+        if every and len(rates) == 1:  # the one rate it can take
+            m.y[g].lowBound = m.y[g].upBound = float(rates[0] * pupils[g])
+            wanted[rates[0]] -= 1
+        elif rates:
+            picks[g] = {r: milp.binary(f"la_{name}_{g}_{i}") for i, r in enumerate(rates)}
+    taken: dict[Fraction, list] = {r: [] for r in counts}
+    inside: dict[int, list] = {}
+    for g, pick in picks.items():
+        variables += pick.values()
+        inside[g] = list(pick.values())
+        one = [(a, 1.0) for a in pick.values()]
+        p = float(pupils[g])
+        if every:
+            rows.append(m.add(f"la_{name}_{g}", one, pulp.LpConstraintEQ, 1.0))
+            rows.append(m.add(f"ly_{name}_{g}", [(m.y[g], 1.0)] + [(a, -float(r) * p) for r, a in pick.items()],
+                              pulp.LpConstraintEQ, 0.0))
+        else:  # y_g = r p_g when a_{g,r} = 1; when none is, only y_g <= p_g
+            rows.append(m.add(f"la_{name}_{g}", one, pulp.LpConstraintLE, 1.0))
+            rows.append(m.add(f"lyl_{name}_{g}", [(m.y[g], 1.0)] + [(a, -float(r) * p) for r, a in pick.items()],
+                              pulp.LpConstraintGE, 0.0))
+            rows.append(m.add(f"lyu_{name}_{g}", [(m.y[g], 1.0)] + [(a, p - float(r) * p) for r, a in pick.items()],
+                              pulp.LpConstraintLE, p))
+        for r, a in pick.items():
+            taken[r].append(a)
+            milp.hint(a, 1.0 if hand.get(g) == r else 0.0)
+    for i, r in enumerate(sorted(taken)):
+        if taken[r]:
+            rows.append(m.add(f"lr_{name}_{i}", [(a, 1.0) for a in taken[r]], pulp.LpConstraintEQ, float(wanted[r])))
+    return inside, rows, variables
+
+
+def _offered(m, g: int, pupils: int, counts: dict[Fraction, int]) -> list[Fraction]:
+    """The rates of ``counts`` group g can take: r p_g whole and within y_g's bounds."""
+    low, high = m.y[g].lowBound or 0.0, pupils if m.y[g].upBound is None else m.y[g].upBound
+    return [r for r in sorted(counts) if (r * pupils).denominator == 1 and low - 1e-9 <= r * pupils <= high + 1e-9]
 
 
 def split_units(grouped: dict[tuple[int, str], int], grouping: Grouping, pupils: list[int]) -> dict[tuple[int, str], int]:

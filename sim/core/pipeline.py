@@ -14,7 +14,8 @@ explorer); ``solve`` adds the result tables and the summary. The stages:
   (``steps``);
 - whole devices: rounding (``whole``) of the grouped plan when areas merge, split over the cells
   in whole units (``exact.split_units``); else of the cells' plan, keeping deliveries and fairness
-  floors; exact MILPs on the groups where rounding is not proved optimal (``exact``); devices
+  floors (under equal_rate each group's units then split over its cells leximin-best as well:
+  ``split_in_groups``); exact MILPs on the groups where rounding is not proved optimal (``exact``); devices
   swapped towards the previous plan, and the previous plan kept when it is still as good
   (``fixed``);
 - result: tables and summary (``sim.results``).
@@ -32,7 +33,7 @@ import pandas as pd
 
 from sim.core import fixed
 from sim.core.fairness import FairReport
-from sim.core.groups import group_cells, may_merge_areas, split
+from sim.core.groups import Grouping, group_cells, may_merge_areas, split
 from sim.core.inputs import PlanInputs, build_resources, prepare, suits_of
 from sim.core.priority import LpSolution
 from sim.core.solvers import make_solver, solver_version
@@ -139,12 +140,31 @@ def plan_whole(inputs: PlanInputs, *, delivered: fixed.Counts | None = None, pre
                                                    fairness=fairness, floors=floors, spent_vnd=spent_vnd(plan.accounts),
                                                    learners_only=learners_only)
             plan = whole_plan(inputs, units)
+        if not milps:
+            plan = split_in_groups(inputs, grouping, plan)
     stood = False
     if previous is not None:
         plan = fixed.stay_close(inputs, plan, previous.counts, kept)
         plan, stood = fixed.previous_if_as_good(inputs, plan, previous, delivered, report)
     clock.lap("round")
     return Planned(plan, lp, report, solves, stood, milps, not_proved)
+
+
+def split_in_groups(inputs: PlanInputs, grouping: Grouping, plan: WholePlan) -> WholePlan:
+    """Under strict ``equal_rate``, each group's whole units over its cells by the leximin-best
+    split (``exact.split_units``), as every other path splits them: rounding cell by cell can
+    leave a group's total right and its cells' rates in a worse order (2 and 4 learners, 4
+    desktops: 1 and 3 is (1/2, 3/4), 2 and 2 is (1/2, 1), leximin-better). A group's cells share
+    their district, band, devices and pools, so the money and every district figure stay."""
+    policy = inputs.scenario.policy
+    if policy.mode is not Mode.strict or policy.within_band is not WithinBand.equal_rate:
+        return plan
+    group_of = {c: g for g, cells in enumerate(grouping.members) for c in cells}
+    grouped: dict[tuple[int, str], int] = {}
+    for (c, d), n in plan.units.items():
+        grouped[group_of[c], d] = grouped.get((group_of[c], d), 0) + n
+    units = split_units(grouped, grouping, inputs.cells["pupils"].tolist())
+    return plan if units == {key: n for key, n in plan.units.items() if n} else whole_plan(inputs, units)
 
 
 class _Clock:
