@@ -463,12 +463,18 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
 
     Level l: t_l = the largest t such that at most N_{l-1} groups lie below t; N_l = the fewest
     groups at t_l or below (binary z_g: y_g >= (floor(t_l p_g) + 1)(1 - z_g)). Until every group is
-    counted or t_l = 1. The N_{l-1} groups below t are those that take the N_{l-1} lowest rates
-    found so far, each exactly (``_share_rates``: binaries a_{g,r}, y_g >= t p_g - p_g sum_r a_{g,r};
-    no binary at the first level, N_0 = 0), and t_l is held as a lower bound on t until the next
-    level shares its rates out in turn: every plan holding the levels found has those lowest rates
-    (see ``_share_rates``), so this holds the same plans as a binary per group and level with
-    sum w <= N_{l-1} would, with one binary per rate a group can take (usually one or none).
+    counted or t_l = 1. Which N_{l-1} groups may lie below t (no binary at the first level,
+    N_0 = 0), the cheaper of two equivalent forms:
+
+    - those that take the N_{l-1} lowest rates found so far, each exactly (``_share_rates``:
+      binaries a_{g,r}, y_g >= t p_g - p_g sum_r a_{g,r}), with every earlier level's rows retired:
+      every plan holding the levels found has those lowest rates (see ``_share_rates``). Used when
+      that takes fewer binaries than one a group (large groups take few of the rates: usually one
+      or none);
+    - else one binary a group, w_g (y_g >= t p_g - p_g w_g, sum w <= N_{l-1}), beside the earlier
+      levels' rows.
+
+    t_l is then held as a lower bound on t while those rows stand.
     N_l needs no row of its own: every plan of the next level's MILP has at most N_l groups at t_l
     or below (its t exceeds t_l), and the z binaries and rows go once N_l is known (``Milp.retire``).
     Two MILPs a level at most; fewer where the last plan found already settles a step:
