@@ -7,7 +7,7 @@ Kinds (``tests/test_exact.py`` runs a few of each in `make test`; this runs many
 - ``max_count``: band totals and money spent against the reference lexicographic MILP
   (earmarked money and stock in most districts, learners without internet, grade ranges);
 - ``equal_rate``: a band 1 of 13 to 18 groups, a pool in every district (nothing merges), its sorted
-  group rates against the reference leximin;
+  group rates, then its learners (the most at those rates), against the reference leximin;
 - ``equal_rate_free``: the same with free districts, kept apart as the planner keeps them when every
   band has at most 24 groups (``exact.leximin_apart``): every band equal to the reference, proved;
 - ``equal_rate_merged``: the same with free districts merged (as in bands of more than 24 groups,

@@ -146,7 +146,8 @@ def _reference_leximin(problem, solver, cells, y, devices) -> tuple:
     feasibility MILP with whole thresholds, y_g >= ceil(t P_g) (1 - w_g), sum_g w_g <= N (at most N
     groups below t). Level by level: t = the highest candidate with at most N_prev groups below it
     (binary search: feasibility falls as t rises), then N = the fewest groups at t or below
-    (min sum z_g, y_g >= (floor(t P_g) + 1)(1 - z_g)); both held; until every group is counted."""
+    (min sum z_g, y_g >= (floor(t P_g) + 1)(1 - z_g)); both held; until every group is counted.
+    Then the band's most learners among those plans, held. Per band: (sorted rates, learners)."""
     groups: dict[tuple, list[int]] = {}
     for c, (area, grade, status, offline, _n, band) in enumerate(cells):
         suits = tuple(devices[d][2](grade) for d in devices)
@@ -196,8 +197,17 @@ def _reference_leximin(problem, solver, cells, y, devices) -> tuple:
             below = round(pulp.value(problem.objective))
             problem.addConstraint(pulp.lpSum(flags) <= below)
             low = lo + 1 if lo + 1 < len(candidates) else lo
-        answer.append(tuple(sorted(Fraction(round(pulp.value(pulp.lpSum(y[c] for c in members))), p)
-                                   for members, p in mine)))
+        total = pulp.lpSum(y[c] for members, _p in mine for c in members)
+        most = 0
+        if mine:  # the leximin's rates may be shared out in more than one way: the most learners
+            problem.sense = pulp.LpMaximize
+            problem.setObjective(total)
+            problem.solve(solver)
+            assert problem.status == pulp.LpStatusOptimal
+            most = round(pulp.value(total))
+            problem.addConstraint(total >= most)
+        answer.append((tuple(sorted(Fraction(round(pulp.value(pulp.lpSum(y[c] for c in members))), p)
+                                    for members, p in mine)), most))
     return tuple(answer)
 
 
@@ -322,8 +332,9 @@ def test_general_stock_goes_where_an_earmark_falls_short():
 def band_order(result: sim.Result, scenario: sim.Scenario, table: pd.DataFrame) -> tuple:
     """The plan's place in band order: ``max_count``, the band totals; ``equal_rate``, per band the
     rates of its groups (cells the rules cannot tell apart: district, status, internet, the devices
-    that suit, upper-secondary or not) sorted increasingly, as exact fractions. Tuples compare
-    lexicographically: band 1 first, then band 2, ..."""
+    that suit, upper-secondary or not) sorted increasingly, as exact fractions, then the band's
+    learners (the most among the plans at those rates). Tuples compare lexicographically: band 1
+    first, then band 2, ..."""
     totals = band_totals(result)
     if scenario.policy.within_band == "max_count":
         return tuple(totals[b] for b in range(1, 6))
@@ -342,7 +353,8 @@ def band_order(result: sim.Result, scenario: sim.Scenario, table: pd.DataFrame) 
                 g = groups.setdefault((row.area, row.status, band_of(row.status, row.grade), offline, suits,
                                        10 <= row.grade <= 12), [0, 0])
                 g[0], g[1] = g[0] + got, g[1] + pupils
-    return tuple(tuple(sorted(Fraction(n, p) for (_a, _s, band, *_), (n, p) in groups.items() if band == b))
+    return tuple((tuple(sorted(Fraction(n, p) for (_a, _s, band, *_), (n, p) in groups.items() if band == b)),
+                  sum(n for (_a, _s, band, *_), (n, _p) in groups.items() if band == b))
                  for b in range(1, 6))
 
 
@@ -367,7 +379,7 @@ MORE = st.sampled_from(["money", PACKAGE, "tablet", "laptop", "desktop"])
 def test_more_money_stock_or_packages_never_make_the_plan_worse_in_band_order(policy, data, extra, item):
     # E.g. 3 more donated data packages once lowered band 3 by a learner (a 5 M tablet bought where
     # a 1.5 M laptop suited): at the integer optimum, more can only help, band by band (max_count:
-    # the band totals; equal_rate: each band's sorted group rates, bands in order).
+    # the band totals; equal_rate: each band's sorted group rates, then its learners, bands in order).
     scenario, table = data.draw(instances(policy))
     more = with_more(scenario, item, extra)
     before = band_order(solve(scenario, table), scenario, table)
@@ -538,8 +550,8 @@ def big_bands(draw):
 def test_equal_rate_is_the_leximin_best_whole_plan_in_bands_of_more_than_12_groups(pools, instance):
     # With a pool of its own in every district (a 1 VND earmark) no area can merge; with free
     # districts, bands of at most 24 groups keep them apart (``exact.leximin_apart``). Either way
-    # each band's sorted group rates equal the reference's (``_reference_leximin``), band after
-    # band, proved.
+    # each band's sorted group rates equal the reference's (``_reference_leximin``), and so do its
+    # learners (the most at those rates), band after band, proved.
     scenario, table = instance
     if pools == "in every district":
         held = {e.district for e in scenario.earmarks}

@@ -234,3 +234,20 @@ def test_the_groups_below_a_leximin_level_are_any_that_take_those_rates(case):
                        compare=False)
     assert [covered(result, district=n) for n in ("Một", "Hai", "Ba")] == [2, 2, 2]
     assert result.summary["solver"]["whole_devices"]["not_proved_bands"] == []
+
+
+def test_among_equally_fair_plans_the_one_covering_most_learners(case):
+    # Band 1: 2 learners in grade 9 in Một (tablets, 10 M), 1 in grade 12 in Hai (no device suits
+    # grade 12: rate 0), 4 in grade 11 in Ba (desktops, 5 M); 30 M. Leximin over Một and Ba: both
+    # reach 1/2 (15 M), not 3/4 and 1 together (35 M); one of them reaches 1: Một 2 and Ba 2, or
+    # Một 1 and Ba 4, both (0, 1/2, 1) and 30 M. The second covers 5 learners, not 4: the most
+    # learners come before the fixed tie-break (earlier groups first would pick the first).
+    areas = [{"code": c, "name": n, "type": "", "population": "", "lat": "", "lon": ""}
+             for c, n in (("1", "Một"), ("2", "Hai"), ("3", "Ba"))]
+    result = sim.solve(case([student("Một", 9, "poor", 2), student("Hai", 12, "poor", 1), student("Ba", 11, "poor", 4)],
+                            areas=areas, budget_vnd=30 * M,
+                            devices={"tablet": {"unit_cost_vnd": 10 * M, "grades": [1, 9]},
+                                     "desktop": {"unit_cost_vnd": 5 * M, "grades": [10, 11]}}), compare=False)
+    assert [covered(result, district=n) for n in ("Một", "Hai", "Ba")] == [1, 0, 4]
+    assert result.summary["spent_vnd"] == 30 * M
+    assert result.summary["solver"]["whole_devices"]["not_proved_bands"] == []

@@ -15,7 +15,8 @@ with whole data: a fractional split means a split in whole VND exists).
 - ``equal_rate``: the leximin-best whole plan of the band (its groups' rates sorted, compared
   lexicographically): level by level, the highest t such that at most N groups (those already
   below, at the rates found) lie under t, then the fewest groups left at that level; the band,
-  once done, held by its rates shared out among its groups (``_hold_rates``).
+  once done, held by its rates shared out among its groups (``_hold_rates``), and where they can
+  be shared out in more than one way, the most learners among those plans.
   Bands of more than ``EXACT_LEXIMIN_UP_TO`` groups: every group held at its rounded coverage
   (after an earlier band changed, at the highest common whole rate instead), then the most
   learners of the band (everyone covered whenever the money allows; not proved leximin-best, and
@@ -349,7 +350,11 @@ def exact_units(grouping: Grouping, lp: LpSolution, rounded: dict[tuple[int, str
                 continue
             first, changed = not changed, True  # after this band, the plan may differ from rounding's
             if policy.within_band is WithinBand.equal_rate and len(groups) <= EXACT_LEXIMIN_UP_TO:
-                _leximin(milp, groups, pupils, f"b{band}", held)
+                if _leximin(milp, groups, pupils, f"b{band}", held):
+                    # the leximin's rates can be shared out in more than one way: the most learners
+                    # among those plans (2 and 4 learners at rates 1/2 and 1: 1 + 4 rather than 2 + 2)
+                    best = _most(milp, [(m.y[g], 1.0) for g in groups], sum(held(g) for g in groups))
+                    m.add(f"hold_{band}", [(m.y[g], 1.0) for g in groups], pulp.LpConstraintGE, round(best) - 0.5)
             elif policy.within_band is WithinBand.equal_rate:
                 not_proved = not_proved or _bands_from(inputs, band)
                 if first:
@@ -456,10 +461,11 @@ def _most(milp: Milp, terms: list, reached: int) -> float:
     return milp.optimise(terms, pulp.LpMaximize, whole=True, reached=reached)
 
 
-def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -> None:
+def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -> bool:
     """The leximin-best whole coverage of ``groups`` (rates y_g / p_g sorted, compared
     lexicographically), held for every later MILP: by the rates found, shared out among the groups
-    (``_hold_rates``).
+    (``_hold_rates``). Returns whether those rates can be shared out among the groups in more
+    than one way (so that the band's learners may differ between the plans held).
 
     Level l: t_l = the largest t such that at most N_{l-1} groups lie below t; N_l = the fewest
     groups at t_l or below (binary z_g: y_g >= (floor(t_l p_g) + 1)(1 - z_g)). Until every group is
@@ -492,7 +498,7 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
     Each new level's binaries and t are handed to HiGHS set from the last plan (a feasible start)."""
     m = milp.m
     if milp.bound([(m.y[g], 1.0) for g in groups], pulp.LpMaximize) < 1 - 1e-6:
-        return  # no whole plan covers a learner of these groups: every rate is 0, nothing to hold
+        return False  # no whole plan covers a learner of these groups: every rate is 0, nothing to hold
     below = 0
     level_no = 0
     n = len(groups)
@@ -571,16 +577,17 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
                 below = int(round(milp.optimise(count, pulp.LpMinimize, whole=True, reached=at_or_below)))
             milp.retire(rows, z.values())
         level_no += 1
-    _hold_rates(milp, groups, pupils, tag, held, level_rows, level_vars)
+    return _hold_rates(milp, groups, pupils, tag, held, level_rows, level_vars)
 
 
 def _hold_rates(milp: Milp, groups: list[int], pupils: list[int], tag: str, held, level_rows: list,
-                level_vars: list) -> None:
+                level_vars: list) -> bool:
     """Hold a band's leximin, once found, by its rates instead of its levels' rows: every plan that
     holds the levels has the leximin vector s* itself as its sorted rates (no lower anywhere, and
     nothing is leximin-better), and the plan in hand is one. So the plans held are those whose
     rates are s* shared out among the groups (``_share_rates`` with every group taking one), and
-    the levels' rows and binaries are retired: every later MILP is smaller."""
+    the levels' rows and binaries are retired: every later MILP is smaller. Returns whether some
+    group can take more than one of the rates."""
     m = milp.m
     rates = {g: Fraction(held(g), pupils[g]) for g in groups}
     counts: dict[Fraction, int] = {}
@@ -588,7 +595,7 @@ def _hold_rates(milp: Milp, groups: list[int], pupils: list[int], tag: str, held
         counts[r] = counts.get(r, 0) + 1
     milp.loaded.sync(m.problem)  # the levels' rows handed over, so that they can be retired
     milp.retire(level_rows, level_vars)
-    _share_rates(milp, groups, pupils, tag, counts, rates, every=True)
+    return bool(_share_rates(milp, groups, pupils, tag, counts, rates, every=True)[0])
 
 
 def _share_rates(milp: Milp, groups: list[int], pupils: list[int], name: str, counts: dict[Fraction, int],
