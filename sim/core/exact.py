@@ -632,15 +632,16 @@ def _share_rates(milp: Milp, groups: list[int], pupils: list[int], name: str, co
         inside[g] = list(pick.values())
         one = [(a, 1.0) for a in pick.values()]
         p = float(pupils[g])
+        learners = {r: float(r * pupils[g]) for r in pick}  # r p_g, a whole number
         if every:
             rows.append(m.add(f"la_{name}_{g}", one, pulp.LpConstraintEQ, 1.0))
-            rows.append(m.add(f"ly_{name}_{g}", [(m.y[g], 1.0)] + [(a, -float(r) * p) for r, a in pick.items()],
+            rows.append(m.add(f"ly_{name}_{g}", [(m.y[g], 1.0)] + [(a, -learners[r]) for r, a in pick.items()],
                               pulp.LpConstraintEQ, 0.0))
         else:  # y_g = r p_g when a_{g,r} = 1; when none is, only y_g <= p_g
             rows.append(m.add(f"la_{name}_{g}", one, pulp.LpConstraintLE, 1.0))
-            rows.append(m.add(f"lyl_{name}_{g}", [(m.y[g], 1.0)] + [(a, -float(r) * p) for r, a in pick.items()],
+            rows.append(m.add(f"lyl_{name}_{g}", [(m.y[g], 1.0)] + [(a, -learners[r]) for r, a in pick.items()],
                               pulp.LpConstraintGE, 0.0))
-            rows.append(m.add(f"lyu_{name}_{g}", [(m.y[g], 1.0)] + [(a, p - float(r) * p) for r, a in pick.items()],
+            rows.append(m.add(f"lyu_{name}_{g}", [(m.y[g], 1.0)] + [(a, p - learners[r]) for r, a in pick.items()],
                               pulp.LpConstraintLE, p))
         for r, a in pick.items():
             taken[r].append(a)
