@@ -515,7 +515,6 @@ def _leximin(milp: Milp, groups: list[int], pupils: list[int], tag: str, held) -
             if sum(len(_offered(m, g, pupils[g], counts)) for g in groups) < n:
                 # the groups below t take the N_{l-1} lowest rates found, each exactly (``_share_rates``):
                 # fewer binaries than one a group, and every earlier level's rows retired
-                milp.loaded.sync(m.problem)  # handed over, so that they can be retired
                 milp.retire(level_rows, level_vars)
                 lowest, level_rows, level_vars = _share_rates(
                     milp, groups, pupils, name, counts, {g: rates[g] for g in ranked[:below]}, every=False)
@@ -593,7 +592,6 @@ def _hold_rates(milp: Milp, groups: list[int], pupils: list[int], tag: str, held
     counts: dict[Fraction, int] = {}
     for r in rates.values():
         counts[r] = counts.get(r, 0) + 1
-    milp.loaded.sync(m.problem)  # the levels' rows handed over, so that they can be retired
     milp.retire(level_rows, level_vars)
     return bool(_share_rates(milp, groups, pupils, tag, counts, rates, every=True)[0])
 

@@ -51,9 +51,12 @@ class Milp:
 
     def retire(self, rows: list[pulp.LpConstraint], variables) -> None:
         """Take rows out of every later MILP (no bounds any more) and fix their own variables at 0:
-        HiGHS's presolve then drops both. The rows must have been handed over (solved once)."""
+        HiGHS's presolve then drops both. Rows not handed over yet are handed over first."""
         wanted = {id(row) for row in rows}
         where = [i for i, row in enumerate(self.loaded.rows) if id(row) in wanted]
+        if len(where) < len(wanted):
+            self.loaded.sync(self.m.problem)
+            where = [i for i, row in enumerate(self.loaded.rows) if id(row) in wanted]
         inf = np.full(len(where), np.inf)
         self.highs.changeRowsBounds(len(where), np.array(where, dtype=np.int32), -inf, inf)
         for var in variables:
